@@ -1,0 +1,159 @@
+/**
+ * Host activities: thin adapters from the workflow's steps to the drivers. They unseal Secrets
+ * (the only place plain values exist), make every step idempotent through its opId, heartbeat
+ * while hardware works, and turn driver errors into typed Temporal failures.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { parse as parseYaml } from 'yaml';
+import type { HardwareDetails } from '../api/types.js';
+import type { DeployRequest } from '../agent/driver.js';
+import type { OperationContext } from '../bmc/driver.js';
+import { driversFor, type DriverSettings, type HostDrivers } from '../bmc/registry.js';
+import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract.js';
+import { MetalflowError, MissingSecretError } from '../errors.js';
+import type { Keyring } from '../secrets/keyring.js';
+import type { CapacityInput, DeprovisionInput, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from './types.js';
+import { busyHostsQuery } from './capacity.js';
+
+export interface ActivityDeps {
+  keyring: Keyring;
+  drivers: DriverSettings;
+  settings: HostSettings;
+  /** For the provisioning-capacity count (visibility). */
+  temporal?: Pick<Client, 'workflow'>;
+}
+
+export function createHostActivities(deps: ActivityDeps) {
+  const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers);
+
+  const credentialsOf = (target: HostTarget): { username: string; password: string } => {
+    if (!target.credentials) throw new MissingSecretError(`host ${target.namespace}/${target.name} has no BMC credentials`);
+    const data = deps.keyring.unseal(target.credentials);
+    return { username: data.username ?? '', password: data.password ?? '' };
+  };
+
+  return {
+    async loadHostSettings(): Promise<HostSettings> {
+      return { ...DEFAULT_HOST_SETTINGS, ...deps.settings };
+    },
+
+    async registerHost(input: StepInput): Promise<{ poweredOn: boolean }> {
+      return typed(async () => {
+        credentialsOf(input.target); // proves the Secret unseals on this worker
+        return open(input.target).bmc.register(operation(input.opId));
+      });
+    },
+
+    async getPowerState(target: HostTarget): Promise<boolean> {
+      return typed(() => open(target).bmc.getPowerState());
+    },
+
+    async setPowerState(input: SetPowerInput): Promise<void> {
+      return typed(() => open(input.target).bmc.setPower(operation(input.opId), input.on, { force: input.force ?? false }));
+    },
+
+    async rebootHost(input: RebootInput): Promise<void> {
+      return typed(() => open(input.target).bmc.reboot(operation(input.opId), input.mode));
+    },
+
+    async inspectHardware(input: InspectInput): Promise<HardwareDetails> {
+      return typed(async () => {
+        const { bmc, agent } = open(input.target);
+        if (input.mode === 'agent') await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe');
+        const hardware = await agent.inspect(operation(input.opId), input.mode);
+        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        return hardware;
+      });
+    },
+
+    /** Manual cleaning (RAID, firmware settings) would run here; nothing to do without them yet. */
+    async prepareHost(input: StepInput): Promise<void> {
+      return typed(async () => {
+        open(input.target);
+      });
+    },
+
+    async provisionHost(input: ProvisionInput): Promise<void> {
+      return typed(async () => {
+        const { bmc, agent } = open(input.target);
+        if (input.cleanFirst) await agent.clean(operation(`${input.opId}/clean`), 'metadata');
+        await agent.deploy(operation(`${input.opId}/deploy`), deployRequest(input, deps.keyring));
+        await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true });
+        await bmc.setPower(operation(`${input.opId}/power`), input.online);
+      });
+    },
+
+    async deprovisionHost(input: DeprovisionInput): Promise<void> {
+      return typed(async () => {
+        const { bmc, agent } = open(input.target);
+        if (input.cleaningMode === 'metadata') await agent.clean(operation(`${input.opId}/clean`), 'metadata');
+        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+      });
+    },
+
+    async forgetHost(input: StepInput): Promise<void> {
+      return typed(() => open(input.target).agent.forget(operation(input.opId)));
+    },
+
+    /** BMO HasCapacity: fewer than `limit` other hosts inspecting/provisioning/deprovisioning. */
+    async hasProvisioningCapacity(input: CapacityInput): Promise<boolean> {
+      if (input.limit <= 0 || !deps.temporal) return true;
+      const { count } = await deps.temporal.workflow.count(busyHostsQuery(input.workflowId));
+      return count < input.limit;
+    },
+  };
+}
+
+export type HostActivities = ReturnType<typeof createHostActivities>;
+
+function operation(opId: string): OperationContext {
+  const ctx = Context.current();
+  return { opId, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal };
+}
+
+/** Rethrows our typed errors as ApplicationFailures carrying their class name and retryability. */
+async function typed<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof MetalflowError) {
+      throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: err.nonRetryable, details: [err.context] });
+    }
+    throw err;
+  }
+}
+
+function deployRequest(input: ProvisionInput, keyring: Keyring): DeployRequest {
+  const t = input.target;
+  const meta: Record<string, string> = {
+    uuid: t.uid,
+    'metal3-namespace': t.namespace,
+    'metal3-name': t.name,
+    'local-hostname': t.name,
+    local_hostname: t.name,
+    name: t.name,
+  };
+  const s = input.secrets;
+  const userData = s.userData ? keyring.unseal(s.userData) : undefined;
+  const networkData = s.networkData ?? s.preprovisioningNetworkData;
+  const metaData = s.metaData ? keyring.unseal(s.metaData) : undefined;
+  return {
+    image: input.image,
+    ...(input.rootDeviceHints ? { rootDeviceHints: input.rootDeviceHints } : {}),
+    ...(input.bootMode ? { bootMode: input.bootMode } : {}),
+    configDrive: {
+      ...(userData ? { userData: userData.userData ?? userData.value ?? '' } : {}),
+      ...(networkData ? { networkData: keyring.unseal(networkData).networkData ?? '' } : {}),
+      // metaData keys are laid over the defaults, as BMO does.
+      metaData: { ...meta, ...(metaData?.metaData ? parseMetaData(metaData.metaData) : {}) },
+    },
+  };
+}
+
+/** metaData Secrets hold a YAML (or JSON) map of strings. */
+function parseMetaData(text: string): Record<string, string> {
+  const parsed: unknown = parseYaml(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}

@@ -1,0 +1,2 @@
+export { createHostActivities, type HostActivities, type ActivityDeps } from './host-activities.js';
+export type * from './types.js';

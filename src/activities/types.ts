@@ -1,0 +1,56 @@
+/** Activity argument types: one per activity, shared with the workflow (type-only import there). */
+import type { Image, RootDeviceHints } from '../api/types.js';
+import type { RebootMode } from '../contract.js';
+import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
+
+/** Everything a driver needs to find and talk to one host. */
+export interface HostTarget {
+  workflowId: string;
+  /** Stable host id (status.provisioning.ID). */
+  uid: string;
+  namespace: string;
+  name: string;
+  bmcAddress: string;
+  disableCertificateVerification?: boolean;
+  credentials?: SealedSecret;
+  annotations: Record<string, string>;
+  bootMACAddress?: string;
+}
+
+export interface StepInput {
+  target: HostTarget;
+  /** Deterministic per step: retries of this activity reuse it, the next attempt of the step does not. */
+  opId: string;
+}
+
+export interface InspectInput extends StepInput {
+  mode: 'agent' | 'fast';
+}
+
+export interface ProvisionInput extends StepInput {
+  image: Image;
+  rootDeviceHints?: RootDeviceHints;
+  bootMode?: string;
+  /** Clean (erase metadata) before writing the image: first provisioning with cleaning enabled. */
+  cleanFirst: boolean;
+  online: boolean;
+  secrets: Pick<HostSecrets, 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData'>;
+}
+
+export interface DeprovisionInput extends StepInput {
+  cleaningMode: 'metadata' | 'disabled';
+}
+
+export interface SetPowerInput extends StepInput {
+  on: boolean;
+  force?: boolean;
+}
+
+export interface RebootInput extends StepInput {
+  mode: RebootMode;
+}
+
+export interface CapacityInput {
+  workflowId: string;
+  limit: number;
+}

@@ -1,0 +1,204 @@
+/**
+ * The `fake` driver (Ironic's fake-hardware, for tests, demos and scale runs; never a default): an
+ * in-process BMC plus agent that keeps each host's machine state in a JSON file, so it survives a
+ * worker crash exactly like real hardware would. Every state-changing call is keyed by the
+ * workflow's operation id: a retried activity resumes or returns the recorded outcome instead of
+ * doing the work again, and `effects` lists each applied operation once.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { HardwareDetails } from '../../api/types.js';
+import type { AgentDriver, DeployRequest } from '../../agent/driver.js';
+import type { RebootMode } from '../../contract.js';
+import { BmcUnreachableError, CleaningFailedError, DeployFailedError, InspectionFailedError, PowerControlError } from '../../errors.js';
+import type { BmcDriver, BootDevice, OperationContext } from '../driver.js';
+import type { FakeOptions, FakeStep } from './fake-options.js';
+
+interface FakeOperation {
+  step: FakeStep;
+  startedAt: number;
+  durationMs: number;
+  status: 'running' | 'done' | 'failed';
+  error?: string;
+}
+
+export interface FakeMachineState {
+  poweredOn: boolean;
+  bootDevice: BootDevice;
+  disks: Array<{ name: string; serialNumber: string; sizeBytes: number; partitionTable: boolean; image?: string; configDrive?: boolean }>;
+  /** Operations started per step, to fail the first N of a step. */
+  started: Partial<Record<FakeStep, number>>;
+  ops: Record<string, FakeOperation>;
+  /** Applied effects in order: one entry per operation id, ever. */
+  effects: Array<{ opId: string; step: FakeStep; what: string }>;
+}
+
+export class FakeHardware implements BmcDriver, AgentDriver {
+  private readonly file: string;
+
+  constructor(
+    stateDir: string,
+    private readonly hostKey: string,
+    private readonly options: FakeOptions,
+  ) {
+    mkdirSync(stateDir, { recursive: true });
+    this.file = join(stateDir, `${hostKey.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+  }
+
+  /** The machine's state as the fake knows it (tests read this to prove no step ran twice). */
+  static read(stateDir: string, hostKey: string): FakeMachineState | undefined {
+    const file = join(stateDir, `${hostKey.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as FakeMachineState) : undefined;
+  }
+
+  async register(ctx: OperationContext): Promise<{ poweredOn: boolean }> {
+    await this.operation(ctx, 'register', () => 'registered', (msg) => new BmcUnreachableError(msg));
+    return { poweredOn: this.load().poweredOn };
+  }
+
+  async getPowerState(): Promise<boolean> {
+    return this.load().poweredOn;
+  }
+
+  async setPower(ctx: OperationContext, on: boolean): Promise<void> {
+    await this.operation(ctx, 'power', (s) => {
+      s.poweredOn = on;
+      return on ? 'power on' : 'power off';
+    }, (msg) => new PowerControlError(msg));
+  }
+
+  async reboot(ctx: OperationContext, mode: RebootMode): Promise<void> {
+    await this.operation(ctx, 'power', (s) => {
+      s.poweredOn = true;
+      return `reboot (${mode})`;
+    }, (msg) => new PowerControlError(msg));
+  }
+
+  async setBootDevice(ctx: OperationContext, device: BootDevice): Promise<void> {
+    await this.operation(ctx, 'power', (s) => {
+      s.bootDevice = device;
+      return `boot device ${device}`;
+    }, (msg) => new PowerControlError(msg));
+  }
+
+  async inspect(ctx: OperationContext): Promise<HardwareDetails> {
+    await this.operation(ctx, 'inspect', () => 'inspected', (msg) => new InspectionFailedError(msg));
+    return this.inventory();
+  }
+
+  async clean(ctx: OperationContext): Promise<void> {
+    await this.operation(ctx, 'clean', (s) => {
+      for (const d of s.disks) {
+        d.partitionTable = false;
+        delete d.image;
+        delete d.configDrive;
+      }
+      return 'erased partition tables';
+    }, (msg) => new CleaningFailedError(msg));
+  }
+
+  async deploy(ctx: OperationContext, request: DeployRequest): Promise<void> {
+    await this.operation(ctx, 'deploy', (s) => {
+      const disk = s.disks[0];
+      if (!disk) throw new DeployFailedError('no disk');
+      disk.partitionTable = true;
+      disk.image = request.image.url;
+      disk.configDrive = request.configDrive !== undefined;
+      s.bootDevice = 'disk';
+      s.poweredOn = true;
+      return `wrote ${request.image.url} to ${disk.name}`;
+    }, (msg) => new DeployFailedError(msg));
+  }
+
+  async forget(): Promise<void> {
+    rmSync(this.file, { force: true });
+  }
+
+  private inventory(): HardwareDetails {
+    const s = this.load();
+    const h = createHash('sha256').update(this.hostKey).digest();
+    const mac = ['52', '54', '00', ...[0, 1, 2].map((i) => (h[i] ?? 0).toString(16).padStart(2, '0'))].join(':');
+    return {
+      systemVendor: { manufacturer: 'metalflow', productName: 'fake-hardware', serialNumber: h.subarray(0, 6).toString('hex') },
+      firmware: { bios: { vendor: 'metalflow', version: '1.0', date: '2026-01-01' } },
+      ramMebibytes: 16384 * (1 + ((h[3] ?? 0) % 4)),
+      cpu: { arch: 'x86_64', model: 'Fake CPU', clockMegahertz: 2400, count: 4 * (1 + ((h[4] ?? 0) % 4)), flags: ['vmx'] },
+      nics: [{ name: 'eth0', mac, pxe: true, speedGbps: 10, model: '0x1af4 0x0001' }],
+      storage: s.disks.map((d) => ({ name: d.name, alternateNames: [d.name], sizeBytes: d.sizeBytes, serialNumber: d.serialNumber, type: 'SSD' as const, rotational: false, model: 'Fake Disk', vendor: 'metalflow' })),
+      hostname: this.hostKey,
+    };
+  }
+
+  private initial(): FakeMachineState {
+    const h = createHash('sha256').update(this.hostKey).digest('hex');
+    return {
+      poweredOn: false,
+      bootDevice: 'disk',
+      disks: [
+        { name: '/dev/sda', serialNumber: `FAKE-${h.slice(0, 8)}-1`, sizeBytes: 480 * 2 ** 30, partitionTable: true },
+        { name: '/dev/sdb', serialNumber: `FAKE-${h.slice(0, 8)}-2`, sizeBytes: 960 * 2 ** 30, partitionTable: false },
+      ],
+      started: {},
+      ops: {},
+      effects: [],
+    };
+  }
+
+  private load(): FakeMachineState {
+    return existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as FakeMachineState) : this.initial();
+  }
+
+  private save(state: FakeMachineState): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(state, null, 1));
+    renameSync(tmp, this.file);
+  }
+
+  /**
+   * Runs one idempotent operation: the first call records it and (after its duration) applies the
+   * effect; later calls with the same opId wait for the recorded end or return the recorded outcome.
+   */
+  private async operation(
+    ctx: OperationContext,
+    step: FakeStep,
+    effect: (s: FakeMachineState) => string,
+    failure: (message: string) => Error,
+  ): Promise<void> {
+    let state = this.load();
+    let op = state.ops[ctx.opId];
+    if (!op) {
+      const nth = (state.started[step] ?? 0) + 1;
+      state.started[step] = nth;
+      const failing = nth <= (this.options.failures[step] ?? 0);
+      op = { step, startedAt: Date.now(), durationMs: this.options.durationsMs[step], status: 'running' };
+      if (failing) op.error = `injected ${step} failure ${nth} of ${this.options.failures[step]}`;
+      state.ops[ctx.opId] = op;
+      this.save(state);
+    }
+    await waitUntil(op.startedAt + op.durationMs, ctx);
+    state = this.load();
+    op = state.ops[ctx.opId];
+    if (!op) throw failure(`operation ${ctx.opId} vanished (host forgotten)`);
+    if (op.status === 'running') {
+      if (op.error) op.status = 'failed';
+      else {
+        const what = effect(state);
+        state.effects.push({ opId: ctx.opId, step, what });
+        op.status = 'done';
+      }
+      this.save(state);
+    }
+    if (op.status === 'failed') throw failure(op.error ?? `${step} failed`);
+  }
+}
+
+async function waitUntil(deadline: number, ctx: OperationContext): Promise<void> {
+  for (;;) {
+    ctx.signal.throwIfAborted();
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    ctx.heartbeat();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, 1000)));
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The client library behind the CLI: apply manifests, read host status, send operator actions.
+ * Everything goes through Temporal; there is no other API server.
+ */
+import {
+  Client,
+  Connection,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost } from '../api/manifest.js';
+import type { BareMetalHostStatus } from '../api/types.js';
+import type { TemporalConfig } from '../config/temporal.js';
+import {
+  HOST_WORKFLOW_TYPE,
+  TaskQueue,
+  applySpecUpdate,
+  hostQuery,
+  hostWorkflowId,
+  type HostDefinition,
+  type HostView,
+} from '../contract.js';
+import type { Keyring } from '../secrets/keyring.js';
+import type { HostSecrets } from '../secrets/sealed-types.js';
+import type { HostWorkflowInput, hostWorkflow } from '../workflows/host-workflow.js';
+import { validateDefinition } from '../workflows/spec-rules.js';
+import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from './errors.js';
+
+export interface ApplyOutcome {
+  namespace: string;
+  name: string;
+  result: 'created' | 'configured' | 'unchanged' | 'valid (dry run)';
+  generation?: number;
+}
+
+export interface ApplyResult {
+  hosts: ApplyOutcome[];
+  warnings: string[];
+}
+
+export interface PendingActivity {
+  activityType: string;
+  attempt: number;
+  state: string;
+  lastFailure?: string;
+  scheduledAt?: string;
+}
+
+export interface HostDescription {
+  view: HostView;
+  workflowId: string;
+  runId: string;
+  pendingActivities: PendingActivity[];
+}
+
+/** Parses and validates manifests; throws InvalidManifestError listing every problem. Needs no server. */
+export function loadManifests(sources: ManifestSource[]): { hosts: ResolvedHost[]; warnings: string[] } {
+  const parsed = parseManifests(sources);
+  if (parsed.errors.length > 0) throw new InvalidManifestError(parsed.errors);
+  if (parsed.hosts.length === 0 && parsed.secrets.length === 0) {
+    throw new InvalidManifestError([{ document: sources.map((s) => s.name).join(', '), field: '(root)', reason: 'no BareMetalHost or Secret objects found' }]);
+  }
+  return { hosts: parsed.hosts, warnings: parsed.warnings };
+}
+
+export function sealHost(resolved: ResolvedHost, keyring: Keyring): HostDefinition {
+  const secrets: HostSecrets = {};
+  for (const [field, secret] of Object.entries(resolved.secrets)) {
+    if (secret) secrets[field as keyof HostSecrets] = keyring.seal(secret.metadata.name, secret.data);
+  }
+  return { host: resolved.host, secrets };
+}
+
+export class MetalflowClient {
+  constructor(
+    readonly temporal: Client,
+    readonly config: Pick<TemporalConfig, 'address' | 'namespace'>,
+    private readonly keyring?: Keyring,
+  ) {}
+
+  /** Connects and checks the namespace answers, so an unreachable server fails here, clearly. */
+  static async connect(config: TemporalConfig, keyring?: Keyring): Promise<MetalflowClient> {
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({
+        address: config.address,
+        ...(config.tls ? { tls: config.tls } : {}),
+        ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+        connectTimeout: '5s',
+      });
+      await connection.workflowService.describeNamespace({ namespace: config.namespace });
+    } catch (err) {
+      throw new TemporalUnreachableError(config.address, config.namespace, err);
+    }
+    return new MetalflowClient(new Client({ connection, namespace: config.namespace }), config, keyring);
+  }
+
+  async close(): Promise<void> {
+    await this.temporal.connection.close();
+  }
+
+  handle(namespace: string, name: string): WorkflowHandle {
+    return this.temporal.workflow.getHandle(hostWorkflowId(namespace, name));
+  }
+
+  /**
+   * Applies manifests: all documents are validated (including what may change on existing hosts)
+   * before any host is touched. Each host is started or updated with update-with-start, so
+   * applying the same file twice changes nothing.
+   */
+  async apply(sources: ManifestSource[]): Promise<ApplyResult> {
+    const { hosts, warnings } = loadManifests(sources);
+    if (!this.keyring) throw new Error('apply needs the secret key (METALFLOW_SECRET_KEY or METALFLOW_SECRET_KEY_FILE)');
+    const keyring = this.keyring;
+    const definitions = hosts.map((h) => sealHost(h, keyring));
+
+    const existing = await Promise.all(definitions.map((d) => this.view(d.host.metadata.namespace, d.host.metadata.name).catch((err: unknown) => {
+      if (err instanceof HostNotFoundError) return undefined;
+      throw err;
+    })));
+    const errors: ManifestError[] = [];
+    definitions.forEach((d, i) => {
+      const current = existing[i];
+      if (!current) return;
+      const document = `BareMetalHost ${d.host.metadata.namespace}/${d.host.metadata.name}`;
+      if (current.deleting) errors.push({ document, field: 'metadata.name', reason: 'host is being deleted; apply it again once deletion finished' });
+      const problems = validateDefinition(d, { metadata: { name: current.name, namespace: current.namespace }, spec: current.spec }, { state: current.status.provisioning.state, detached: current.detached });
+      for (const p of problems) errors.push({ document, ...p });
+    });
+    if (errors.length > 0) throw new InvalidManifestError(errors);
+
+    const outcomes: ApplyOutcome[] = [];
+    for (const [i, definition] of definitions.entries()) {
+      const { namespace, name } = definition.host.metadata;
+      const workflowId = hostWorkflowId(namespace, name);
+      const input: HostWorkflowInput = { definition };
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof hostWorkflow>(HOST_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: TaskQueue.hosts,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      try {
+        const res = await this.temporal.workflow.executeUpdateWithStart(applySpecUpdate, { args: [definition], startWorkflowOperation });
+        outcomes.push({ namespace, name, generation: res.generation, result: !existing[i] ? 'created' : res.changed ? 'configured' : 'unchanged' });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          throw new InvalidManifestError([{ document: `BareMetalHost ${namespace}/${name}`, field: 'spec', reason: err.cause?.message ?? err.message }]);
+        }
+        throw err;
+      }
+    }
+    return { hosts: outcomes, warnings };
+  }
+
+  /** The host as its workflow sees it; a deleted host (completed workflow) is not found. */
+  async view(namespace: string, name: string): Promise<HostView> {
+    const handle = this.handle(namespace, name);
+    try {
+      const d = await handle.describe();
+      if (d.status.name !== 'RUNNING') throw new HostNotFoundError(namespace, name);
+      return await handle.query(hostQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HostNotFoundError(namespace, name);
+      throw err;
+    }
+  }
+
+  async status(namespace: string, name: string): Promise<BareMetalHostStatus> {
+    return (await this.view(namespace, name)).status;
+  }
+
+  /** Host workflows that are running, optionally in one BareMetalHost namespace. */
+  async list(namespace?: string): Promise<HostView[]> {
+    const filter = namespace ? ` AND BmhNamespace = '${namespace.replace(/'/g, "''")}'` : '';
+    const ids: string[] = [];
+    for await (const wf of this.temporal.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${filter}` })) {
+      ids.push(wf.workflowId);
+    }
+    const views = await Promise.all(
+      ids.map((id) =>
+        this.temporal.workflow
+          .getHandle(id)
+          .query(hostQuery)
+          .catch(() => undefined),
+      ),
+    );
+    return views.filter((v): v is HostView => v !== undefined).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+  }
+
+  async describe(namespace: string, name: string): Promise<HostDescription> {
+    const view = await this.view(namespace, name);
+    const handle = this.handle(namespace, name);
+    const d = await handle.describe();
+    const pending = (d.raw.pendingActivities ?? []).map((a: temporal.api.workflow.v1.IPendingActivityInfo): PendingActivity => ({
+      activityType: a.activityType?.name ?? '?',
+      attempt: a.attempt ?? 1,
+      state: String(a.state ?? ''),
+      ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message } : {}),
+    }));
+    return { view, workflowId: d.workflowId, runId: d.runId, pendingActivities: pending };
+  }
+
+  /** Polls until `predicate` holds; throws with the last status on timeout. */
+  async waitFor(namespace: string, name: string, predicate: (v: HostView) => boolean, timeoutMs: number, pollMs = 500): Promise<HostView> {
+    const deadline = Date.now() + timeoutMs;
+    let last: HostView | undefined;
+    for (;;) {
+      last = await this.view(namespace, name);
+      if (predicate(last)) return last;
+      if (Date.now() >= deadline) {
+        const s = last.status;
+        throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s: ${namespace}/${name} is ${s.provisioning.state || 'new'} (${s.operationalStatus}${s.errorType ? `, ${s.errorType}: ${s.errorMessage}` : ''})`);
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /** Waits until the host's workflow has completed (host deleted). */
+  async waitDeleted(namespace: string, name: string, timeoutMs: number): Promise<void> {
+    const result = this.handle(namespace, name).result();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${namespace}/${name} to be deleted`)), timeoutMs);
+    });
+    try {
+      await Promise.race([result, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends an operator signal to a running host (unknown hosts are reported as such). */
+  async signal(namespace: string, name: string, signalName: string, arg?: unknown): Promise<void> {
+    await this.view(namespace, name); // clear "not found" rather than a signal to nowhere
+    await this.handle(namespace, name).signal(signalName, ...(arg === undefined ? [] : [arg]));
+  }
+}

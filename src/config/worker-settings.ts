@@ -1,0 +1,46 @@
+/** Host-worker settings from the environment (only entry points read env; modules get plain options). */
+import { join, resolve } from 'node:path';
+import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract.js';
+import { parseDurationMs } from './durations.js';
+
+export interface WorkerSettings {
+  dataDir: string;
+  secretKeyFile: string;
+  fakeStateDir: string;
+  fakeStepMs: number;
+  host: HostSettings;
+  logLevel: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${raw}: expected a whole number`);
+  return n;
+}
+
+export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.METALFLOW_DATA_DIR || '.metalflow');
+}
+
+export function secretKeyFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.METALFLOW_SECRET_KEY_FILE || join(dataDirFromEnv(env), 'secret.key');
+}
+
+export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const dataDir = dataDirFromEnv(env);
+  return {
+    dataDir,
+    secretKeyFile: secretKeyFileFromEnv(env),
+    fakeStateDir: env.METALFLOW_FAKE_STATE_DIR || join(dataDir, 'fake-hardware'),
+    fakeStepMs: parseDurationMs(env.METALFLOW_FAKE_STEP || '1s'),
+    logLevel: env.METALFLOW_LOG_LEVEL || 'info',
+    host: {
+      provisioningLimit: int(env, 'METALFLOW_PROVISIONING_LIMIT', DEFAULT_HOST_SETTINGS.provisioningLimit),
+      maxProvisioningRetries: int(env, 'METALFLOW_MAX_PROVISIONING_RETRIES', DEFAULT_HOST_SETTINGS.maxProvisioningRetries),
+      powerSyncIntervalMs: env.METALFLOW_POWER_SYNC_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SYNC_INTERVAL) : DEFAULT_HOST_SETTINGS.powerSyncIntervalMs,
+      maxHistoryEvents: int(env, 'METALFLOW_MAX_HISTORY_EVENTS', DEFAULT_HOST_SETTINGS.maxHistoryEvents),
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * One error class per failure kind. `nonRetryable` ones are final for the activity attempt
+ * (retrying cannot help until an operator changes something); the host workflow still turns
+ * them into the host's errorType/errorMessage and backs off.
+ */
+export abstract class MetalflowError extends Error {
+  abstract readonly nonRetryable: boolean;
+  readonly context: Record<string, unknown>;
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.context = context;
+  }
+}
+
+/** The BMC did not answer or answered with a server error; worth retrying. */
+export class BmcUnreachableError extends MetalflowError {
+  readonly nonRetryable = false;
+}
+
+/** The BMC refused the credentials; retrying is pointless until the credentials change. */
+export class BmcAuthenticationError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** The BMC address names a driver this build cannot drive. */
+export class UnsupportedDriverError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** A power or boot-device command failed on the BMC. */
+export class PowerControlError extends MetalflowError {
+  readonly nonRetryable = false;
+}
+
+/** Hardware inspection failed (agent or out-of-band). */
+export class InspectionFailedError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** Cleaning or preparation steps failed. */
+export class CleaningFailedError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** Writing the image or booting the deployed OS failed. */
+export class DeployFailedError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** A sealed Secret could not be decrypted: wrong METALFLOW_SECRET_KEY on this worker. */
+export class SecretUnsealError extends MetalflowError {
+  readonly nonRetryable = true;
+  constructor(secretName: string) {
+    super(`cannot decrypt secret ${secretName}: this worker's secret key differs from the one that sealed it`, { secretName });
+  }
+}
+
+/** A required Secret reference is missing from the host definition. */
+export class MissingSecretError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** Every error class an activity may throw; the names are the Temporal failure `type`s. */
+export const NON_RETRYABLE_ERROR_TYPES = [
+  'BmcAuthenticationError',
+  'UnsupportedDriverError',
+  'InspectionFailedError',
+  'CleaningFailedError',
+  'DeployFailedError',
+  'SecretUnsealError',
+  'MissingSecretError',
+] as const;

@@ -1,0 +1,28 @@
+/** pino for our code, and the Temporal runtime's logs (workflow/activity `log`) routed into it. */
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { pino, type Logger } from 'pino';
+import { parseHostWorkflowId } from '../contract.js';
+
+export function createLogger(level: string, name: string): Logger {
+  return pino({ name, level, base: { pid: process.pid } }, pino.destination(2));
+}
+
+const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/** Every workflow/activity log line carries the workflow id and, for hosts, `host=<namespace>/<name>`. */
+export function installTemporalLogging(logger: Logger): void {
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => {
+      const meta = (entry.meta ?? {}) as Record<string, unknown>;
+      const workflowId = typeof meta.workflowId === 'string' ? meta.workflowId : undefined;
+      const host = workflowId ? parseHostWorkflowId(workflowId) : undefined;
+      logger[PINO_LEVEL[entry.level]]({ ...meta, ...(host ? { host: `${host.namespace}/${host.name}` } : {}) }, entry.message);
+    }),
+  });
+}

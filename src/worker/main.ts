@@ -1,0 +1,61 @@
+/**
+ * Host worker: runs the host lifecycle workflows and their BMC/agent activities.
+ * Reads configuration from the environment (see README "Configuration"); shuts down gracefully on
+ * SIGINT/SIGTERM, letting running activities finish or hand over to another worker.
+ */
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createHostActivities } from '../activities/index.js';
+import { temporalConfigFromEnv } from '../config/temporal.js';
+import { workerSettingsFromEnv } from '../config/worker-settings.js';
+import { TaskQueue } from '../contract.js';
+import { Keyring } from '../secrets/keyring.js';
+import { createLogger, installTemporalLogging } from './logger.js';
+import { workflowBundlerOptions } from './bundler.js';
+
+async function main(): Promise<void> {
+  const settings = workerSettingsFromEnv();
+  const logger = createLogger(settings.logLevel, 'metalflow-worker');
+  installTemporalLogging(logger);
+  const temporal = temporalConfigFromEnv();
+  const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
+
+  const connection = await NativeConnection.connect({
+    address: temporal.address,
+    ...(temporal.tls ? { tls: temporal.tls } : {}),
+    ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
+  });
+  const clientConnection = await Connection.connect({
+    address: temporal.address,
+    ...(temporal.tls ? { tls: temporal.tls } : {}),
+    ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
+  });
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+
+  const worker = await Worker.create({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: TaskQueue.hosts,
+    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    bundlerOptions: workflowBundlerOptions(),
+    activities: createHostActivities({
+      keyring,
+      drivers: { fakeStateDir: settings.fakeStateDir, fakeStepMs: settings.fakeStepMs },
+      settings: settings.host,
+      temporal: client,
+    }),
+    // Let in-flight hardware steps finish on shutdown; a SIGKILL is covered by heartbeat timeouts.
+    shutdownGraceTime: '10s',
+  });
+  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: TaskQueue.hosts, dataDir: settings.dataDir }, 'host worker started');
+  await worker.run();
+  await clientConnection.close();
+  await connection.close();
+  logger.info('host worker stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`metalflow worker: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

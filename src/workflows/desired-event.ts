@@ -1,0 +1,62 @@
+/**
+ * What the operator's desired spec asks of a host in its current state: the event to feed the
+ * transition table next, if any. Pure, so every rule is unit-tested without Temporal.
+ */
+import { ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type Image, type ProvisioningState } from '../api/types.js';
+import { HostEvent } from './state-machine.js';
+
+export interface DesireInput {
+  state: ProvisioningState;
+  spec: BareMetalHostSpec;
+  status: Pick<BareMetalHostStatus, 'provisioning' | 'provisioningFailCount' | 'lastAttemptedImage'>;
+  deleting: boolean;
+  inspectRequested: boolean;
+  maxProvisioningRetries: number;
+}
+
+const DELETABLE: readonly ProvisioningState[] = [
+  S.Unmanaged, S.Registering, S.Inspecting, S.Preparing, S.Available, S.ExternallyProvisioned, S.Provisioning, S.Provisioned,
+];
+
+export function sameImage(a: Image | undefined, b: Image | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.url === b.url && (a.checksum ?? '') === (b.checksum ?? '') && (a.format ?? '') === (b.format ?? '');
+}
+
+/** Image or customDeploy requested (BMO NeedsProvisioning, minus `online`). */
+export function wantsImage(spec: BareMetalHostSpec): boolean {
+  return Boolean(spec.image?.url) || Boolean(spec.customDeploy?.method);
+}
+
+/** BMO --max-provisioning-retries: the same image failed too often; needs a new image or `retry`. */
+export function retryLimitReached(input: Pick<DesireInput, 'spec' | 'status' | 'maxProvisioningRetries'>): boolean {
+  const { spec, status, maxProvisioningRetries: limit } = input;
+  return limit > 0 && status.provisioningFailCount >= limit && sameImage(spec.image, status.lastAttemptedImage);
+}
+
+export function retryLimitMessage(failCount: number, limit: number): string {
+  return `provisioning failed ${failCount} times, retry limit (${limit}) reached; change image or signal retry to try again`;
+}
+
+export function desiredEvent(input: DesireInput): HostEvent | undefined {
+  const { state, spec, status } = input;
+  if (input.deleting && DELETABLE.includes(state)) return HostEvent.Delete;
+  switch (state) {
+    case S.Unmanaged:
+      return spec.bmc?.address ? HostEvent.Manage : undefined;
+    case S.Available:
+      if (spec.externallyProvisioned) return HostEvent.Adopt;
+      if (input.inspectRequested) return HostEvent.Inspect;
+      if (wantsImage(spec) && spec.online && !retryLimitReached(input)) return HostEvent.Provision;
+      return undefined;
+    case S.Provisioning:
+      // Cancelled: image removed or replaced while deploying.
+      return sameImage(spec.image, status.lastAttemptedImage) ? undefined : HostEvent.Deprovision;
+    case S.Provisioned:
+      return wantsImage(spec) && sameImage(spec.image, status.provisioning.image) ? undefined : HostEvent.Deprovision;
+    case S.ExternallyProvisioned:
+      return spec.externallyProvisioned ? undefined : HostEvent.Unadopt;
+    default:
+      return undefined;
+  }
+}
