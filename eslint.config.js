@@ -24,6 +24,7 @@ export default tseslint.config(
   {
     files: ['src/workflows/**/*.ts'],
     rules: {
+      'no-restricted-globals': ['error', 'structuredClone', 'process', 'Buffer', 'setImmediate', 'require'],
       'no-restricted-imports': [
         'error',
         {

@@ -5,6 +5,7 @@
  */
 import { BmcAddressError, parseBmcAddress, type BmcAddress } from './bmc-address.js';
 import type { BareMetalHost, BareMetalHostSpec } from './types.js';
+import { FakeAnnotation, parseFakeOptions } from '../bmc/fake/fake-options.js';
 
 export interface FieldError {
   field: string;
@@ -152,6 +153,13 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   }
   if (spec.inspectionMode === 'fast' && (bmc?.driver === 'ipmi' || bmc?.driver === 'libvirt')) {
     errors.push({ field: 'spec.inspectionMode', reason: 'fast (out-of-band) inspection needs a Redfish BMC' });
+  }
+  if (bmc?.driver === 'fake') {
+    try {
+      parseFakeOptions(annotations, 0);
+    } catch (err) {
+      errors.push({ field: `metadata.annotations`, reason: `${(err as Error).message} (${Object.values(FakeAnnotation).join(', ')})` });
+    }
   }
   const inspectAnnotation = annotations[INSPECT_ANNOTATION];
   if (inspectAnnotation === 'disabled' && spec.inspectionMode !== undefined && spec.inspectionMode !== 'disabled') {

@@ -56,7 +56,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../errors.js';
 import { backoffMs, delayedRetryMs } from './backoff.js';
 import { desiredEvent, retryLimitMessage, retryLimitReached, sameImage } from './desired-event.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
-import { validateDefinition } from './spec-rules.js';
+import { definitionFingerprint, validateDefinition } from './spec-rules.js';
 import {
   DELETED,
   DETACHABLE_STATES,
@@ -190,7 +190,8 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   setHandler(
     applySpecUpdate,
     (next) => {
-      if (JSON.stringify(next) === JSON.stringify(def)) return { generation, changed: false };
+      // Sealing is randomised: compare Secret versions, not ciphertexts, so re-applying is a no-op.
+      if (definitionFingerprint(next) === definitionFingerprint(def)) return { generation, changed: false };
       def = next;
       generation += 1;
       cutBackoff();
@@ -207,7 +208,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     },
   );
   const editSpec = (edit: (spec: HostDefinition['host']['spec']) => void): void => {
-    const spec = structuredClone(def.host.spec);
+    const spec = JSON.parse(JSON.stringify(def.host.spec)) as HostDefinition['host']['spec']; // no structuredClone in the sandbox
     edit(spec);
     if (JSON.stringify(spec) === JSON.stringify(def.host.spec)) return;
     def = { ...def, host: { ...def.host, spec } };

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Starts the whole stack in the foreground: Temporal dev server (SQLite under .metalflow/, Web UI),
+# the host worker, and (unless --no-lab) an emulated lab of fake hosts, some of them provisioned.
+# Ctrl-C stops everything.
+#   --no-lab          start without the emulated lab
+#   --lab-hosts N     number of emulated hosts (default 5; METALFLOW_LAB_HOSTS)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+lab=1
+lab_hosts="${METALFLOW_LAB_HOSTS:-5}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-lab) lab=0 ;;
+    --lab-hosts) lab_hosts="$2"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+bash scripts/setup.sh
+export METALFLOW_DATA_DIR="${METALFLOW_DATA_DIR:-$root/.metalflow}"
+export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:${TEMPORAL_PORT:-7233}}"
+export TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-metalflow}"
+mkdir -p "$METALFLOW_DATA_DIR/logs"
+temporal="$("$root/scripts/ensure-temporal.sh")"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo "stopping..." >&2
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+if [ -z "${METALFLOW_EXTERNAL_TEMPORAL:-}" ]; then
+  bash scripts/temporal-dev.sh >"$METALFLOW_DATA_DIR/logs/temporal.log" 2>&1 &
+  pids+=($!)
+  echo "==> waiting for Temporal at $TEMPORAL_ADDRESS" >&2
+  for _ in $(seq 1 60); do
+    if "$temporal" operator namespace describe --address "$TEMPORAL_ADDRESS" -n "$TEMPORAL_NAMESPACE" >/dev/null 2>&1; then break; fi
+    sleep 1
+  done
+fi
+
+npx tsx src/worker/main.ts >"$METALFLOW_DATA_DIR/logs/worker.log" 2>&1 &
+pids+=($!)
+echo "==> host worker started (logs: $METALFLOW_DATA_DIR/logs/worker.log)" >&2
+
+if [ "$lab" = 1 ]; then
+  npx tsx scripts/fake-lab.ts --hosts "$lab_hosts" >"$METALFLOW_DATA_DIR/lab.yaml"
+  node bin/metalflow.js apply -f "$METALFLOW_DATA_DIR/lab.yaml"
+fi
+
+cat <<MSG
+
+metalflow is running.
+  Temporal UI:  http://localhost:${TEMPORAL_UI_PORT:-8233}/namespaces/$TEMPORAL_NAMESPACE/workflows
+  Hosts:        node bin/metalflow.js get -A        (or: npm run metalflow -- watch -A)
+  Filter:       $temporal workflow list -n $TEMPORAL_NAMESPACE --query "BmhState='provisioned'"
+  Logs:         $METALFLOW_DATA_DIR/logs/
+Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"

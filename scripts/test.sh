@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, lint, unit, integration and end-to-end tests.
+# Integration tests start their own Temporal dev server (SQLite, random ports) and worker processes.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+export TEMPORAL_CLI_PATH="$("$root/scripts/ensure-temporal.sh")"
+echo "==> tsc --noEmit"
+npx tsc --noEmit
+echo "==> eslint"
+npx eslint .
+echo "==> vitest (unit, integration)"
+npx vitest run "$@"

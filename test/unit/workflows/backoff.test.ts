@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { BACKOFF_MAX_EXPONENT, backoffMs, delayedRetryMs } from '../../../src/workflows/backoff.js';
+
+const MIN = 60_000;
+
+describe('BMO error backoff', () => {
+  it.each([
+    [1, 1 * MIN, 2 * MIN],
+    [2, 2 * MIN, 4 * MIN],
+    [3, 4 * MIN, 8 * MIN],
+    [6, 32 * MIN, 64 * MIN],
+    [9, 256 * MIN, 512 * MIN],
+  ])('errorCount %i waits between %i and %i ms', (n, lo, hi) => {
+    expect(backoffMs(n, () => 0)).toBe(hi);
+    expect(backoffMs(n, () => 1)).toBe(lo);
+    const mid = backoffMs(n, () => 0.5);
+    expect(mid).toBeGreaterThan(lo);
+    expect(mid).toBeLessThan(hi);
+  });
+
+  it('caps the exponent at 9 (about 8.5 hours)', () => {
+    expect(BACKOFF_MAX_EXPONENT).toBe(9);
+    expect(backoffMs(50, () => 0)).toBe(512 * MIN);
+  });
+
+  it('treats 0 or negative counts as the first error', () => {
+    expect(backoffMs(0, () => 0)).toBe(2 * MIN);
+    expect(backoffMs(-3, () => 0)).toBe(2 * MIN);
+  });
+
+  it('delays capacity retries by 1-2 minutes', () => {
+    expect(delayedRetryMs(() => 0)).toBe(2 * MIN);
+    expect(delayedRetryMs(() => 1)).toBe(MIN);
+  });
+});
