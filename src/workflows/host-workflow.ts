@@ -129,17 +129,6 @@ function initialStatus(now: string): BareMetalHostStatus {
   };
 }
 
-/** Which errorType a failure in each state's action becomes. */
-const ERROR_TYPE_OF: Partial<Record<ProvisioningState, ErrorTypeT>> = {
-  [S.Registering]: ErrorType.Registration,
-  [S.Inspecting]: ErrorType.Inspection,
-  [S.Preparing]: ErrorType.Preparation,
-  [S.Provisioning]: ErrorType.Provisioning,
-  [S.Deprovisioning]: ErrorType.Provisioning,
-  [S.PoweringOffBeforeDelete]: ErrorType.PowerManagement,
-  [S.Deleting]: ErrorType.Provisioning,
-};
-
 const INTERRUPTED = Symbol('interrupted');
 
 export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {

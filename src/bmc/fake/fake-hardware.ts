@@ -82,12 +82,12 @@ export class FakeHardware implements BmcDriver, AgentDriver {
     }, (msg) => new PowerControlError(msg));
   }
 
-  async inspect(ctx: OperationContext): Promise<HardwareDetails> {
+  async inspect(ctx: OperationContext, _mode: 'agent' | 'fast' = 'agent'): Promise<HardwareDetails> {
     await this.operation(ctx, 'inspect', () => 'inspected', (msg) => new InspectionFailedError(msg));
     return this.inventory();
   }
 
-  async clean(ctx: OperationContext): Promise<void> {
+  async clean(ctx: OperationContext, _mode: 'metadata' = 'metadata'): Promise<void> {
     await this.operation(ctx, 'clean', (s) => {
       for (const d of s.disks) {
         d.partitionTable = false;
@@ -111,7 +111,7 @@ export class FakeHardware implements BmcDriver, AgentDriver {
     }, (msg) => new DeployFailedError(msg));
   }
 
-  async forget(): Promise<void> {
+  async forget(_ctx?: OperationContext): Promise<void> {
     rmSync(this.file, { force: true });
   }
 

@@ -1,0 +1,171 @@
+/**
+ * A test stack on the suite's real Temporal dev server: host worker processes (real `node`
+ * processes, so they can be SIGKILLed), a client, and the `temporal` CLI.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { inject } from 'vitest';
+import { MetalflowClient } from '../../../src/client/metalflow-client.js';
+import { FakeHardware, type FakeMachineState } from '../../../src/bmc/fake/fake-hardware.js';
+import { Keyring } from '../../../src/secrets/keyring.js';
+
+const run = promisify(execFile);
+export const TEST_SECRET_KEY = 'ab'.repeat(32);
+
+export interface WorkerProcess {
+  proc: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export class TestStack {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'metalflow-it-'));
+  readonly address = inject('temporalAddress');
+  readonly namespace = inject('temporalNamespace');
+  readonly temporalCli = inject('temporalCli');
+  readonly workers: WorkerProcess[] = [];
+  client!: MetalflowClient;
+
+  constructor(private readonly workerEnv: Record<string, string> = {}) {}
+
+  env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      TEMPORAL_ADDRESS: this.address,
+      TEMPORAL_NAMESPACE: this.namespace,
+      METALFLOW_DATA_DIR: this.dataDir,
+      METALFLOW_SECRET_KEY: TEST_SECRET_KEY,
+      METALFLOW_FAKE_STEP: '200ms',
+      ...this.workerEnv,
+    };
+  }
+
+  async start(): Promise<this> {
+    await this.startWorker();
+    this.client = await MetalflowClient.connect({ address: this.address, namespace: this.namespace }, Keyring.fromKey(Buffer.from(TEST_SECRET_KEY, 'hex')));
+    return this;
+  }
+
+  async startWorker(): Promise<WorkerProcess> {
+    const logFile = join(this.dataDir, `worker-${this.workers.length}.log`);
+    const log = createWriteStream(logFile);
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout?.pipe(log);
+    let buffered = '';
+    const started = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not start in 120s: ${buffered.slice(-2000)}`)), 120_000);
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        log.write(chunk);
+        buffered += chunk.toString();
+        if (buffered.includes('host worker started')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`worker exited with ${code} before starting: ${buffered.slice(-2000)}`));
+      });
+    });
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    const w: WorkerProcess = {
+      proc,
+      logFile,
+      stop: async () => {
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      },
+      kill: async () => {
+        proc.kill('SIGKILL');
+        await exited;
+      },
+    };
+    this.workers.push(w);
+    await started;
+    return w;
+  }
+
+  /** Runs the real `temporal` CLI against the test server. */
+  async temporal(args: string[]): Promise<string> {
+    const { stdout } = await run(this.temporalCli, [...args, '--address', this.address, '--namespace', this.namespace], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  }
+
+  /** Runs our CLI as a user would. */
+  async metalflow(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['bin/metalflow.js', ...args], { env: { ...this.env(), ...env } }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  fakeState(namespace: string, name: string): FakeMachineState | undefined {
+    return FakeHardware.read(join(this.dataDir, 'fake-hardware'), `${namespace}/${name}`);
+  }
+
+  workerLogs(): string {
+    return this.workers.map((w) => readFileSync(w.logFile, 'utf8')).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+    await this.client?.close().catch(() => undefined);
+    if (!process.env.KEEP_TEST_DIRS) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Builds a manifest: one credentials Secret plus hosts with the fake driver. */
+export function fakeHostsManifest(
+  namespace: string,
+  hosts: Array<{ name: string; image?: boolean; annotations?: Record<string, string>; online?: boolean; userData?: string }>,
+  opts: { password?: string } = {},
+): string {
+  const docs = [
+    `apiVersion: v1
+kind: Secret
+metadata:
+  name: bmc-creds
+  namespace: ${namespace}
+type: Opaque
+stringData:
+  username: admin
+  password: ${opts.password ?? 'SuperSecretBmcPassword'}`,
+  ];
+  for (const h of hosts) {
+    if (h.userData) {
+      docs.push(`apiVersion: v1
+kind: Secret
+metadata:
+  name: ${h.name}-userdata
+  namespace: ${namespace}
+data:
+  userData: ${Buffer.from(h.userData).toString('base64')}`);
+    }
+    const annotations = Object.entries(h.annotations ?? {}).map(([k, v]) => `\n    ${k}: "${v}"`).join('');
+    docs.push(`apiVersion: metal3.io/v1alpha1
+kind: BareMetalHost
+metadata:
+  name: ${h.name}
+  namespace: ${namespace}${annotations ? `\n  annotations:${annotations}` : ''}
+spec:
+  online: ${h.online ?? true}
+  bmc:
+    address: fake://${h.name}
+    credentialsName: bmc-creds${h.image ? `
+  image:
+    url: http://images.test.invalid/${h.name}.qcow2
+    checksum: http://images.test.invalid/${h.name}.qcow2.sha256sum
+    checksumType: sha256
+    format: qcow2` : ''}${h.userData ? `
+  userData:
+    name: ${h.name}-userdata` : ''}`);
+  }
+  return docs.join('\n---\n') + '\n';
+}
