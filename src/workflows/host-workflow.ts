@@ -321,11 +321,22 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     retryAt = undefined;
   };
 
-  const fire = (event: HostEvent): boolean => {
+  /**
+   * Feeds an event to the transition table. Entering a capacity-gated state without a free
+   * provisioning slot leaves the host where it is, `delayed`, until a slot may be free (1-2 min)
+   * or something wakes it; the caller's action simply runs again.
+   */
+  const advance = async (event: HostEvent): Promise<boolean> => {
     const from = state();
     const t = nextTransition(from, event, guardContext());
     if (!t) {
       log.error('no transition', { from, event });
+      return false;
+    }
+    if (t.needsCapacity && !(await hasCapacity())) {
+      currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
+      const seen = wakeups;
+      await condition(() => wakeups !== seen, delayedRetryMs(Math.random));
       return false;
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
@@ -404,36 +415,32 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     return ok;
   };
 
-  /** Entering a transition's target, with the capacity gate and per-event bookkeeping. */
+  /** Acts on a desired event, with its bookkeeping. */
   const enter = async (event: HostEvent): Promise<void> => {
-    const t = nextTransition(state(), event, guardContext());
-    if (!t) return;
-    if (t.needsCapacity && !(await hasCapacity())) {
-      currentStep = 'delayed: waiting for a provisioning slot';
-      const seen = wakeups;
-      await condition(() => wakeups !== seen, delayedRetryMs(Math.random));
-      return;
-    }
     if (event === HostEvent.Provision) {
       await waitBackoff(); // a failed provisioning attempt backs off before the next one
       if (desiredEvent(desireInput()) !== HostEvent.Provision) return;
       if (!sameImage(def.host.spec.image, status.lastAttemptedImage)) status.provisioningFailCount = 0;
-      status.lastAttemptedImage = def.host.spec.image;
     }
+    const image = def.host.spec.image;
+    if (!(await advance(event))) return;
+    if (event === HostEvent.Provision) status.lastAttemptedImage = image;
     if (event === HostEvent.Inspect) flags.inspectRequested = false;
-    if (event === HostEvent.Unadopt && def.host.spec.image) status.provisioning.image = def.host.spec.image;
-    fire(event);
+    if (event === HostEvent.Unadopt && image) status.provisioning.image = image;
   };
 
   const actions: Partial<Record<ProvisioningState, () => Promise<void>>> = {
-    [S.None]: async () => void fire(HostEvent.Start),
+    [S.None]: async () => void (await advance(HostEvent.Start)),
 
     [S.Registering]: async () => {
-      status.operationHistory.register = { start: now(), end: null };
-      const r = await register(ErrorType.Registration, true);
-      if (!r) return waitBackoff();
-      status.operationHistory.register.end = now();
-      fire(HostEvent.Registered);
+      // Already registered with these details (e.g. delayed by the provisioning limit): just move on.
+      if (registeredAs !== registrationIdentity() || flags.reregister) {
+        status.operationHistory.register = { start: now(), end: null };
+        const r = await register(ErrorType.Registration, true);
+        if (!r) return waitBackoff();
+        status.operationHistory.register.end = now();
+      }
+      await advance(HostEvent.Registered);
     },
 
     [S.Inspecting]: async () => {
@@ -444,7 +451,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
       status.hardware = r.value as HardwareDetails;
       status.poweredOn = false;
       status.operationHistory.inspect.end = now();
-      fire(HostEvent.Inspected);
+      await advance(HostEvent.Inspected);
     },
 
     [S.Preparing]: async () => {
@@ -452,7 +459,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
       if (!r.ok) return r.interrupted ? undefined : waitBackoff();
       status.provisioning.rootDeviceHints = def.host.spec.rootDeviceHints;
       status.provisioning.bootMode = def.host.spec.bootMode ?? 'UEFI';
-      fire(HostEvent.Prepared);
+      await advance(HostEvent.Prepared);
     },
 
     [S.Provisioning]: async () => {
@@ -461,7 +468,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
       if (!image) {
         setError(ErrorType.Provisioning, `customDeploy (${spec.customDeploy?.method ?? ''}) needs a deploy agent; the ${def.host.spec.bmc?.address.split(':')[0] ?? ''} driver has none`);
         status.provisioningFailCount += 1;
-        fire(HostEvent.ProvisionFailed);
+        await advance(HostEvent.ProvisionFailed);
         return;
       }
       status.operationHistory.provision = { start: now(), end: null };
@@ -490,7 +497,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
         if (r.interrupted) return;
         // BMO: a provisioning error deprovisions (cleans up) before the next attempt, which backs off.
         status.provisioningFailCount += 1;
-        fire(HostEvent.ProvisionFailed);
+        await advance(HostEvent.ProvisionFailed);
         return;
       }
       status.provisioningFailCount = 0;
@@ -498,7 +505,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
       status.provisioning.rootDeviceHints = spec.rootDeviceHints;
       status.poweredOn = spec.online;
       status.operationHistory.provision.end = now();
-      fire(HostEvent.Provisioned);
+      await advance(HostEvent.Provisioned);
     },
 
     [S.Deprovisioning]: async () => {
@@ -513,23 +520,23 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
         { keepError: afterFailure }, // the provisioning error stays until a provisioning attempt succeeds
       );
       if (!r.ok) {
-        if (flags.deleting && ++deleteFailures > MAX_DELETE_FAILURES) return void fire(HostEvent.GiveUp);
+        if (flags.deleting && ++deleteFailures > MAX_DELETE_FAILURES) return void (await advance(HostEvent.GiveUp));
         return waitBackoff();
       }
       delete status.provisioning.image;
       status.poweredOn = false;
       status.operationHistory.deprovision.end = now();
-      fire(HostEvent.Deprovisioned);
+      await advance(HostEvent.Deprovisioned);
     },
 
     [S.PoweringOffBeforeDelete]: async () => {
       const r = await step('setPowerState', ErrorType.PowerManagement, () => bmc.setPowerState({ target: target(), opId: opId('power-off-delete'), on: false, force: true }));
       if (!r.ok) {
-        if (++deleteFailures > MAX_DELETE_FAILURES) return void fire(HostEvent.GiveUp);
+        if (++deleteFailures > MAX_DELETE_FAILURES) return void (await advance(HostEvent.GiveUp));
         return waitBackoff();
       }
       status.poweredOn = false;
-      fire(HostEvent.PoweredOff);
+      await advance(HostEvent.PoweredOff);
     },
   };
 
@@ -620,7 +627,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     }
     if (flags.detached) {
       if (flags.deleting && flags.detachRequest?.deleteAction !== 'delay') {
-        fire(HostEvent.Delete);
+        await advance(HostEvent.Delete);
       } else {
         currentStep = 'detached';
         const seen = wakeups;
@@ -634,7 +641,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
       if (def.host.spec.bmc?.address) {
         await bmc.forgetHost({ target: target(), opId: opId('forget') }).catch((err: unknown) => log.warn('forget failed; deleting anyway', { error: describeFailure(err) }));
       }
-      fire(HostEvent.Deleted);
+      await advance(HostEvent.Deleted);
       await condition(allHandlersFinished);
       return;
     }

@@ -7,10 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostNotFoundError } from '../../src/client/errors.js';
-import { hostWorkflowId } from '../../src/contract.js';
-import { workflowBundlerOptions } from '../../src/worker/bundler.js';
-import { TestStack, fakeHostsManifest } from './helpers/stack.js';
+import { HostNotFoundError } from '../../../src/client/errors.js';
+import { hostWorkflowId } from '../../../src/contract.js';
+import { workflowBundlerOptions } from '../../../src/worker/bundler.js';
+import { TestStack, fakeHostsManifest } from '../helpers/stack.js';
 
 const NS = 'it-lifecycle';
 const HOSTS = ['node-a', 'node-b', 'node-c'];
@@ -106,12 +106,12 @@ describe('host lifecycle', () => {
   it('replays every recorded history with the current workflow code', async () => {
     const histories = await Promise.all(HOSTS.map(async (name) => ({ workflowId: hostWorkflowId(NS, name), history: await stack.client.handle(NS, name).fetchHistory() })));
     if (process.env.RECORD_HISTORIES) {
-      const dir = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
+      const dir = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
       mkdirSync(dir, { recursive: true });
       for (const h of histories) writeFileSync(`${dir}${h.workflowId.replace(/\//g, '_')}.json`, JSON.stringify(h.history));
     }
     const results = Worker.runReplayHistories(
-      { workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)), bundlerOptions: workflowBundlerOptions() },
+      { workflowsPath: fileURLToPath(new URL('../../../src/workflows/index.ts', import.meta.url)), bundlerOptions: workflowBundlerOptions() },
       histories,
     );
     let replayed = 0;
