@@ -108,7 +108,10 @@ describe('host lifecycle', () => {
     if (process.env.RECORD_HISTORIES) {
       const dir = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
       mkdirSync(dir, { recursive: true });
-      for (const h of histories) writeFileSync(`${dir}${h.workflowId.replace(/\//g, '_')}.json`, JSON.stringify(h.history));
+      // The `temporal workflow show -o json` format (proto3 JSON), as operators would export it.
+      for (const h of histories) {
+        writeFileSync(`${dir}${h.workflowId.replace(/\//g, '_')}.json`, await stack.temporal(['workflow', 'show', '--workflow-id', h.workflowId, '-o', 'json']));
+      }
     }
     const results = Worker.runReplayHistories(
       { workflowsPath: fileURLToPath(new URL('../../../src/workflows/index.ts', import.meta.url)), bundlerOptions: workflowBundlerOptions() },
