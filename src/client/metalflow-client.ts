@@ -13,7 +13,7 @@ import {
 import type { temporal } from '@temporalio/proto';
 import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost } from '../api/manifest.js';
 import type { BareMetalHostStatus } from '../api/types.js';
-import type { TemporalConfig } from '../config/temporal.js';
+import { connectionOptions, type TemporalConfig } from '../config/temporal.js';
 import {
   HOST_WORKFLOW_TYPE,
   TaskQueue,
@@ -85,12 +85,7 @@ export class MetalflowClient {
   static async connect(config: TemporalConfig, keyring?: Keyring): Promise<MetalflowClient> {
     let connection: Connection;
     try {
-      connection = await Connection.connect({
-        address: config.address,
-        ...(config.tls ? { tls: config.tls } : {}),
-        ...(config.apiKey ? { apiKey: config.apiKey } : {}),
-        connectTimeout: '5s',
-      });
+      connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '5s' });
       await connection.workflowService.describeNamespace({ namespace: config.namespace });
     } catch (err) {
       throw new TemporalUnreachableError(config.address, config.namespace, err);

@@ -34,3 +34,8 @@ export function temporalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Tem
   }
   return { address, namespace, ...(tls ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
 }
+
+/** Connection options for both `Connection` (client) and `NativeConnection` (worker). */
+export function connectionOptions(config: TemporalConfig): { address: string; tls?: TLSConfig; apiKey?: string } {
+  return { address: config.address, ...(config.tls ? { tls: config.tls } : {}), ...(config.apiKey ? { apiKey: config.apiKey } : {}) };
+}

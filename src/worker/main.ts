@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostActivities } from '../activities/index.js';
-import { temporalConfigFromEnv } from '../config/temporal.js';
+import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
 import { workerSettingsFromEnv } from '../config/worker-settings.js';
 import { TaskQueue } from '../contract.js';
 import { Keyring } from '../secrets/keyring.js';
@@ -21,16 +21,8 @@ async function main(): Promise<void> {
   const temporal = temporalConfigFromEnv();
   const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
 
-  const connection = await NativeConnection.connect({
-    address: temporal.address,
-    ...(temporal.tls ? { tls: temporal.tls } : {}),
-    ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
-  });
-  const clientConnection = await Connection.connect({
-    address: temporal.address,
-    ...(temporal.tls ? { tls: temporal.tls } : {}),
-    ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}),
-  });
+  const connection = await NativeConnection.connect(connectionOptions(temporal));
+  const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
 
   const worker = await Worker.create({

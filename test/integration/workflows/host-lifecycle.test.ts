@@ -5,11 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostNotFoundError } from '../../../src/client/errors.js';
 import { hostWorkflowId } from '../../../src/contract.js';
-import { workflowBundlerOptions } from '../../../src/worker/bundler.js';
+import { replayHistories } from '../../helpers/replay.js';
 import { TestStack, fakeHostsManifest } from '../helpers/stack.js';
 
 const NS = 'it-lifecycle';
@@ -113,15 +112,8 @@ describe('host lifecycle', () => {
         writeFileSync(`${dir}${h.workflowId.replace(/\//g, '_')}.json`, await stack.temporal(['workflow', 'show', '--workflow-id', h.workflowId, '-o', 'json']));
       }
     }
-    const results = Worker.runReplayHistories(
-      { workflowsPath: fileURLToPath(new URL('../../../src/workflows/index.ts', import.meta.url)), bundlerOptions: workflowBundlerOptions() },
-      histories,
-    );
-    let replayed = 0;
-    for await (const r of results) {
-      expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
-      replayed += 1;
-    }
+    const { replayed, failures } = await replayHistories(histories);
+    expect(failures).toEqual([]);
     expect(replayed).toBe(3);
   });
 });

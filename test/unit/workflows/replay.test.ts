@@ -5,9 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowBundlerOptions } from '../../../src/worker/bundler.js';
+import { replayHistories } from '../../helpers/replay.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
 
@@ -19,15 +18,8 @@ describe('workflow replay', () => {
     const events = histories.map((h) => h.history.events.length);
     expect(Math.min(...events)).toBeGreaterThan(20); // whole lifecycles, not stubs
     // Proto3-JSON histories: the SDK converts them (historyFromJSON) itself.
-    const results = Worker.runReplayHistories(
-      { workflowsPath: fileURLToPath(new URL('../../../src/workflows/index.ts', import.meta.url)), bundlerOptions: workflowBundlerOptions() },
-      histories,
-    );
-    let replayed = 0;
-    for await (const r of results) {
-      expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
-      replayed += 1;
-    }
+    const { replayed, failures } = await replayHistories(histories);
+    expect(failures).toEqual([]);
     expect(replayed).toBe(files.length);
   }, 120_000);
 });
