@@ -5,11 +5,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestStack, fakeHostsManifest } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
 
 const NS = 'it-cli';
-const stack = new TestStack();
+const stack = useTestStack();
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-cli-'));
 const file = (name: string, text: string): string => {
   const p = join(dir, name);
@@ -17,12 +17,6 @@ const file = (name: string, text: string): string => {
   return p;
 };
 
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.stop();
-});
 
 describe('metalflow CLI', () => {
   it('apply --dry-run validates without a server and names document, field and reason', async () => {

@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { MetalflowClient } from '../../../src/client/metalflow-client.js';
 import { FakeHardware, type FakeMachineState } from '../../../src/bmc/fake/fake-hardware.js';
 import { Keyring } from '../../../src/secrets/keyring.js';
@@ -168,4 +168,16 @@ spec:
     name: ${h.name}-userdata` : ''}`);
   }
   return docs.join('\n---\n') + '\n';
+}
+
+/** A TestStack started before the file's tests and stopped after them (even when they fail). */
+export function useTestStack(workerEnv: Record<string, string> = {}): TestStack {
+  const stack = new TestStack(workerEnv);
+  beforeAll(async () => {
+    await stack.start();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+  return stack;
 }

@@ -3,19 +3,13 @@
  * and it ends provisioned, with no hardware step applied twice (the fake driver records every
  * operation id it ever applied).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SearchAttr } from '../../../src/contract.js';
-import { TestStack, fakeHostsManifest } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
 
 const NS = 'it-crash';
-const stack = new TestStack();
+const stack = useTestStack();
 
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.stop();
-});
 
 describe('worker crash mid-provisioning', () => {
   it('resumes after SIGKILL and applies each step exactly once', async () => {

@@ -2,19 +2,13 @@
  * Failures become host errors with BMO backoff, never stuck hosts: injected inspection, registration
  * and deploy failures, `retry`, credential changes, detach/attach, pause/resume.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostWorkflowId } from '../../../src/contract.js';
-import { TestStack, fakeHostsManifest } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
 
 const NS = 'it-errors';
-const stack = new TestStack();
+const stack = useTestStack();
 
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.stop();
-});
 
 describe('host errors and operator actions', () => {
   it('an injected inspection failure becomes `inspection error` with backoff; `retry` recovers it', async () => {

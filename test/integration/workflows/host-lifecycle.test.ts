@@ -5,23 +5,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HostNotFoundError } from '../../../src/client/errors.js';
 import { hostWorkflowId } from '../../../src/contract.js';
 import { replayHistories } from '../../helpers/replay.js';
-import { TestStack, fakeHostsManifest } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
 
 const NS = 'it-lifecycle';
 const HOSTS = ['node-a', 'node-b', 'node-c'];
 const USER_DATA = '#cloud-config\nhostname: node-a\npassword: VeryPrivateUserDataValue\n';
-const stack = new TestStack();
+const stack = useTestStack();
 
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.stop();
-});
 
 const manifest = (withImages: boolean): { name: string; text: string } => ({
   name: 'hosts.yaml',

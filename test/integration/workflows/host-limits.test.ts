@@ -2,19 +2,13 @@
  * Fleet-level behaviour: the provisioning limit (BMO PROVISIONING_LIMIT) puts hosts in `delayed`;
  * continue-as-new keeps long-running hosts' histories small and carries their state exactly.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestStack, fakeHostsManifest } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
 
 const NS = 'it-limits';
-const stack = new TestStack({ METALFLOW_PROVISIONING_LIMIT: '1', METALFLOW_MAX_HISTORY_EVENTS: '120', METALFLOW_POWER_SYNC_INTERVAL: '250ms' });
+const stack = useTestStack({ METALFLOW_PROVISIONING_LIMIT: '1', METALFLOW_MAX_HISTORY_EVENTS: '120', METALFLOW_POWER_SYNC_INTERVAL: '250ms' });
 const slowInspect = { 'fake.metalflow.io/durations': 'inspect=4s' };
 
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.stop();
-});
 
 describe('provisioning limit and continue-as-new', () => {
   it('delays a host while the provisioning limit is used up, then lets it through', async () => {
