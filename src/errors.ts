@@ -23,6 +23,21 @@ export class BmcAuthenticationError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
+/** The BMC's TLS certificate is not trusted; retrying cannot help. */
+export class BmcCertificateError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** The BMC rejected a request (4xx other than auth): unsupported operation or bad input. */
+export class RedfishRequestError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** An ipmitool command failed in a way retrying will not fix (e.g. unsupported command). */
+export class IpmiCommandError extends MetalflowError {
+  readonly nonRetryable = false;
+}
+
 /** The BMC address names a driver this build cannot drive. */
 export class UnsupportedDriverError extends MetalflowError {
   readonly nonRetryable = true;
@@ -64,6 +79,8 @@ export class MissingSecretError extends MetalflowError {
 /** Every error class an activity may throw; the names are the Temporal failure `type`s. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   'BmcAuthenticationError',
+  'BmcCertificateError',
+  'RedfishRequestError',
   'UnsupportedDriverError',
   'InspectionFailedError',
   'CleaningFailedError',

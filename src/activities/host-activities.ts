@@ -25,13 +25,13 @@ export interface ActivityDeps {
 }
 
 export function createHostActivities(deps: ActivityDeps) {
-  const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers);
-
   const credentialsOf = (target: HostTarget): { username: string; password: string } => {
     if (!target.credentials) throw new MissingSecretError(`host ${target.namespace}/${target.name} has no BMC credentials`);
     const data = deps.keyring.unseal(target.credentials);
     return { username: data.username ?? '', password: data.password ?? '' };
   };
+
+  const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers, target.credentials ? credentialsOf(target) : undefined);
 
   return {
     async loadHostSettings(): Promise<HostSettings> {
@@ -40,7 +40,7 @@ export function createHostActivities(deps: ActivityDeps) {
 
     async registerHost(input: StepInput): Promise<{ poweredOn: boolean }> {
       return typed(async () => {
-        credentialsOf(input.target); // proves the Secret unseals on this worker
+        credentialsOf(input.target); // a host without credentials cannot register
         return open(input.target).bmc.register(operation(input.opId));
       });
     },
@@ -60,7 +60,8 @@ export function createHostActivities(deps: ActivityDeps) {
     async inspectHardware(input: InspectInput): Promise<HardwareDetails> {
       return typed(async () => {
         const { bmc, agent } = open(input.target);
-        if (input.mode === 'agent') await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe');
+        if (input.mode === 'fast' && bmc.inspectOutOfBand) return bmc.inspectOutOfBand(operation(input.opId));
+        await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe');
         const hardware = await agent.inspect(operation(input.opId), input.mode);
         await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
         return hardware;

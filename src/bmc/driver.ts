@@ -2,6 +2,7 @@
  * The BMC driver interface: what the host workflow's activities need from any BMC (fake, Redfish,
  * IPMI). The workflow never sees which one is behind it.
  */
+import type { HardwareDetails } from '../api/types.js';
 import type { RebootMode } from '../contract.js';
 
 /** Given to every driver call that changes something; `opId` makes retries of one step idempotent. */
@@ -14,7 +15,8 @@ export interface OperationContext {
   signal: AbortSignal;
 }
 
-export type BootDevice = 'pxe' | 'disk' | 'cdrom';
+export type BootDevice = 'pxe' | 'disk' | 'cdrom' | 'uefihttp';
+export type BootMode = 'UEFI' | 'legacy';
 
 export interface BmcDriver {
   /** Checks reachability and credentials; returns the current power state. */
@@ -23,5 +25,10 @@ export interface BmcDriver {
   /** Power on, or off (soft first unless `force`, as Ironic's soft power off with timeout). */
   setPower(ctx: OperationContext, on: boolean, opts?: { force?: boolean }): Promise<void>;
   reboot(ctx: OperationContext, mode: RebootMode): Promise<void>;
-  setBootDevice(ctx: OperationContext, device: BootDevice, opts?: { persistent?: boolean }): Promise<void>;
+  setBootDevice(ctx: OperationContext, device: BootDevice, opts?: { persistent?: boolean; mode?: BootMode }): Promise<void>;
+  /** Virtual media (Redfish): attach an ISO by URL as the virtual CD, or detach it. */
+  insertVirtualMedia?(ctx: OperationContext, imageUrl: string): Promise<void>;
+  ejectVirtualMedia?(ctx: OperationContext): Promise<void>;
+  /** Out-of-band inspection (`inspectionMode: fast`), where the BMC can tell. */
+  inspectOutOfBand?(ctx: OperationContext): Promise<HardwareDetails>;
 }

@@ -8,6 +8,11 @@ export interface WorkerSettings {
   secretKeyFile: string;
   fakeStateDir: string;
   fakeStepMs: number;
+  simulatedAgent: boolean;
+  ipmiMinIntervalMs: number;
+  ipmiCipherSuite: number;
+  powerStateTimeoutMs: number;
+  softPowerOffTimeoutMs: number;
   host: HostSettings;
   logLevel: string;
 }
@@ -35,6 +40,11 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     secretKeyFile: secretKeyFileFromEnv(env),
     fakeStateDir: env.METALFLOW_FAKE_STATE_DIR || join(dataDir, 'fake-hardware'),
     fakeStepMs: parseDurationMs(env.METALFLOW_FAKE_STEP || '1s'),
+    simulatedAgent: env.METALFLOW_SIMULATED_AGENT === 'true' || env.METALFLOW_SIMULATED_AGENT === '1',
+    ipmiMinIntervalMs: parseDurationMs(env.METALFLOW_IPMI_MIN_INTERVAL || '5s'),
+    ipmiCipherSuite: int(env, 'METALFLOW_IPMI_CIPHER_SUITE', 3),
+    powerStateTimeoutMs: parseDurationMs(env.METALFLOW_POWER_STATE_TIMEOUT || '120s'),
+    softPowerOffTimeoutMs: parseDurationMs(env.METALFLOW_SOFT_POWER_OFF_TIMEOUT || '180s'),
     logLevel: env.METALFLOW_LOG_LEVEL || 'info',
     host: {
       provisioningLimit: int(env, 'METALFLOW_PROVISIONING_LIMIT', DEFAULT_HOST_SETTINGS.provisioningLimit),

@@ -33,7 +33,15 @@ async function main(): Promise<void> {
     bundlerOptions: workflowBundlerOptions(),
     activities: createHostActivities({
       keyring,
-      drivers: { fakeStateDir: settings.fakeStateDir, fakeStepMs: settings.fakeStepMs },
+      drivers: {
+        fakeStateDir: settings.fakeStateDir,
+        fakeStepMs: settings.fakeStepMs,
+        simulatedAgent: settings.simulatedAgent,
+        ipmiMinIntervalMs: settings.ipmiMinIntervalMs,
+        ipmiCipherSuite: settings.ipmiCipherSuite,
+        powerStateTimeoutMs: settings.powerStateTimeoutMs,
+        softPowerOffTimeoutMs: settings.softPowerOffTimeoutMs,
+      },
       settings: settings.host,
       temporal: client,
     }),

@@ -380,7 +380,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     errorType: ErrorTypeT,
     fn: () => Promise<T>,
     opts: { keepError?: boolean; interruptible?: boolean } = {},
-  ): Promise<{ ok: true; value: T } | { ok: false; interrupted: boolean }> => {
+  ): Promise<{ ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string }> => {
     currentStep = name;
     const wanted = (): boolean => opts.interruptible === true && desiredEvent(desireInput()) !== undefined;
     try {
@@ -392,7 +392,8 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     } catch (err) {
       if (isCancellation(err)) throw err;
       setError(errorType, describeFailure(err));
-      return { ok: false, interrupted: false };
+      const failureType = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
+      return { ok: false, interrupted: false, ...(failureType ? { failureType } : {}) };
     }
   };
 
@@ -546,7 +547,17 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     const creds = def.secrets.credentials;
     if (creds) status.triedCredentials = { credentials: { name: creds.name, namespace: def.host.metadata.namespace }, credentialsVersion: creds.version };
     const r = await step('registerHost', errorType, () => bmc.registerHost({ target: target(), opId: opId('register') }), { interruptible });
-    if (!r.ok) return false;
+    if (!r.ok) {
+      if (!r.interrupted && r.failureType === 'BmcAuthenticationError') {
+        // Bad credentials: retrying on a timer only risks locking the BMC account. Wait for new
+        // credentials (applySpec), `retry` or delete.
+        currentStep = 'waiting for new BMC credentials';
+        retryAt = undefined;
+        const cut = backoffCut;
+        await condition(() => backoffCut !== cut);
+      }
+      return false;
+    }
     registeredAs = identity;
     flags.reregister = false;
     status.poweredOn = r.value.poweredOn;

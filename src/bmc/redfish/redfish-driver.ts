@@ -1,0 +1,204 @@
+/**
+ * Redfish BMC driver, as Ironic's `redfish` hardware type drives a BMC: ComputerSystem power state
+ * and Reset, boot source override, VirtualMedia (under the System or its Manager) and
+ * out-of-band inspection. The system path comes from the BMC address, or is discovered when the
+ * BMC has exactly one system.
+ */
+import type { HardwareDetails } from '../../api/types.js';
+import type { BmcAddress } from '../../api/bmc-address.js';
+import type { RebootMode } from '../../contract.js';
+import { RedfishRequestError } from '../../errors.js';
+import { waitForPower } from '../power-wait.js';
+import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';
+import { RedfishClient, type Json, type RedfishClientOptions } from './redfish-client.js';
+import { hardwareFromRedfish } from './redfish-inventory.js';
+
+export interface RedfishDriverOptions extends RedfishClientOptions {
+  /** Wait for the reported power state to follow a command (Ironic power_state_change_timeout: 120 s). */
+  powerStateTimeoutMs?: number;
+  /** GracefulShutdown this long before ForceOff (Ironic soft power-off timeout: 180 s). */
+  softPowerOffTimeoutMs?: number;
+  pollMs?: number;
+}
+
+const BOOT_TARGET: Record<BootDevice, string> = { pxe: 'Pxe', disk: 'Hdd', cdrom: 'Cd', uefihttp: 'UefiHttp' };
+
+const id = (v: unknown): string | undefined => (v && typeof v === 'object' && typeof (v as Json)['@odata.id'] === 'string' ? ((v as Json)['@odata.id'] as string) : undefined);
+const members = (collection: Json | undefined): string[] => ((collection?.Members as unknown[]) ?? []).map(id).filter((x): x is string => x !== undefined);
+
+export class RedfishDriver implements BmcDriver {
+  private readonly client: RedfishClient;
+  private systemPathCache: string | undefined;
+  private readonly powerTimeoutMs: number;
+  private readonly softOffMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    address: BmcAddress,
+    credentials: { username: string; password: string },
+    verifyCertificate: boolean,
+    opts: RedfishDriverOptions = {},
+  ) {
+    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+    const origin = `${address.transport || 'https'}://${host}${address.port ? `:${address.port}` : ''}`;
+    this.client = new RedfishClient({ origin, ...credentials, verifyCertificate }, opts);
+    this.systemPathCache = /\/redfish\/v1\/Systems\/[^/]+/.test(address.path) ? address.path.replace(/\/+$/, '') : undefined;
+    this.powerTimeoutMs = opts.powerStateTimeoutMs ?? 120_000;
+    this.softOffMs = opts.softPowerOffTimeoutMs ?? 180_000;
+    this.pollMs = opts.pollMs ?? 1000;
+  }
+
+  async register(): Promise<{ poweredOn: boolean }> {
+    const system = await this.system();
+    return { poweredOn: system.PowerState === 'On' };
+  }
+
+  async getPowerState(): Promise<boolean> {
+    return (await this.system()).PowerState === 'On';
+  }
+
+  async setPower(ctx: OperationContext, on: boolean, opts: { force?: boolean } = {}): Promise<void> {
+    if ((await this.getPowerState()) === on) return; // idempotent: a retried step finds it done
+    if (on) {
+      await this.reset(await this.pick(['On', 'ForceOn']));
+      await this.waitPower(ctx, true, this.powerTimeoutMs);
+      return;
+    }
+    if (!opts.force) {
+      const allowed = await this.allowedResetTypes();
+      if (!allowed || allowed.includes('GracefulShutdown')) {
+        await this.reset('GracefulShutdown');
+        if (await this.waitPower(ctx, false, this.softOffMs, false)) return;
+      }
+    }
+    await this.reset('ForceOff');
+    await this.waitPower(ctx, false, this.powerTimeoutMs);
+  }
+
+  async reboot(ctx: OperationContext, mode: RebootMode): Promise<void> {
+    if (!(await this.getPowerState())) {
+      await this.setPower(ctx, true);
+      return;
+    }
+    await this.reset(mode === 'hard' ? 'ForceRestart' : await this.pick(['GracefulRestart', 'ForceRestart']));
+    await this.waitPower(ctx, true, this.powerTimeoutMs);
+  }
+
+  async setBootDevice(_ctx: OperationContext, device: BootDevice, opts: { persistent?: boolean; mode?: BootMode } = {}): Promise<void> {
+    const boot: Json = {
+      BootSourceOverrideTarget: BOOT_TARGET[device],
+      BootSourceOverrideEnabled: opts.persistent ? 'Continuous' : 'Once',
+      ...(opts.mode ? { BootSourceOverrideMode: opts.mode === 'legacy' ? 'Legacy' : 'UEFI' } : {}),
+    };
+    await this.client.patch(await this.systemPath(), { Boot: boot });
+  }
+
+  async insertVirtualMedia(ctx: OperationContext, imageUrl: string): Promise<void> {
+    const { path, media } = await this.virtualCd();
+    if (media.Inserted === true && media.Image === imageUrl) return; // already there (retried step)
+    if (media.Inserted === true) await this.ejectVirtualMedia(ctx);
+    const target = actionTarget(media, '#VirtualMedia.InsertMedia') ?? `${path}/Actions/VirtualMedia.InsertMedia`;
+    await this.client.post(target, { Image: imageUrl, Inserted: true, WriteProtected: true });
+  }
+
+  async ejectVirtualMedia(_ctx?: OperationContext): Promise<void> {
+    const { path, media } = await this.virtualCd();
+    if (media.Inserted !== true) return;
+    const target = actionTarget(media, '#VirtualMedia.EjectMedia') ?? `${path}/Actions/VirtualMedia.EjectMedia`;
+    await this.client.post(target, {});
+  }
+
+  async inspectOutOfBand(): Promise<HardwareDetails> {
+    const system = await this.system();
+    // Inventory parts are optional: what the BMC cannot tell is left out, not an error.
+    const optional = (path: string): Promise<Json | undefined> => this.client.getOptional(path, { tolerateServerErrors: true });
+    const expand = async (link: unknown): Promise<Json[]> => {
+      const path = id(link);
+      const collection = path ? await optional(path) : undefined;
+      const out: Json[] = [];
+      for (const m of members(collection)) {
+        const item = await optional(m);
+        if (item) out.push(item);
+      }
+      return out;
+    };
+    const storages = await expand(system.Storage);
+    const drives: Json[] = [];
+    for (const s of storages) for (const d of (s.Drives as unknown[]) ?? []) {
+      const path = id(d);
+      const drive = path ? await optional(path) : undefined;
+      if (drive) drives.push(drive);
+    }
+    const simple = storages.length === 0 ? await expand(system.SimpleStorage) : [];
+    return hardwareFromRedfish({
+      system,
+      processors: await expand(system.Processors),
+      nics: await expand(system.EthernetInterfaces),
+      drives,
+      simpleDevices: simple.flatMap((s) => ((s.Devices as Json[]) ?? []).filter((d) => typeof d.CapacityBytes === 'number')),
+    });
+  }
+
+  // ---- helpers
+
+  private async systemPath(): Promise<string> {
+    if (this.systemPathCache) return this.systemPathCache;
+    const list = members(await this.client.get('/redfish/v1/Systems'));
+    if (list.length !== 1) {
+      throw new RedfishRequestError(`BMC has ${list.length} systems; put the system path in the BMC address (e.g. .../redfish/v1/Systems/1)`, { systems: list });
+    }
+    this.systemPathCache = list[0];
+    return list[0] as string;
+  }
+
+  private async system(): Promise<Json> {
+    return this.client.get(await this.systemPath());
+  }
+
+  private async allowedResetTypes(): Promise<string[] | undefined> {
+    const action = ((await this.system()).Actions as Json | undefined)?.['#ComputerSystem.Reset'] as Json | undefined;
+    const allowed = action?.['ResetType@Redfish.AllowableValues'];
+    return Array.isArray(allowed) ? (allowed as string[]) : undefined;
+  }
+
+  /** The first reset type the BMC allows (all are tried as allowed when it does not say). */
+  private async pick(preferred: string[]): Promise<string> {
+    const allowed = await this.allowedResetTypes();
+    return preferred.find((t) => !allowed || allowed.includes(t)) ?? (preferred[0] as string);
+  }
+
+  private async reset(resetType: string): Promise<void> {
+    const system = await this.system();
+    const action = (system.Actions as Json | undefined)?.['#ComputerSystem.Reset'] as Json | undefined;
+    const target = typeof action?.target === 'string' ? action.target : `${await this.systemPath()}/Actions/ComputerSystem.Reset`;
+    await this.client.post(target, { ResetType: resetType });
+  }
+
+  private waitPower(ctx: OperationContext, on: boolean, timeoutMs: number, strict = true): Promise<boolean> {
+    return waitForPower(ctx, () => this.getPowerState(), on, { timeoutMs, pollMs: this.pollMs, strict });
+  }
+
+
+  /** The virtual CD/DVD device, under the System or else under its Manager. */
+  private async virtualCd(): Promise<{ path: string; media: Json }> {
+    const system = await this.system();
+    let collection = id(system.VirtualMedia);
+    if (!collection) {
+      const manager = id(((system.Links as Json | undefined)?.ManagedBy as unknown[] | undefined)?.[0]);
+      const m = manager ? await this.client.getOptional(manager) : undefined;
+      collection = id(m?.VirtualMedia);
+    }
+    if (!collection) throw new RedfishRequestError('this BMC exposes no VirtualMedia (under the System or its Manager)');
+    for (const path of members(await this.client.get(collection))) {
+      const media = await this.client.get(path);
+      const types = (media.MediaTypes as string[] | undefined) ?? [];
+      if (types.includes('CD') || types.includes('DVD')) return { path, media };
+    }
+    throw new RedfishRequestError('this BMC has no virtual CD/DVD device');
+  }
+}
+
+function actionTarget(resource: Json, action: string): string | undefined {
+  const a = (resource.Actions as Json | undefined)?.[action] as Json | undefined;
+  return typeof a?.target === 'string' ? a.target : undefined;
+}
