@@ -117,6 +117,8 @@ export interface HostSettings {
   powerSyncIntervalMs: number;
   /** Continue-as-new once the run's history has this many events. */
   maxHistoryEvents: number;
+  /** The unit of the error backoff, 2^n units (BMO: one minute). */
+  backoffUnitMs: number;
 }
 
 export const DEFAULT_HOST_SETTINGS: HostSettings = {
@@ -124,4 +126,5 @@ export const DEFAULT_HOST_SETTINGS: HostSettings = {
   maxProvisioningRetries: 5,
   powerSyncIntervalMs: 60_000,
   maxHistoryEvents: 2_000,
+  backoffUnitMs: 60_000,
 };

@@ -51,6 +51,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
       maxProvisioningRetries: int(env, 'METALFLOW_MAX_PROVISIONING_RETRIES', DEFAULT_HOST_SETTINGS.maxProvisioningRetries),
       powerSyncIntervalMs: env.METALFLOW_POWER_SYNC_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SYNC_INTERVAL) : DEFAULT_HOST_SETTINGS.powerSyncIntervalMs,
       maxHistoryEvents: int(env, 'METALFLOW_MAX_HISTORY_EVENTS', DEFAULT_HOST_SETTINGS.maxHistoryEvents),
+      backoffUnitMs: env.METALFLOW_BACKOFF_UNIT ? parseDurationMs(env.METALFLOW_BACKOFF_UNIT) : DEFAULT_HOST_SETTINGS.backoffUnitMs,
     },
   };
 }

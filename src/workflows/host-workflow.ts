@@ -298,7 +298,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     status.errorType = type;
     status.errorMessage = message;
     status.errorCount += 1;
-    retryAt = Date.now() + backoffMs(status.errorCount, Math.random);
+    retryAt = Date.now() + backoffMs(status.errorCount, Math.random, settings.backoffUnitMs ?? DEFAULT_HOST_SETTINGS.backoffUnitMs);
     log.warn('host error', { errorType: type, errorMessage: message, errorCount: status.errorCount });
     publish();
   };
@@ -336,7 +336,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     if (t.needsCapacity && !(await hasCapacity())) {
       currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
       const seen = wakeups;
-      await condition(() => wakeups !== seen, delayedRetryMs(Math.random));
+      await condition(() => wakeups !== seen, delayedRetryMs(Math.random, settings.backoffUnitMs ?? DEFAULT_HOST_SETTINGS.backoffUnitMs));
       return false;
     }
     log.info('transition', { from, event, to: t.to, why: t.why });

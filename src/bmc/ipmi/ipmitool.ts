@@ -24,6 +24,14 @@ export interface IpmitoolOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The command line: the password is not on it (`-E` takes it from IPMI_PASSWORD), so it never shows
+ * in `ps` or logs. `-v` makes ipmitool say why a session failed (bad password vs no answer).
+ */
+export function ipmitoolArgv(t: Omit<IpmiTarget, 'password'>, args: string[]): string[] {
+  return ['-v', '-I', 'lanplus', '-H', t.host, '-p', String(t.port), '-U', t.username, '-E', '-C', String(t.cipherSuite), '-L', t.privilegeLevel, '-R', '1', '-N', '2', ...args];
+}
+
 const lastCommandAt = new Map<string, number>();
 const queues = new Map<string, Promise<unknown>>();
 
@@ -72,7 +80,7 @@ export class Ipmitool {
     const wait = (lastCommandAt.get(this.key) ?? 0) + this.minIntervalMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const t = this.target;
-    const argv = ['-v', '-I', 'lanplus', '-H', t.host, '-p', String(t.port), '-U', t.username, '-E', '-C', String(t.cipherSuite), '-L', t.privilegeLevel, '-R', '1', '-N', '2', ...args];
+    const argv = ipmitoolArgv(t, args);
     try {
       return await new Promise<string>((resolve, reject) => {
         execFile(this.binary, argv, { env: { ...process.env, IPMI_PASSWORD: t.password }, timeout: this.timeoutMs }, (err, stdout, stderr) => {

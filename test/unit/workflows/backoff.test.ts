@@ -33,3 +33,11 @@ describe('BMO error backoff', () => {
     expect(delayedRetryMs(() => 1)).toBe(MIN);
   });
 });
+
+describe('backoff unit', () => {
+  it('scales every wait by the configured unit', () => {
+    expect(backoffMs(3, () => 0, 1000)).toBe(8000);
+    expect(backoffMs(3, () => 1, 1000)).toBe(4000);
+    expect(delayedRetryMs(() => 0, 500)).toBe(1000);
+  });
+});
