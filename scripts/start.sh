@@ -4,15 +4,19 @@
 # Ctrl-C stops everything.
 #   --no-lab          start without the emulated lab
 #   --lab-hosts N     number of emulated hosts (default 5; METALFLOW_LAB_HOSTS)
+#   --lab-bmc KIND    fake (in-process fake driver, default) or redfish (sushy-tools Redfish BMCs with
+#                     the simulated agent; METALFLOW_LAB_BMC)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 lab=1
 lab_hosts="${METALFLOW_LAB_HOSTS:-5}"
+lab_bmc="${METALFLOW_LAB_BMC:-fake}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-lab) lab=0 ;;
     --lab-hosts) lab_hosts="$2"; shift ;;
+    --lab-bmc) lab_bmc="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -44,13 +48,20 @@ if [ -z "${METALFLOW_EXTERNAL_TEMPORAL:-}" ]; then
   done
 fi
 
+# Real BMCs in the lab have no real agent behind them: pair them with the simulated one.
+if [ "$lab" = 1 ] && [ "$lab_bmc" = redfish ]; then export METALFLOW_SIMULATED_AGENT=1; fi
 npx tsx src/worker/main.ts >"$METALFLOW_DATA_DIR/logs/worker.log" 2>&1 &
 pids+=($!)
 echo "==> host worker started (logs: $METALFLOW_DATA_DIR/logs/worker.log)" >&2
 
 if [ "$lab" = 1 ]; then
-  npx tsx scripts/fake-lab.ts --hosts "$lab_hosts" >"$METALFLOW_DATA_DIR/lab.yaml"
-  node bin/metalflow.js apply -f "$METALFLOW_DATA_DIR/lab.yaml"
+  manifest="$METALFLOW_DATA_DIR/lab.yaml"
+  rm -f "$manifest"
+  npx tsx src/lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
+    --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" 2>>"$METALFLOW_DATA_DIR/logs/lab.log" &
+  pids+=($!)
+  for _ in $(seq 1 60); do [ -s "$manifest" ] && break; sleep 1; done
+  node bin/metalflow.js apply -f "$manifest"
 fi
 
 cat <<MSG

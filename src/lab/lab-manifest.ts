@@ -1,0 +1,44 @@
+/**
+ * The emulated lab's manifest: N hosts, half of them with an image so they go all the way to
+ * provisioned. BMCs are the `fake` driver or sushy-tools Redfish systems (with the simulated agent).
+ */
+import { stringify } from 'yaml';
+
+export interface LabHost {
+  name: string;
+  mac: string;
+  bmcAddress: string;
+}
+
+export function labHosts(count: number, bmc: { kind: 'fake' } | { kind: 'redfish'; origin: string; systemPath: (uuid: string) => string }): Array<LabHost & { uuid: string }> {
+  return Array.from({ length: count }, (_, i) => {
+    const name = `lab-host-${String(i).padStart(2, '0')}`;
+    const hex = i.toString(16).padStart(4, '0');
+    const uuid = `0000${hex}-1ab0-4000-8000-00000000${hex}`;
+    const mac = `52:54:00:aa:${hex.slice(0, 2)}:${hex.slice(2)}`;
+    const bmcAddress = bmc.kind === 'fake' ? `fake://${name}` : `redfish+${bmc.origin.split('://')[0]}://${bmc.origin.split('://')[1]}${bmc.systemPath(uuid)}`;
+    return { name, mac, uuid, bmcAddress };
+  });
+}
+
+export function labManifest(hosts: LabHost[], namespace: string, password: string): string {
+  const docs: unknown[] = [
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'lab-bmc-credentials', namespace }, type: 'Opaque', stringData: { username: 'admin', password } },
+  ];
+  hosts.forEach((h, i) => {
+    docs.push({
+      apiVersion: 'metal3.io/v1alpha1',
+      kind: 'BareMetalHost',
+      metadata: { name: h.name, namespace, annotations: { 'fake.metalflow.io/durations': 'inspect=3s,clean=2s,deploy=5s' } },
+      spec: {
+        online: true,
+        bootMACAddress: h.mac,
+        bmc: { address: h.bmcAddress, credentialsName: 'lab-bmc-credentials' },
+        ...(i % 2 === 0
+          ? { image: { url: 'http://images.lab.invalid/ubuntu-24.04.qcow2', checksum: 'http://images.lab.invalid/ubuntu-24.04.qcow2.sha256sum', checksumType: 'sha256', format: 'qcow2' } }
+          : {}),
+      },
+    });
+  });
+  return docs.map((d) => stringify(d)).join('---\n');
+}

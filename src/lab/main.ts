@@ -1,0 +1,48 @@
+/**
+ * Runs the emulated lab for `npm start`: writes the lab manifest and, with `--bmc redfish`, keeps a
+ * sushy-tools Redfish emulator with one system per host running until SIGINT/SIGTERM.
+ *   npx tsx src/lab/main.ts --hosts 5 --bmc fake|redfish --dir .metalflow/lab --out lab.yaml
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { labHosts, labManifest } from './lab-manifest.js';
+import { startSushy } from './sushy-emulator.js';
+
+const LAB_PASSWORD = 'lab-password';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      hosts: { type: 'string', default: '5' },
+      bmc: { type: 'string', default: 'fake' },
+      namespace: { type: 'string', default: 'lab' },
+      dir: { type: 'string', default: '.metalflow/lab' },
+      out: { type: 'string' },
+      port: { type: 'string', default: '8000' },
+    },
+  });
+  const count = Number(values.hosts);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`--hosts ${values.hosts}: expected a positive whole number`);
+  mkdirSync(values.dir, { recursive: true });
+  const emit = (text: string): void => (values.out ? writeFileSync(values.out, text) : void process.stdout.write(text));
+
+  if (values.bmc === 'fake') {
+    emit(labManifest(labHosts(count, { kind: 'fake' }), values.namespace, LAB_PASSWORD));
+    return;
+  }
+  if (values.bmc !== 'redfish') throw new Error(`--bmc ${values.bmc}: expected fake or redfish`);
+  const port = Number(values.port);
+  const probe = labHosts(count, { kind: 'redfish', origin: `http://127.0.0.1:${port}`, systemPath: (u) => `/redfish/v1/Systems/${u}` });
+  const sushy = await startSushy({ dir: values.dir, systems: probe.map((h) => ({ uuid: h.uuid, name: h.name, mac: h.mac })), username: 'admin', password: LAB_PASSWORD, port });
+  emit(labManifest(probe, values.namespace, LAB_PASSWORD));
+  process.stderr.write(`sushy-tools Redfish emulator with ${count} systems at ${sushy.url}\n`);
+  const stop = (): void => void sushy.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await new Promise(() => undefined); // run until signalled
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lab: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
