@@ -1,0 +1,71 @@
+/**
+ * Redfish driver paths sushy-tools does not exercise, against a loopback stub BMC: VirtualMedia
+ * found only under the Manager (as on many iDRAC/iLO models), and reset types limited by
+ * `ResetType@Redfish.AllowableValues`.
+ */
+import { createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseBmcAddress } from '../../../../src/api/bmc-address.js';
+import type { OperationContext } from '../../../../src/bmc/driver.js';
+import { RedfishDriver } from '../../../../src/bmc/redfish/redfish-driver.js';
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+const ctx: OperationContext = { opId: 'x', heartbeat: () => undefined, signal: new AbortController().signal };
+
+async function stubBmc(resources: Record<string, Record<string, unknown>>): Promise<{ port: number; posts: Array<{ url: string; body: unknown }> }> {
+  const posts: Array<{ url: string; body: unknown }> = [];
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (req.method === 'POST') {
+        posts.push({ url: req.url ?? '', body: JSON.parse(body || '{}') });
+        if (req.url?.endsWith('ComputerSystem.Reset')) {
+          const sys = resources['/redfish/v1/Systems/1'];
+          if (sys) sys.PowerState = (JSON.parse(body) as { ResetType: string }).ResetType === 'ForceOff' ? 'Off' : 'On';
+        }
+        if (req.url?.includes('InsertMedia')) Object.assign(resources['/redfish/v1/Managers/1/VirtualMedia/2'] ?? {}, { Inserted: true });
+        return res.writeHead(204).end();
+      }
+      const r = resources[req.url ?? ''];
+      if (!r) return res.writeHead(404).end('{}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
+    });
+  });
+  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  return { port: typeof addr === 'object' && addr ? addr.port : 0, posts };
+}
+
+describe('Redfish driver on a stub BMC', () => {
+  it('finds VirtualMedia under the Manager and picks the CD device', async () => {
+    const { port, posts } = await stubBmc({
+      '/redfish/v1/Systems/1': { PowerState: 'Off', Links: { ManagedBy: [{ '@odata.id': '/redfish/v1/Managers/1' }] } },
+      '/redfish/v1/Managers/1': { VirtualMedia: { '@odata.id': '/redfish/v1/Managers/1/VirtualMedia' } },
+      '/redfish/v1/Managers/1/VirtualMedia': { Members: [{ '@odata.id': '/redfish/v1/Managers/1/VirtualMedia/1' }, { '@odata.id': '/redfish/v1/Managers/1/VirtualMedia/2' }] },
+      '/redfish/v1/Managers/1/VirtualMedia/1': { MediaTypes: ['Floppy', 'USBStick'], Inserted: false },
+      '/redfish/v1/Managers/1/VirtualMedia/2': {
+        MediaTypes: ['CD', 'DVD'],
+        Inserted: false,
+        Actions: { '#VirtualMedia.InsertMedia': { target: '/redfish/v1/Managers/1/VirtualMedia/2/Actions/VirtualMedia.InsertMedia' } },
+      },
+    });
+    const d = new RedfishDriver(parseBmcAddress(`idrac-virtualmedia+http://127.0.0.1:${port}/redfish/v1/Systems/1`), { username: 'u', password: 'p' }, true);
+    await d.insertVirtualMedia(ctx, 'http://images/boot.iso');
+    expect(posts).toEqual([{ url: '/redfish/v1/Managers/1/VirtualMedia/2/Actions/VirtualMedia.InsertMedia', body: { Image: 'http://images/boot.iso', Inserted: true, WriteProtected: true } }]);
+  });
+
+  it('uses ForceOn when the BMC does not allow On, and the advertised action target', async () => {
+    const { port, posts } = await stubBmc({
+      '/redfish/v1/Systems/1': {
+        PowerState: 'Off',
+        Actions: { '#ComputerSystem.Reset': { target: '/redfish/v1/Systems/1/Actions/ComputerSystem.Reset', 'ResetType@Redfish.AllowableValues': ['ForceOn', 'ForceOff'] } },
+      },
+    });
+    const d = new RedfishDriver(parseBmcAddress(`redfish+http://127.0.0.1:${port}/redfish/v1/Systems/1`), { username: 'u', password: 'p' }, true, { pollMs: 10 });
+    await d.setPower(ctx, true);
+    await d.setPower(ctx, false); // no GracefulShutdown allowed: straight to ForceOff
+    expect(posts.map((p) => (p.body as { ResetType: string }).ResetType)).toEqual(['ForceOn', 'ForceOff']);
+  });
+});
