@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { hardwareFromInventory, normaliseBootif } from '../../../src/agent/inventory.js';
+
+describe('IPA inventory → HardwareDetails', () => {
+  it('maps vendor, firmware, memory, CPU, NICs (PXE flagged from BOOTIF) and disks', () => {
+    const hw = hardwareFromInventory({
+      interfaces: [
+        { name: 'eth0', mac_address: '52:54:00:AA:BB:01', ipv4_address: '192.0.2.10', speed_mbps: 10000, vendor: '0x8086', product: '0x1572' },
+        { name: 'eth1', mac_address: '52:54:00:aa:bb:02' },
+      ],
+      cpu: { model_name: 'Xeon', frequency: '2400.000', count: 16, architecture: 'x86_64', flags: ['vmx'] },
+      disks: [
+        { name: '/dev/sda', size: 100, rotational: true, serial: 'S1', by_path: '/dev/disk/by-path/pci-1' },
+        { name: '/dev/nvme0n1', size: 200, rotational: false, tran: 'nvme' },
+      ],
+      memory: { total: 17179869184, physical_mb: 16384 },
+      system_vendor: { manufacturer: 'QEMU', product_name: 'Standard PC', serial_number: 'X1', firmware: { vendor: 'EDK II', version: '1.0', build_date: '2024-01-01' } },
+      boot: { current_boot_mode: 'uefi', pxe_interface: '01-52-54-00-aa-bb-01' },
+      hostname: 'ipa',
+    });
+    expect(hw.systemVendor).toEqual({ manufacturer: 'QEMU', productName: 'Standard PC', serialNumber: 'X1' });
+    expect(hw.firmware?.bios).toEqual({ vendor: 'EDK II', version: '1.0', date: '2024-01-01' });
+    expect(hw.ramMebibytes).toBe(16384);
+    expect(hw.cpu).toEqual({ arch: 'x86_64', model: 'Xeon', clockMegahertz: 2400, count: 16, flags: ['vmx'] });
+    expect(hw.nics).toEqual([
+      { name: 'eth0', mac: '52:54:00:aa:bb:01', ip: '192.0.2.10', speedGbps: 10, model: '0x8086 0x1572', pxe: true },
+      { name: 'eth1', mac: '52:54:00:aa:bb:02', pxe: false },
+    ]);
+    expect(hw.storage?.[0]).toMatchObject({ name: '/dev/disk/by-path/pci-1', alternateNames: ['/dev/sda'], type: 'HDD', serialNumber: 'S1' });
+    expect(hw.storage?.[1]).toMatchObject({ name: '/dev/nvme0n1', type: 'NVME', rotational: false });
+  });
+
+  it.each([
+    ['52:54:00:aa:bb:01', '52:54:00:aa:bb:01'],
+    ['01-52-54-00-AA-BB-01', '52:54:00:aa:bb:01'],
+    ['garbage', undefined],
+    [null, undefined],
+  ])('normalises BOOTIF %j', (raw, mac) => {
+    expect(normaliseBootif(raw)).toBe(mac);
+  });
+});
