@@ -1,0 +1,219 @@
+/**
+ * The Ironic API endpoints the Ironic Python Agent calls (ironic api/controllers/v1/ramdisk.py),
+ * so a stock IPA ramdisk works unchanged: version discovery, lookup, heartbeat and
+ * continue_inspection. Host state lives elsewhere (the host workflows); this module only checks
+ * the protocol rules and hands heartbeats and inspection data to its backend.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { AgentTokens } from './tokens.js';
+
+/** Highest API version we advertise: ≥ 1.62 gets tokens; < 1.68 keeps IPA's callback on plain http. */
+export const ADVERTISED_API_VERSION = '1.67';
+export const MIN_API_VERSION = '1.1';
+
+export interface AgentHost {
+  /** The node UUID the agent uses (status.provisioning.ID). */
+  uuid: string;
+  name: string;
+  /** A state that expects an agent (inspecting, cleaning, deploying...): Ironic's restrict_lookup. */
+  lookupAllowed: boolean;
+}
+
+export interface Heartbeat {
+  callbackUrl: string;
+  agentVersion?: string;
+}
+
+export interface AgentBackend {
+  findByMacs(macs: string[]): Promise<AgentHost | undefined>;
+  findByIdOrName(id: string): Promise<AgentHost | undefined>;
+  heartbeat(host: AgentHost, heartbeat: Heartbeat): Promise<void>;
+  inspectionData(host: AgentHost, data: Record<string, unknown>): Promise<void>;
+}
+
+export interface IronicApiOptions {
+  backend: AgentBackend;
+  tokens?: AgentTokens;
+  /** Seconds; IPA heartbeats every 30-60 % of it (Ironic [api]ramdisk_heartbeat_timeout: 300). */
+  heartbeatTimeoutSeconds?: number;
+}
+
+const MAC_RE = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class IronicAgentApi {
+  readonly tokens: AgentTokens;
+  /** Callback URL per node, as driver_internal_info.agent_url: a change means another agent. */
+  private readonly agentUrls = new Map<string, string>();
+  private readonly backend: AgentBackend;
+  private readonly heartbeatTimeout: number;
+
+  constructor(opts: IronicApiOptions) {
+    this.backend = opts.backend;
+    this.tokens = opts.tokens ?? new AgentTokens();
+    this.heartbeatTimeout = opts.heartbeatTimeoutSeconds ?? 300;
+  }
+
+  /** Forget the agent of this boot (token and callback URL): called on reboot and teardown. */
+  endAgentSession(uuid: string): void {
+    this.tokens.wipe(uuid);
+    this.agentUrls.delete(uuid);
+  }
+
+  listen(port: number, host = '0.0.0.0'): Promise<Server> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://api');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    res.setHeader('X-OpenStack-Ironic-API-Minimum-Version', MIN_API_VERSION);
+    res.setHeader('X-OpenStack-Ironic-API-Maximum-Version', ADVERTISED_API_VERSION);
+    try {
+      if (req.method === 'GET' && path === '/') return send(res, 200, rootDocument(hostUrl(req)));
+      if (req.method === 'GET' && path === '/v1') return send(res, 200, v1Document(hostUrl(req)));
+      if (req.method === 'GET' && path === '/v1/lookup') return send(res, 200, await this.lookup(url, hostUrl(req)));
+      const hb = /^\/v1\/heartbeat\/([^/]+)$/.exec(path);
+      if (req.method === 'POST' && hb) {
+        await this.heartbeat(decodeURIComponent(hb[1] ?? ''), await readJson(req));
+        return send(res, 202, undefined);
+      }
+      if (req.method === 'POST' && path === '/v1/continue_inspection') {
+        return send(res, 202, await this.continueInspection(await readJson(req), req.headers['x-openstack-ironic-api-version'], hostUrl(req)));
+      }
+      throw new HttpError(404, `The resource could not be found: ${req.method} ${path}`);
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      const message = err instanceof Error ? err.message : String(err);
+      // Ironic's error body shape: error_message holds a JSON string with faultstring.
+      send(res, status, { error_message: JSON.stringify({ faultcode: status < 500 ? 'Client' : 'Server', faultstring: message, debuginfo: null }) });
+    }
+  }
+
+  private async lookup(url: URL, base: string): Promise<unknown> {
+    const macs = (url.searchParams.get('addresses') ?? '')
+      .split(',')
+      .map((m) => m.trim().toLowerCase())
+      .filter((m) => MAC_RE.test(m));
+    const uuid = url.searchParams.get('node_uuid') ?? undefined;
+    if (macs.length === 0 && !uuid) throw new HttpError(400, 'Incomplete lookup request: at least one valid MAC address or a node UUID is required');
+    const host = (uuid ? await this.backend.findByIdOrName(uuid) : undefined) ?? (macs.length ? await this.backend.findByMacs(macs) : undefined);
+    // Not found and not allowed look the same on purpose (Ironic restrict_lookup).
+    if (!host || !host.lookupAllowed) throw new HttpError(404, 'Node not found or not in a state that allows lookup');
+    return this.lookupBody(host, base);
+  }
+
+  private lookupBody(host: AgentHost, base: string): unknown {
+    return {
+      node: {
+        uuid: host.uuid,
+        properties: {},
+        instance_info: {},
+        driver_internal_info: {},
+        links: [{ href: `${base}/v1/nodes/${host.uuid}`, rel: 'self' }],
+      },
+      config: {
+        heartbeat_timeout: this.heartbeatTimeout,
+        agent_token: this.tokens.reveal(host.uuid),
+        agent_token_required: true,
+        agent_md5_checksum_enable: false,
+      },
+    };
+  }
+
+  private async heartbeat(nodeId: string, body: Record<string, unknown>): Promise<void> {
+    const host = await this.backend.findByIdOrName(nodeId);
+    if (!host) throw new HttpError(404, `Node ${nodeId} could not be found.`);
+    const callbackUrl = body.callback_url;
+    if (typeof callbackUrl !== 'string' || !/^https?:\/\//.test(callbackUrl)) {
+      throw new HttpError(400, 'Agent callback_url must be an http(s) URL');
+    }
+    if (body.agent_token === undefined) throw new HttpError(400, 'Agent token is required for heartbeat processing.');
+    if (!this.tokens.verify(host.uuid, body.agent_token)) throw new HttpError(400, 'Invalid or missing agent token received.');
+    const known = this.agentUrls.get(host.uuid);
+    if (known !== undefined && known !== callbackUrl) throw new HttpError(400, 'Detected change in ramdisk provided callback_url');
+    this.agentUrls.set(host.uuid, callbackUrl);
+    await this.backend.heartbeat(host, { callbackUrl, ...(typeof body.agent_version === 'string' ? { agentVersion: body.agent_version } : {}) });
+  }
+
+  private async continueInspection(body: Record<string, unknown>, versionHeader: string | string[] | undefined, base: string): Promise<unknown> {
+    const inventory = body.inventory as { interfaces?: Array<{ mac_address?: unknown }> } | undefined;
+    const interfaces = inventory?.interfaces;
+    if (!Array.isArray(interfaces) || interfaces.length === 0) throw new HttpError(400, 'Invalid inspection data: inventory.interfaces must list at least one interface');
+    const macs = interfaces.map((i) => (typeof i.mac_address === 'string' ? i.mac_address.toLowerCase() : '')).filter((m) => MAC_RE.test(m));
+    if (macs.length !== interfaces.length) throw new HttpError(400, 'Invalid inspection data: every interface needs a mac_address');
+    const host = await this.backend.findByMacs(macs);
+    if (!host || !host.lookupAllowed) throw new HttpError(404, 'Node not found or not being inspected');
+    await this.backend.inspectionData(host, body);
+    const version = typeof versionHeader === 'string' ? versionHeader : undefined;
+    if (version && compareVersion(version, '1.84') >= 0) return this.lookupBody(host, base);
+    return { uuid: host.uuid }; // without a version header: the ironic-inspector answer
+  }
+}
+
+function compareVersion(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am - bm || an - bn;
+}
+
+function hostUrl(req: IncomingMessage): string {
+  return `http://${req.headers.host ?? 'localhost'}`;
+}
+
+function rootDocument(base: string): unknown {
+  const v1 = { id: 'v1', status: 'CURRENT', version: ADVERTISED_API_VERSION, min_version: MIN_API_VERSION, links: [{ href: `${base}/v1/`, rel: 'self' }] };
+  return { name: 'OpenStack Ironic API', description: 'Ironic-compatible agent endpoints served by metalflow.', versions: [v1], default_version: v1 };
+}
+
+function v1Document(base: string): unknown {
+  return {
+    id: 'v1',
+    media_types: [{ base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' }],
+    links: [{ href: `${base}/v1/`, rel: 'self' }],
+    lookup: [{ href: `${base}/v1/lookup/`, rel: 'self' }],
+    heartbeat: [{ href: `${base}/v1/heartbeat/`, rel: 'self' }],
+    continue_inspection: [{ href: `${base}/v1/continue_inspection/`, rel: 'self' }],
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+const MAX_BODY = 16 * 1024 * 1024; // inspection data with logs can be a few MiB
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, 'Request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch {
+    throw new HttpError(400, 'Request body is not a JSON object');
+  }
+}
