@@ -8,4 +8,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund >&2
 fi
 echo "==> temporal CLI: $("$root/scripts/ensure-temporal.sh")" >&2
-bash "$root/scripts/setup-emulators.sh"
+bash "$root/scripts/setup-tools.sh"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the BMC emulators and clients the tests and the lab use (idempotent):
-#   Debian: ipmitool (IPMI client, as Ironic uses), openipmi (ipmi_sim IPMI BMC emulator)
+# Installs the system tools, BMC emulators and clients metalflow, its tests and the lab use (idempotent):
+#   Debian: ipmitool (IPMI client, as Ironic uses), openipmi (ipmi_sim IPMI BMC emulator),
+#           genisoimage (config drive ISOs, as openstacksdk builds them; isoinfo for tests)
 #   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,6 +10,7 @@ SUSHY_TOOLS_VERSION="${SUSHY_TOOLS_VERSION:-2.2.0}"
 missing=()
 command -v ipmitool >/dev/null 2>&1 || missing+=(ipmitool)
 command -v ipmi_sim >/dev/null 2>&1 || missing+=(openipmi)
+command -v genisoimage >/dev/null 2>&1 || missing+=(genisoimage)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2
