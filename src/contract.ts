@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BareMetalHost, BareMetalHostStatus } from './api/types.js';
+import type { BareMetalHost, BareMetalHostStatus, HardwareDetails } from './api/types.js';
 import type { HostSecrets } from './secrets/sealed-types.js';
 
 export const HOST_WORKFLOW_TYPE = 'hostWorkflow';
@@ -46,6 +46,24 @@ export const attachSignal = defineSignal('attach');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const deleteSignal = defineSignal('delete');
+
+// ---- signals from the boot services (the agent protocol), never from operators
+export interface AgentHeartbeatArg {
+  /** The agent's boot session (see expectAgent), so a late heartbeat of an old boot is ignored. */
+  session: string;
+  callbackUrl: string;
+  agentVersion?: string;
+}
+export const agentHeartbeatSignal = defineSignal<[AgentHeartbeatArg]>('agentHeartbeat');
+export interface AgentInspectionArg {
+  session: string;
+  /** The agent's inventory, already mapped (the raw inventory stays in the boot services). */
+  hardware: HardwareDetails;
+}
+export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentInspection');
+
+/** The provisioning network whose boot-services worker serves a host (one per rack/network). */
+export const DEFAULT_PROVISIONING_NETWORK = 'default';
 
 // ---- updates
 export interface ApplySpecResult {
@@ -106,6 +124,8 @@ export const Timeouts = {
   heartbeatMs: 15_000,
   /** Soft power off before forcing it (Ironic's soft power-off timeout). */
   softPowerOffMs: 180_000,
+  /** A boot-services activity not picked up this long means no boot worker serves the network. */
+  bootServicesScheduleMs: 5 * 60_000,
 } as const;
 
 export interface HostSettings {
@@ -119,6 +139,13 @@ export interface HostSettings {
   maxHistoryEvents: number;
   /** The unit of the error backoff, 2^n units (BMO: one minute). */
   backoffUnitMs: number;
+  /**
+   * How hosts with a real BMC are inspected, cleaned and deployed: `ipa` through the Ironic agent
+   * protocol (boot-services worker), `inline` with the in-process simulated agent.
+   */
+  agent?: 'ipa' | 'inline';
+  /** How long to wait for the agent to boot and call back (Ironic deploy_callback_timeout). */
+  agentCallbackTimeoutMs?: number;
 }
 
 export const DEFAULT_HOST_SETTINGS: HostSettings = {

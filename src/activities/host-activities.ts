@@ -3,7 +3,8 @@
  * (the only place plain values exist), make every step idempotent through its opId, heartbeat
  * while hardware works, and turn driver errors into typed Temporal failures.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
+import { typed } from './typed-failure.js';
 import type { Client } from '@temporalio/client';
 import { parse as parseYaml } from 'yaml';
 import type { HardwareDetails } from '../api/types.js';
@@ -11,7 +12,7 @@ import type { DeployRequest } from '../agent/driver.js';
 import type { OperationContext } from '../bmc/driver.js';
 import { driversFor, type DriverSettings, type HostDrivers } from '../bmc/registry.js';
 import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract.js';
-import { MetalflowError, MissingSecretError } from '../errors.js';
+import { MissingSecretError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { CapacityInput, DeprovisionInput, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from './types.js';
 import { busyHostsQuery } from './capacity.js';
@@ -93,6 +94,26 @@ export function createHostActivities(deps: ActivityDeps) {
       });
     },
 
+    /** Boots the agent ramdisk: network boot next, then power on (or power-cycle a running host). */
+    async bootAgent(input: StepInput): Promise<void> {
+      return typed(async () => {
+        const { bmc } = open(input.target);
+        await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe');
+        if (await bmc.getPowerState()) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        await bmc.setPower(operation(`${input.opId}/power-on`), true);
+      });
+    },
+
+    /** After deployment: power off, boot from disk from now on, power on if the host should be online. */
+    async bootFromDisk(input: SetPowerInput): Promise<void> {
+      return typed(async () => {
+        const { bmc } = open(input.target);
+        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true });
+        if (input.on) await bmc.setPower(operation(`${input.opId}/power-on`), true);
+      });
+    },
+
     async forgetHost(input: StepInput): Promise<void> {
       return typed(() => open(input.target).agent.forget(operation(input.opId)));
     },
@@ -113,17 +134,6 @@ function operation(opId: string): OperationContext {
   return { opId, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal };
 }
 
-/** Rethrows our typed errors as ApplicationFailures carrying their class name and retryability. */
-async function typed<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof MetalflowError) {
-      throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: err.nonRetryable, details: [err.context] });
-    }
-    throw err;
-  }
-}
 
 function deployRequest(input: ProvisionInput, keyring: Keyring): DeployRequest {
   const t = input.target;

@@ -7,16 +7,17 @@
  */
 import type { RootDeviceHints } from '../api/types.js';
 import type { IpaDisk } from './inventory.js';
+import { MetalflowError } from '../errors.js';
 
 const GIB = 2 ** 30;
 /** Ironic's minimum root device size without hints. */
 export const DEFAULT_MIN_ROOT_BYTES = 4 * GIB;
 
-export class RootDeviceNotFoundError extends Error {
+export class RootDeviceNotFoundError extends MetalflowError {
+  readonly nonRetryable = true;
   constructor(readonly hints: RootDeviceHints, readonly disks: IpaDisk[]) {
     const seen = disks.map((d) => `${d.name} (${Math.floor(d.size / GIB)} GiB${d.serial ? `, serial ${d.serial}` : ''}${d.model ? `, model ${d.model}` : ''}${d.wwn ? `, wwn ${d.wwn}` : ''})`).join('; ');
-    super(`no disk matches rootDeviceHints ${JSON.stringify(hints)}; disks seen: ${seen || 'none'}`);
-    this.name = 'RootDeviceNotFoundError';
+    super(`no disk matches rootDeviceHints ${JSON.stringify(hints)}; disks seen: ${seen || 'none'}`, { hints, disks: disks.map((d) => d.name) });
   }
 }
 

@@ -52,6 +52,8 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
       powerSyncIntervalMs: env.METALFLOW_POWER_SYNC_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SYNC_INTERVAL) : DEFAULT_HOST_SETTINGS.powerSyncIntervalMs,
       maxHistoryEvents: int(env, 'METALFLOW_MAX_HISTORY_EVENTS', DEFAULT_HOST_SETTINGS.maxHistoryEvents),
       backoffUnitMs: env.METALFLOW_BACKOFF_UNIT ? parseDurationMs(env.METALFLOW_BACKOFF_UNIT) : DEFAULT_HOST_SETTINGS.backoffUnitMs,
+      agent: env.METALFLOW_SIMULATED_AGENT === 'true' || env.METALFLOW_SIMULATED_AGENT === '1' ? 'inline' : 'ipa',
+      agentCallbackTimeoutMs: parseDurationMs(env.METALFLOW_AGENT_CALLBACK_TIMEOUT || '30m'),
     },
   };
 }

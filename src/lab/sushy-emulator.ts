@@ -24,6 +24,8 @@ export interface SushyOptions {
   tls?: { cert: string; key: string };
   /** The project root (where .tools/emulators lives). */
   root?: string;
+  /** PUT every system change here (sushy-tools' external notifier, what fake-ipa listens to). */
+  notifyUrl?: string;
 }
 
 export interface Sushy extends LabProcess {
@@ -39,7 +41,8 @@ export async function startSushy(opts: SushyOptions): Promise<Sushy> {
   // sushy-tools only accepts bcrypt htpasswd entries; hash with the bcrypt it depends on.
   const hash = execFileSync(join(venv, 'python'), ['-c', 'import bcrypt,sys;print(bcrypt.hashpw(sys.argv[1].encode(),bcrypt.gensalt()).decode())', opts.password], { encoding: 'utf8' }).trim();
   writeFileSync(join(opts.dir, 'htpasswd'), `${opts.username}:${hash}\n`, { mode: 0o600 });
-  const systems = opts.systems.map((s) => `{'uuid': '${s.uuid}', 'name': '${s.name}', 'power_state': 'Off', 'nics': [{'mac': '${s.mac}', 'ip': '192.0.2.1'}]}`);
+  const notifier = opts.notifyUrl ? ", 'external_notifier': True" : '';
+  const systems = opts.systems.map((s) => `{'uuid': '${s.uuid}', 'name': '${s.name}', 'power_state': 'Off', 'nics': [{'mac': '${s.mac}', 'ip': '192.0.2.1'}]${notifier}}`);
   writeFileSync(
     join(opts.dir, 'sushy.conf'),
     [
@@ -47,6 +50,7 @@ export async function startSushy(opts: SushyOptions): Promise<Sushy> {
       `SUSHY_EMULATOR_AUTH_FILE = '${join(opts.dir, 'htpasswd')}'`,
       `SUSHY_EMULATOR_STATE_DIR = '${join(opts.dir, 'state')}'`,
       `SUSHY_EMULATOR_FAKE_SYSTEMS = [${systems.join(', ')}]`,
+      ...(opts.notifyUrl ? [`EXTERNAL_NOTIFICATION_URL = '${opts.notifyUrl}'`] : []),
       ...(opts.tls ? [`SUSHY_EMULATOR_SSL_CERT = '${opts.tls.cert}'`, `SUSHY_EMULATOR_SSL_KEY = '${opts.tls.key}'`] : []),
     ].join('\n') + '\n',
   );

@@ -20,6 +20,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HostActivities } from '../activities/index.js';
+import type { BootActivities } from '../activities/boot-activities.js';
+import { parseBmcAddress } from '../api/bmc-address.js';
 import type { HostTarget } from '../activities/types.js';
 import {
   ErrorType,
@@ -31,6 +33,10 @@ import {
   type ProvisioningState,
 } from '../api/types.js';
 import {
+  DEFAULT_PROVISIONING_NETWORK,
+  TaskQueue,
+  agentHeartbeatSignal,
+  agentInspectionSignal,
   applySpecUpdate,
   attachSignal,
   deleteSignal,
@@ -76,6 +82,15 @@ const bmc = proxyActivities<HostActivities>({ startToCloseTimeout: Timeouts.bmcC
 const hardware = proxyActivities<HostActivities>({
   startToCloseTimeout: Timeouts.hardwareOperationMs,
   heartbeatTimeout: Timeouts.heartbeatMs,
+  retry,
+});
+
+/** Boot-services activities: they run on the provisioning network's boot worker, next to the agent API. */
+const boot = proxyActivities<BootActivities>({
+  taskQueue: TaskQueue.boot(DEFAULT_PROVISIONING_NETWORK),
+  scheduleToStartTimeout: Timeouts.bootServicesScheduleMs,
+  startToCloseTimeout: Timeouts.hardwareOperationMs,
+  heartbeatTimeout: Timeouts.heartbeatMs * 4,
   retry,
 });
 
@@ -248,6 +263,20 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   setHandler(deleteSignal, () => {
     flags.deleting = true;
     cutBackoff();
+  });
+  // The agent protocol: signals from the boot services for the current agent session only.
+  let agentSession: string | undefined;
+  let agentCallbackUrl: string | undefined;
+  let agentHardware: HardwareDetails | undefined;
+  setHandler(agentHeartbeatSignal, (arg) => {
+    if (arg.session !== agentSession) return; // a late heartbeat from an earlier boot
+    agentCallbackUrl = arg.callbackUrl;
+    wake();
+  });
+  setHandler(agentInspectionSignal, (arg) => {
+    if (arg.session !== agentSession) return;
+    agentHardware = arg.hardware;
+    wake();
   });
 
   settings = await bmc.loadHostSettings();
@@ -430,6 +459,43 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     if (event === HostEvent.Unadopt && image) status.provisioning.image = image;
   };
 
+  /** Real BMC hosts are inspected, cleaned and deployed by the Ironic agent, unless the worker simulates it. */
+  const usesAgentProtocol = (): boolean => {
+    if (settings.agent !== 'ipa') return false;
+    try {
+      return parseBmcAddress(def.host.spec.bmc?.address ?? '').driver !== 'fake';
+    } catch {
+      return false;
+    }
+  };
+
+  /** One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the session. */
+  const withAgent = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const mac = def.host.spec.bootMACAddress;
+    if (!mac) throw ApplicationFailure.nonRetryable('spec.bootMACAddress is needed to recognise the agent of this host', 'MissingBootMAC');
+    const macs = [mac, ...(status.hardware?.nics ?? []).map((n) => n.mac)];
+    const session = `${uid}/${++opSeq}-agent`;
+    agentSession = session;
+    agentCallbackUrl = undefined;
+    agentHardware = undefined;
+    await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session });
+    try {
+      await bmc.bootAgent({ target: target(), opId: opId('boot-agent') });
+      return await fn();
+    } finally {
+      agentSession = undefined;
+      await CancellationScope.nonCancellable(() => boot.endAgent({ uuid: uid, session }));
+    }
+  };
+  const waitForAgent = async (ready: () => boolean, what: string): Promise<void> => {
+    const timeoutMs = settings.agentCallbackTimeoutMs ?? 30 * 60_000;
+    currentStep = `waiting for the agent to ${what}`;
+    if (!(await condition(ready, timeoutMs))) {
+      throw ApplicationFailure.nonRetryable(`the agent did not ${what} within ${Math.round(timeoutMs / 1000)}s (did the host network-boot the agent?)`, 'AgentTimeout');
+    }
+  };
+  const agentRef = (): { uuid: string; session: string } => ({ uuid: uid, session: agentSession ?? '' });
+
   const actions: Partial<Record<ProvisioningState, () => Promise<void>>> = {
     [S.None]: async () => void (await advance(HostEvent.Start)),
 
@@ -447,7 +513,18 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     [S.Inspecting]: async () => {
       status.operationHistory.inspect = { start: now(), end: null };
       const mode = def.host.spec.inspectionMode === 'fast' ? 'fast' : 'agent';
-      const r = await step('inspectHardware', ErrorType.Inspection, () => hardware.inspectHardware({ target: target(), opId: opId('inspect'), mode }), { interruptible: true });
+      const inspect = async (): Promise<HardwareDetails> => {
+        if (mode === 'agent' && usesAgentProtocol()) {
+          return withAgent(async () => {
+            await waitForAgent(() => agentHardware !== undefined, 'send inspection data');
+            const found = agentHardware as HardwareDetails;
+            await bmc.setPowerState({ target: target(), opId: opId('power-off-inspected'), on: false, force: true });
+            return found;
+          });
+        }
+        return hardware.inspectHardware({ target: target(), opId: opId('inspect'), mode });
+      };
+      const r = await step('inspectHardware', ErrorType.Inspection, inspect, { interruptible: true });
       if (!r.ok) return r.interrupted ? undefined : waitBackoff();
       status.hardware = r.value as HardwareDetails;
       status.poweredOn = false;
@@ -473,11 +550,32 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
         return;
       }
       status.operationHistory.provision = { start: now(), end: null };
+      const secrets = {
+        ...(def.secrets.userData ? { userData: def.secrets.userData } : {}),
+        ...(def.secrets.networkData ? { networkData: def.secrets.networkData } : {}),
+        ...(def.secrets.metaData ? { metaData: def.secrets.metaData } : {}),
+        ...(def.secrets.preprovisioningNetworkData ? { preprovisioningNetworkData: def.secrets.preprovisioningNetworkData } : {}),
+      };
+      const viaAgent = async (): Promise<void> =>
+        withAgent(async () => {
+          await waitForAgent(() => agentCallbackUrl !== undefined, 'boot and heartbeat');
+          if (spec.automatedCleaningMode !== 'disabled') await boot.agentClean(agentRef());
+          await boot.agentDeploy({
+            ...agentRef(),
+            name: def.host.metadata.name,
+            namespace: def.host.metadata.namespace,
+            image,
+            ...(spec.rootDeviceHints ? { rootDeviceHints: spec.rootDeviceHints } : {}),
+            ...(spec.bootMode ? { bootMode: spec.bootMode } : {}),
+            secrets,
+          });
+          await bmc.bootFromDisk({ target: target(), opId: opId('boot-disk'), on: spec.online });
+        });
       const r = await step(
         'provisionHost',
         ErrorType.Provisioning,
         () =>
-          hardware.provisionHost({
+          usesAgentProtocol() ? viaAgent() : hardware.provisionHost({
             target: target(),
             opId: opId('provision'),
             image,
@@ -485,12 +583,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
             ...(spec.bootMode ? { bootMode: spec.bootMode } : {}),
             cleanFirst: spec.automatedCleaningMode !== 'disabled',
             online: spec.online,
-            secrets: {
-              ...(def.secrets.userData ? { userData: def.secrets.userData } : {}),
-              ...(def.secrets.networkData ? { networkData: def.secrets.networkData } : {}),
-              ...(def.secrets.metaData ? { metaData: def.secrets.metaData } : {}),
-              ...(def.secrets.preprovisioningNetworkData ? { preprovisioningNetworkData: def.secrets.preprovisioningNetworkData } : {}),
-            },
+            secrets,
           }),
         { interruptible: true },
       );
@@ -517,7 +610,17 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
       const r = await step(
         'deprovisionHost',
         ErrorType.Provisioning,
-        () => hardware.deprovisionHost({ target: target(), opId: opId('deprovision'), cleaningMode: def.host.spec.automatedCleaningMode ?? 'metadata' }),
+        async () => {
+          const cleaningMode = def.host.spec.automatedCleaningMode ?? 'metadata';
+          if (!usesAgentProtocol()) return hardware.deprovisionHost({ target: target(), opId: opId('deprovision'), cleaningMode });
+          if (cleaningMode === 'metadata') {
+            await withAgent(async () => {
+              await waitForAgent(() => agentCallbackUrl !== undefined, 'boot and heartbeat');
+              await boot.agentClean(agentRef());
+            });
+          }
+          await bmc.setPowerState({ target: target(), opId: opId('power-off-deprovisioned'), on: false, force: true });
+        },
         { keepError: afterFailure }, // the provisioning error stays until a provisioning attempt succeeds
       );
       if (!r.ok) {

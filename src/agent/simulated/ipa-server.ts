@@ -64,7 +64,8 @@ export class SimulatedIpaServer {
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Serves one request (exposed so a lab process can share its HTTP server). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://agent');
     const m = /^\/([^/]+)\/v1\/(commands|status)(?:\/([^/]*))?\/?$/.exec(url.pathname);
     const host = m ? this.hosts.get(decodeURIComponent(m[1] ?? '')) : undefined;
@@ -147,10 +148,12 @@ function execute(machine: SimulatedMachine, name: string, params: Record<string,
       return { deploy_steps: { [GENERIC]: [{ step: 'write_image', priority: 0, interface: 'deploy', reboot_requested: false }] }, hardware_manager_version: { generic_hardware_manager: '1.2' } };
     case 'deploy.execute_deploy_step': {
       if (step?.step !== 'write_image') throw new Error(`unknown deploy step ${String(step?.step)}`);
-      const info = (step.args?.image_info ?? {}) as { urls?: string[]; root_device?: { name?: string } };
+      const info = (step.args?.image_info ?? {}) as { urls?: string[] };
       const url = info.urls?.[0];
       if (!url) throw new Error('image_info.urls is required');
-      const target = info.root_device?.name ?? Object.keys(machine.disks)[0];
+      // As IPA: the root device comes from the node's root_device hints (we send the chosen name).
+      const node = params.node as { properties?: { root_device?: { name?: string } } } | undefined;
+      const target = node?.properties?.root_device?.name ?? Object.keys(machine.disks)[0];
       const disk = target ? machine.disks[target] : undefined;
       if (!disk) throw new Error(`no such disk ${String(target)}`);
       disk.partitionTable = true;

@@ -50,10 +50,11 @@ export class TestStack {
     return this;
   }
 
-  async startWorker(): Promise<WorkerProcess> {
+  /** Starts a worker process: the host worker, or another entry point (e.g. the boot-services worker). */
+  async startWorker(entry = 'src/worker/main.ts', readyLine = 'host worker started', env: Record<string, string> = {}): Promise<WorkerProcess> {
     const logFile = join(this.dataDir, `worker-${this.workers.length}.log`);
     const log = createWriteStream(logFile);
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...this.env(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout?.pipe(log);
     let buffered = '';
     const started = new Promise<void>((resolve, reject) => {
@@ -61,7 +62,7 @@ export class TestStack {
       proc.stderr?.on('data', (chunk: Buffer) => {
         log.write(chunk);
         buffered += chunk.toString();
-        if (buffered.includes('host worker started')) {
+        if (buffered.includes(readyLine)) {
           clearTimeout(timer);
           resolve();
         }

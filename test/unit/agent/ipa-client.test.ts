@@ -39,8 +39,8 @@ describe('IPA client ⇄ simulated agent', () => {
     expect(sim.machine('node-1')?.disks['/dev/vda']?.partitionTable).toBe(false);
 
     const deploy = await c.executeDeployStep(
-      { step: 'write_image', interface: 'deploy', args: { image_info: { id: 'img', urls: ['http://images/os.raw'], disk_format: 'raw', root_device: { name: '/dev/vdb' } }, configdrive: 'H4sI...' } },
-      { uuid: 'node-1' },
+      { step: 'write_image', interface: 'deploy', args: { image_info: { id: 'img', urls: ['http://images/os.raw'], disk_format: 'raw' }, configdrive: 'H4sI...' } },
+      { uuid: 'node-1', properties: { root_device: { name: '/dev/vdb' } } },
       version,
     );
     expect(deploy.command_status).toBe('SUCCEEDED');

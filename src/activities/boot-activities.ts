@@ -1,0 +1,128 @@
+/**
+ * Activities of the boot-services worker (task queue `boot-<network>`): agent sessions and the
+ * agent's commands. They run where the agent API runs, so agent tokens never leave that process.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { typed } from './typed-failure.js';
+import { parse as parseYaml } from 'yaml';
+import { buildConfigDrive } from '../agent/config-drive.js';
+import type { IpaDisk } from '../agent/inventory.js';
+import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
+import type { IronicAgentApi } from '../agent/ironic-api.js';
+import { selectRootDevice } from '../agent/root-device.js';
+import type { Image, RootDeviceHints } from '../api/types.js';
+import type { AgentSessionInput, AgentSessions } from '../boot/agent-sessions.js';
+import type { Keyring } from '../secrets/keyring.js';
+import type { HostSecrets } from '../secrets/sealed-types.js';
+
+export interface BootActivityDeps {
+  sessions: AgentSessions;
+  api: IronicAgentApi;
+  keyring: Keyring;
+  agentPollMs?: number;
+}
+
+export interface AgentStepInput {
+  uuid: string;
+  session: string;
+}
+
+export interface AgentDeployInput extends AgentStepInput {
+  name: string;
+  namespace: string;
+  image: Image;
+  rootDeviceHints?: RootDeviceHints;
+  bootMode?: string;
+  secrets: Pick<HostSecrets, 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData'>;
+}
+
+export function createBootActivities(deps: BootActivityDeps) {
+  const client = (input: AgentStepInput): IpaClient => {
+    const s = deps.sessions.get(input.uuid);
+    if (!s || s.session !== input.session || !s.callbackUrl) {
+      throw ApplicationFailure.nonRetryable(`no agent session ${input.session} with a callback URL for ${input.uuid}`, 'AgentSessionLost');
+    }
+    const ctx = Context.current();
+    const opts: IpaClientOptions = { pollMs: deps.agentPollMs ?? 2000, onWait: (c) => ctx.heartbeat(c.command_name), signal: ctx.cancellationSignal };
+    return new IpaClient(s.callbackUrl, deps.api.tokens.current(input.uuid), opts);
+  };
+
+  return {
+    /** Opens the agent session of one boot: lookups for this host are answered from now on, with a fresh token. */
+    async expectAgent(input: AgentSessionInput): Promise<void> {
+      deps.api.endAgentSession(input.uuid);
+      deps.sessions.open(input);
+    },
+
+    async endAgent(input: AgentStepInput): Promise<void> {
+      deps.sessions.close(input.uuid, input.session);
+      deps.api.endAgentSession(input.uuid);
+    },
+
+    /** Automated cleaning as Metal3 configures it: erase_devices_metadata only. */
+    async agentClean(input: AgentStepInput): Promise<void> {
+      return typed(async () => {
+        const c = client(input);
+        const steps = await c.getCleanSteps({ uuid: input.uuid });
+        const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
+        await c.executeCleanStep({ step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args: {} }, { uuid: input.uuid }, version);
+      });
+    },
+
+    /** write_image with image_info and the config drive onto the root device chosen by the hints. */
+    async agentDeploy(input: AgentDeployInput): Promise<{ rootDevice: string }> {
+      return typed(async () => {
+        const c = client(input);
+        const inventory = (await c.runSync('poll.get_hardware_info')).command_result as { disks?: IpaDisk[] } | null;
+        const root = selectRootDevice(inventory?.disks ?? [], input.rootDeviceHints);
+        const node = { uuid: input.uuid, properties: { root_device: { name: root.name } }, instance_info: { image_source: input.image.url } };
+        const steps = await c.getDeploySteps(node);
+        const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
+        const configdrive = await buildConfigDrive(configDriveContent(input, deps.keyring));
+        await c.executeDeployStep({ step: 'write_image', interface: 'deploy', priority: 80, args: { image_info: imageInfo(input), configdrive } }, node, version);
+        await c.getPartitionUuids();
+        return { rootDevice: root.name };
+      });
+    },
+  };
+}
+
+export type BootActivities = ReturnType<typeof createBootActivities>;
+
+/** IPA image_info (ironic agent.py write_image). */
+function imageInfo(input: AgentDeployInput): Record<string, unknown> {
+  const img = input.image;
+  const checksum = img.checksum ?? '';
+  const type = img.checksumType && img.checksumType !== 'auto' ? img.checksumType : undefined;
+  return {
+    id: input.uuid,
+    urls: [img.url],
+    disk_format: img.format ?? 'raw',
+    container_format: 'bare',
+    stream_raw_images: true,
+    node_uuid: input.uuid,
+    ...(type && !/^https?:/.test(checksum) ? { os_hash_algo: type, os_hash_value: checksum } : { checksum }),
+  };
+}
+
+function configDriveContent(input: AgentDeployInput, keyring: Keyring): { metaData: Record<string, unknown>; networkData?: unknown; userData?: string } {
+  const s = input.secrets;
+  const meta: Record<string, unknown> = {
+    uuid: input.uuid,
+    'metal3-namespace': input.namespace,
+    'metal3-name': input.name,
+    'local-hostname': input.name,
+    local_hostname: input.name,
+    name: input.name,
+  };
+  const user = s.userData ? keyring.unseal(s.userData) : undefined;
+  const network = s.networkData ?? s.preprovisioningNetworkData;
+  const networkText = network ? keyring.unseal(network).networkData : undefined;
+  const metaText = s.metaData ? keyring.unseal(s.metaData).metaData : undefined;
+  return {
+    metaData: { ...meta, ...(metaText ? (parseYaml(metaText) as Record<string, unknown>) : {}) },
+    ...(networkText ? { networkData: parseYaml(networkText) as unknown } : {}),
+    ...(user ? { userData: user.userData ?? user.value ?? '' } : {}),
+  };
+}
+

@@ -1,0 +1,176 @@
+/**
+ * Simulated Ironic agents for a lab of emulated machines (a TypeScript fake-ipa): it listens to
+ * sushy-tools' external notifications, and when a system powers on with a network boot device it
+ * "boots" the agent after a delay: posts inspection data, looks itself up, heartbeats, and serves
+ * the agent's REST API for that host (one process, many hosts, path prefix per host).
+ * Powering off (or rebooting) the system stops its agent, as on real hardware.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import { request } from 'undici';
+import type { IpaInventory } from '../inventory.js';
+import { SimulatedIpaServer, type SimulatedAgentOptions, type SimulatedMachine } from './ipa-server.js';
+
+export interface AgentFleetOptions extends SimulatedAgentOptions {
+  /** Base URL of the Ironic agent API (the boot services), e.g. http://127.0.0.1:6385 */
+  apiUrl: string;
+  /** How long a machine takes to boot the agent after power on. */
+  bootDelayMs?: number;
+  /** Between heartbeats (IPA: 30-60 % of heartbeat_timeout). */
+  heartbeatMs?: number;
+  /** Where to tell what the agents do (lab logs). */
+  log?: (message: string) => void;
+}
+
+/** What sushy-tools' fake driver PUTs on every change. */
+interface SushySystem {
+  uuid: string;
+  name: string;
+  power_state: string;
+  pending_power?: { power_state: string; apply_time: number } | null;
+  boot_device?: string;
+  nics?: Array<{ mac: string; ip?: string }>;
+}
+
+interface Running {
+  timers: NodeJS.Timeout[];
+  booted: boolean;
+}
+
+export class AgentFleet {
+  readonly ipa: SimulatedIpaServer;
+  private readonly running = new Map<string, Running>();
+  private readonly machines = new Map<string, SimulatedMachine>();
+  private base = '';
+  private server: Server | undefined;
+
+  constructor(private readonly opts: AgentFleetOptions) {
+    this.ipa = new SimulatedIpaServer(opts);
+  }
+
+  /** One HTTP server: `PUT /` takes notifications, everything else is the agents' API. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => void this.route(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(port, host, resolve);
+    });
+    const addr = this.server.address();
+    this.base = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+    return this.base;
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.running.keys()]) this.stop(id);
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /** The simulated machine behind a system (its disks after cleaning and deployment). */
+  machine(uuid: string): SimulatedMachine | undefined {
+    return this.machines.get(uuid);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'PUT' && (req.url === '/' || req.url === '')) {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      try {
+        this.onSystem(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SushySystem);
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    await this.ipa.handle(req, res);
+  }
+
+  private onSystem(sys: SushySystem): void {
+    const pending = sys.pending_power?.power_state;
+    this.opts.log?.(`${sys.name}: power ${sys.power_state}${pending ? ` → ${pending}` : ''}, boot ${sys.boot_device ?? 'Hdd'}`);
+    const netboot = (sys.boot_device ?? 'Hdd') !== 'Hdd';
+    if (pending && pending.includes('Restart')) {
+      this.stop(sys.uuid);
+      if (netboot) this.schedule(sys, sys.pending_power?.apply_time);
+    } else if (pending === 'Off' || (!pending && sys.power_state === 'Off')) {
+      this.stop(sys.uuid);
+    } else if (pending === 'On' && netboot && !this.running.has(sys.uuid)) {
+      // Only a power-on boots anything: changing the boot device of a running OS does not.
+      this.schedule(sys, sys.pending_power?.apply_time);
+    }
+  }
+
+  private schedule(sys: SushySystem, applyAtSeconds: number | undefined): void {
+    const startIn = Math.max(0, (applyAtSeconds ?? 0) * 1000 - Date.now()) + (this.opts.bootDelayMs ?? 1000);
+    const run: Running = { timers: [], booted: false };
+    this.running.set(sys.uuid, run);
+    run.timers.push(setTimeout(() => void this.boot(sys, run).catch(() => this.stop(sys.uuid)), startIn));
+  }
+
+  private stop(uuid: string): void {
+    const run = this.running.get(uuid);
+    if (!run) return;
+    run.timers.forEach(clearTimeout);
+    this.running.delete(uuid);
+    this.ipa.shutdown(uuid);
+  }
+
+  /** IPA's start-up: inspection callback, lookup (retried), then serve and heartbeat. */
+  private async boot(sys: SushySystem, run: Running): Promise<void> {
+    const machine = this.machines.get(sys.uuid) ?? newMachine(sys);
+    this.machines.set(sys.uuid, machine);
+    machine.poweredOff = false;
+    const macs = machine.inventory.interfaces.map((i) => i.mac_address);
+    await post(`${this.opts.apiUrl}/v1/continue_inspection`, { inventory: machine.inventory, root_disk: null, configuration: { collectors: ['default', 'logs'] } }).catch(() => undefined);
+    let token: string | undefined;
+    let nodeUuid: string | undefined;
+    for (let attempt = 0; attempt < 600 && this.running.get(sys.uuid) === run; attempt++) {
+      const res = await request(`${this.opts.apiUrl}/v1/lookup?addresses=${macs.join(',')}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } }).catch(() => undefined);
+      if (res?.statusCode === 200) {
+        const body = (await res.body.json()) as { node?: { uuid?: string }; config?: { agent_token?: string } };
+        token = body.config?.agent_token;
+        nodeUuid = body.node?.uuid; // IPA heartbeats as the node the lookup named
+        break;
+      }
+      await res?.body.dump();
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    this.opts.log?.(`${sys.name}: lookup ${token ? (token === '******' ? 'gave a masked token' : 'gave a token') : 'failed'}`);
+    if (this.running.get(sys.uuid) !== run || !token || token === '******' || !nodeUuid) return;
+    this.ipa.boot(sys.uuid, machine, token);
+    run.booted = true;
+    const beat = async (): Promise<void> => {
+      if (this.running.get(sys.uuid) !== run) return;
+      const status = await post(`${this.opts.apiUrl}/v1/heartbeat/${nodeUuid}`, { callback_url: `${this.base}/${sys.uuid}`, agent_token: token, agent_version: 'metalflow-simulated' }).catch(() => 0);
+      this.opts.log?.(`${sys.name}: heartbeat → ${status}`);
+      run.timers.push(setTimeout(() => void beat(), this.opts.heartbeatMs ?? 5000));
+    };
+    await beat();
+  }
+}
+
+async function post(url: string, body: unknown): Promise<number> {
+  const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+/** A plausible machine, varied but stable per system (two disks, the system's NICs). */
+function newMachine(sys: SushySystem): SimulatedMachine {
+  const h = createHash('sha256').update(sys.uuid).digest();
+  const gib = 2 ** 30;
+  const inventory: IpaInventory = {
+    interfaces: (sys.nics ?? []).map((n, i) => ({ name: `eth${i}`, mac_address: n.mac.toLowerCase(), ipv4_address: n.ip ?? null, has_carrier: true, speed_mbps: 10000 })),
+    cpu: { model_name: 'Simulated CPU', frequency: '2400', count: 4 * (1 + ((h[0] ?? 0) % 4)), architecture: 'x86_64', flags: ['vmx'] },
+    disks: [
+      { name: '/dev/sda', size: (240 + ((h[1] ?? 0) % 4) * 240) * gib, rotational: false, serial: `SIM-${sys.uuid.slice(0, 8)}-1`, model: 'Simulated SSD', vendor: 'metalflow' },
+      { name: '/dev/sdb', size: 1920 * gib, rotational: true, serial: `SIM-${sys.uuid.slice(0, 8)}-2`, model: 'Simulated HDD', vendor: 'metalflow' },
+    ],
+    memory: { total: 32 * gib, physical_mb: 32768 },
+    system_vendor: { manufacturer: 'metalflow', product_name: 'simulated', serial_number: h.subarray(0, 6).toString('hex') },
+    boot: { current_boot_mode: 'uefi', pxe_interface: sys.nics?.[0]?.mac ?? null },
+    hostname: sys.name,
+  };
+  return { inventory, disks: Object.fromEntries((inventory.disks ?? []).map((d, i) => [d.name, { partitionTable: i === 0 }])), poweredOff: false };
+}

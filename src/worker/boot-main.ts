@@ -1,0 +1,67 @@
+/**
+ * Boot-services worker: a separate process per provisioning network. It serves the Ironic agent
+ * API (port 6385 by default, as in Metal3's firewall table) and runs the boot activities on task
+ * queue `boot-<network>`. It owns no host state: heartbeats and inspection data go to the host
+ * workflows as signals.
+ *   METALFLOW_PROVISIONING_NETWORK (default), METALFLOW_AGENT_API_HOST (0.0.0.0),
+ *   METALFLOW_AGENT_API_PORT (6385), plus the Temporal and secret-key variables of the host worker.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { IronicAgentApi } from '../agent/ironic-api.js';
+import { createBootActivities } from '../activities/boot-activities.js';
+import { AgentSessions } from '../boot/agent-sessions.js';
+import { parseDurationMs } from '../config/durations.js';
+import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
+import { workerSettingsFromEnv } from '../config/worker-settings.js';
+import { DEFAULT_PROVISIONING_NETWORK, TaskQueue, agentHeartbeatSignal, agentInspectionSignal } from '../contract.js';
+import { Keyring } from '../secrets/keyring.js';
+import { createLogger, installTemporalLogging } from './logger.js';
+
+async function main(): Promise<void> {
+  const settings = workerSettingsFromEnv();
+  const logger = createLogger(settings.logLevel, 'metalflow-boot');
+  installTemporalLogging(logger);
+  const network = process.env.METALFLOW_PROVISIONING_NETWORK || DEFAULT_PROVISIONING_NETWORK;
+  const apiHost = process.env.METALFLOW_AGENT_API_HOST || '0.0.0.0';
+  const apiPort = Number(process.env.METALFLOW_AGENT_API_PORT || 6385);
+  const temporal = temporalConfigFromEnv();
+  const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
+
+  const clientConnection = await Connection.connect(connectionOptions(temporal));
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+  const sessions = new AgentSessions({
+    heartbeat: async (workflowId, arg) => {
+      logger.info({ workflowId, callbackUrl: arg.callbackUrl }, 'agent heartbeat');
+      await client.workflow.getHandle(workflowId).signal(agentHeartbeatSignal, arg);
+    },
+    inspection: async (workflowId, arg) => {
+      logger.info({ workflowId }, 'agent inspection data');
+      await client.workflow.getHandle(workflowId).signal(agentInspectionSignal, arg);
+    },
+  });
+  const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300) });
+  const server = await api.listen(apiPort, apiHost);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : apiPort;
+
+  const connection = await NativeConnection.connect(connectionOptions(temporal));
+  const worker = await Worker.create({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: TaskQueue.boot(network),
+    activities: createBootActivities({ sessions, api, keyring, agentPollMs: parseDurationMs(process.env.METALFLOW_AGENT_POLL || '2s') }),
+    shutdownGraceTime: '10s',
+  });
+  logger.info({ taskQueue: TaskQueue.boot(network), agentApi: `http://${apiHost}:${port}` }, 'boot services worker started');
+  await worker.run();
+  server.close();
+  await connection.close();
+  await clientConnection.close();
+  logger.info('boot services worker stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`metalflow boot worker: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
