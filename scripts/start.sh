@@ -4,8 +4,8 @@
 # Ctrl-C stops everything.
 #   --no-lab          start without the emulated lab
 #   --lab-hosts N     number of emulated hosts (default 5; METALFLOW_LAB_HOSTS)
-#   --lab-bmc KIND    fake (in-process fake driver, default) or redfish (sushy-tools Redfish BMCs with
-#                     the simulated agent; METALFLOW_LAB_BMC)
+#   --lab-bmc KIND    fake (in-process fake driver, default) or redfish (sushy-tools Redfish BMCs, with
+#                     simulated agents speaking the Ironic agent protocol; METALFLOW_LAB_BMC)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -48,17 +48,23 @@ if [ -z "${METALFLOW_EXTERNAL_TEMPORAL:-}" ]; then
   done
 fi
 
-# Real BMCs in the lab have no real agent behind them: pair them with the simulated one.
-if [ "$lab" = 1 ] && [ "$lab_bmc" = redfish ]; then export METALFLOW_SIMULATED_AGENT=1; fi
+# The lab's emulated machines wait out BMC power delays: keep backoffs short there.
+if [ "$lab" = 1 ]; then export METALFLOW_BACKOFF_UNIT="${METALFLOW_BACKOFF_UNIT:-10s}"; fi
 npx tsx src/worker/main.ts >"$METALFLOW_DATA_DIR/logs/worker.log" 2>&1 &
 pids+=($!)
 echo "==> host worker started (logs: $METALFLOW_DATA_DIR/logs/worker.log)" >&2
+export METALFLOW_AGENT_API_HOST="${METALFLOW_AGENT_API_HOST:-127.0.0.1}"
+export METALFLOW_AGENT_API_PORT="${METALFLOW_AGENT_API_PORT:-6385}"
+npx tsx src/worker/boot-main.ts >"$METALFLOW_DATA_DIR/logs/boot.log" 2>&1 &
+pids+=($!)
+echo "==> boot services worker started, agent API on $METALFLOW_AGENT_API_HOST:$METALFLOW_AGENT_API_PORT (logs: $METALFLOW_DATA_DIR/logs/boot.log)" >&2
 
 if [ "$lab" = 1 ]; then
   manifest="$METALFLOW_DATA_DIR/lab.yaml"
   rm -f "$manifest"
   npx tsx src/lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
-    --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" 2>>"$METALFLOW_DATA_DIR/logs/lab.log" &
+    --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" --agent-api "http://127.0.0.1:$METALFLOW_AGENT_API_PORT" \
+    2>>"$METALFLOW_DATA_DIR/logs/lab.log" &
   pids+=($!)
   for _ in $(seq 1 60); do [ -s "$manifest" ] && break; sleep 1; done
   node bin/metalflow.js apply -f "$manifest"
