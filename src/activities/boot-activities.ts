@@ -3,8 +3,8 @@
  * agent's commands. They run where the agent API runs, so agent tokens never leave that process.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { configDriveContent } from './config-drive-content.js';
 import { typed } from './typed-failure.js';
-import { parse as parseYaml } from 'yaml';
 import { buildConfigDrive } from '../agent/config-drive.js';
 import type { IpaDisk } from '../agent/inventory.js';
 import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
@@ -78,7 +78,7 @@ export function createBootActivities(deps: BootActivityDeps) {
         const node = { uuid: input.uuid, properties: { root_device: { name: root.name } }, instance_info: { image_source: input.image.url } };
         const steps = await c.getDeploySteps(node);
         const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
-        const configdrive = await buildConfigDrive(configDriveContent(input, deps.keyring));
+        const configdrive = await buildConfigDrive(configDriveContent({ uuid: input.uuid, name: input.name, namespace: input.namespace }, input.secrets, deps.keyring));
         await c.executeDeployStep({ step: 'write_image', interface: 'deploy', priority: 80, args: { image_info: imageInfo(input), configdrive } }, node, version);
         await c.getPartitionUuids();
         return { rootDevice: root.name };
@@ -105,24 +105,4 @@ function imageInfo(input: AgentDeployInput): Record<string, unknown> {
   };
 }
 
-function configDriveContent(input: AgentDeployInput, keyring: Keyring): { metaData: Record<string, unknown>; networkData?: unknown; userData?: string } {
-  const s = input.secrets;
-  const meta: Record<string, unknown> = {
-    uuid: input.uuid,
-    'metal3-namespace': input.namespace,
-    'metal3-name': input.name,
-    'local-hostname': input.name,
-    local_hostname: input.name,
-    name: input.name,
-  };
-  const user = s.userData ? keyring.unseal(s.userData) : undefined;
-  const network = s.networkData ?? s.preprovisioningNetworkData;
-  const networkText = network ? keyring.unseal(network).networkData : undefined;
-  const metaText = s.metaData ? keyring.unseal(s.metaData).metaData : undefined;
-  return {
-    metaData: { ...meta, ...(metaText ? (parseYaml(metaText) as Record<string, unknown>) : {}) },
-    ...(networkText ? { networkData: parseYaml(networkText) as unknown } : {}),
-    ...(user ? { userData: user.userData ?? user.value ?? '' } : {}),
-  };
-}
 

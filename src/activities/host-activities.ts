@@ -4,9 +4,9 @@
  * while hardware works, and turn driver errors into typed Temporal failures.
  */
 import { Context } from '@temporalio/activity';
+import { configDriveContent } from './config-drive-content.js';
 import { typed } from './typed-failure.js';
 import type { Client } from '@temporalio/client';
-import { parse as parseYaml } from 'yaml';
 import type { HardwareDetails } from '../api/types.js';
 import type { DeployRequest } from '../agent/driver.js';
 import type { OperationContext } from '../bmc/driver.js';
@@ -137,34 +137,10 @@ function operation(opId: string): OperationContext {
 
 function deployRequest(input: ProvisionInput, keyring: Keyring): DeployRequest {
   const t = input.target;
-  const meta: Record<string, string> = {
-    uuid: t.uid,
-    'metal3-namespace': t.namespace,
-    'metal3-name': t.name,
-    'local-hostname': t.name,
-    local_hostname: t.name,
-    name: t.name,
-  };
-  const s = input.secrets;
-  const userData = s.userData ? keyring.unseal(s.userData) : undefined;
-  const networkData = s.networkData ?? s.preprovisioningNetworkData;
-  const metaData = s.metaData ? keyring.unseal(s.metaData) : undefined;
   return {
     image: input.image,
     ...(input.rootDeviceHints ? { rootDeviceHints: input.rootDeviceHints } : {}),
     ...(input.bootMode ? { bootMode: input.bootMode } : {}),
-    configDrive: {
-      ...(userData ? { userData: userData.userData ?? userData.value ?? '' } : {}),
-      ...(networkData ? { networkData: keyring.unseal(networkData).networkData ?? '' } : {}),
-      // metaData keys are laid over the defaults, as BMO does.
-      metaData: { ...meta, ...(metaData?.metaData ? parseMetaData(metaData.metaData) : {}) },
-    },
+    configDrive: configDriveContent({ uuid: t.uid, name: t.name, namespace: t.namespace }, input.secrets, keyring),
   };
-}
-
-/** metaData Secrets hold a YAML (or JSON) map of strings. */
-function parseMetaData(text: string): Record<string, string> {
-  const parsed: unknown = parseYaml(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }

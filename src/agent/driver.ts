@@ -4,13 +4,14 @@
  */
 import type { HardwareDetails, Image, RootDeviceHints } from '../api/types.js';
 import type { OperationContext } from '../bmc/driver.js';
+import type { ConfigDriveContent } from './config-drive.js';
 
 export interface DeployRequest {
   image: Image;
   rootDeviceHints?: RootDeviceHints;
   bootMode?: string;
   /** Config drive contents (plain: only ever built inside an activity). */
-  configDrive?: { userData?: string; networkData?: string; metaData: Record<string, string> };
+  configDrive?: ConfigDriveContent;
 }
 
 export interface AgentDriver {
