@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Starts the whole stack in the foreground: Temporal dev server (SQLite under .metalflow/, Web UI),
-# the host worker, and (unless --no-lab) an emulated lab of fake hosts, some of them provisioned.
+# the host worker, the boot-services worker, and (unless --no-lab) an emulated lab of hosts, some of
+# them provisioned.
 # Ctrl-C stops everything.
 #   --no-lab          start without the emulated lab
 #   --lab-hosts N     number of emulated hosts (default 5; METALFLOW_LAB_HOSTS)
-#   --lab-bmc KIND    fake (in-process fake driver, default) or redfish (sushy-tools Redfish BMCs, with
-#                     simulated agents speaking the Ironic agent protocol; METALFLOW_LAB_BMC)
+#   --lab-bmc KIND    redfish (default: sushy-tools Redfish BMCs, with
+#                     simulated agents speaking the Ironic agent protocol) or fake (in-process
+#                     fake driver, fastest; METALFLOW_LAB_BMC)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 lab=1
 lab_hosts="${METALFLOW_LAB_HOSTS:-5}"
-lab_bmc="${METALFLOW_LAB_BMC:-fake}"
+lab_bmc="${METALFLOW_LAB_BMC:-redfish}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-lab) lab=0 ;;
