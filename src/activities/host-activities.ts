@@ -121,7 +121,7 @@ export function createHostActivities(deps: ActivityDeps) {
     /** BMO HasCapacity: fewer than `limit` other hosts inspecting/provisioning/deprovisioning. */
     async hasProvisioningCapacity(input: CapacityInput): Promise<boolean> {
       if (input.limit <= 0 || !deps.temporal) return true;
-      const { count } = await deps.temporal.workflow.count(busyHostsQuery(input.workflowId));
+      const { count } = await deps.temporal.workflow.count(busyHostsQuery(input.workflowId, Context.current().info.taskQueue));
       return count < input.limit;
     },
   };

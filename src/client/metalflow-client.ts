@@ -79,10 +79,12 @@ export class MetalflowClient {
     readonly temporal: Client,
     readonly config: Pick<TemporalConfig, 'address' | 'namespace'>,
     private readonly keyring?: Keyring,
+    /** Where new host workflows run (the host workers' task queue). */
+    readonly taskQueue: string = TaskQueue.hosts,
   ) {}
 
   /** Connects and checks the namespace answers, so an unreachable server fails here, clearly. */
-  static async connect(config: TemporalConfig, keyring?: Keyring): Promise<MetalflowClient> {
+  static async connect(config: TemporalConfig, keyring?: Keyring, taskQueue: string = TaskQueue.hosts): Promise<MetalflowClient> {
     let connection: Connection;
     try {
       connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '5s' });
@@ -90,7 +92,7 @@ export class MetalflowClient {
     } catch (err) {
       throw new TemporalUnreachableError(config.address, config.namespace, err);
     }
-    return new MetalflowClient(new Client({ connection, namespace: config.namespace }), config, keyring);
+    return new MetalflowClient(new Client({ connection, namespace: config.namespace }), config, keyring, taskQueue);
   }
 
   async close(): Promise<void> {
@@ -134,7 +136,7 @@ export class MetalflowClient {
       const input: HostWorkflowInput = { definition };
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof hostWorkflow>(HOST_WORKFLOW_TYPE, {
         workflowId,
-        taskQueue: TaskQueue.hosts,
+        taskQueue: this.taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });

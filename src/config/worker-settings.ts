@@ -1,6 +1,6 @@
 /** Host-worker settings from the environment (only entry points read env; modules get plain options). */
 import { join, resolve } from 'node:path';
-import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract.js';
+import { DEFAULT_HOST_SETTINGS, TaskQueue, type HostSettings } from '../contract.js';
 import { parseDurationMs } from './durations.js';
 
 export interface WorkerSettings {
@@ -31,6 +31,11 @@ export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 
 export function secretKeyFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.METALFLOW_SECRET_KEY_FILE || join(dataDirFromEnv(env), 'secret.key');
+}
+
+/** The host task queue (override only to isolate several deployments or test runs on one namespace). */
+export function hostTaskQueueFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.METALFLOW_TASK_QUEUE || TaskQueue.hosts;
 }
 
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {

@@ -8,8 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostActivities } from '../activities/index.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
-import { workerSettingsFromEnv } from '../config/worker-settings.js';
-import { TaskQueue } from '../contract.js';
+import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
 import { Keyring } from '../secrets/keyring.js';
 import { createLogger, installTemporalLogging } from './logger.js';
 import { workflowBundlerOptions } from './bundler.js';
@@ -19,6 +18,7 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel, 'metalflow-worker');
   installTemporalLogging(logger);
   const temporal = temporalConfigFromEnv();
+  const taskQueue = hostTaskQueueFromEnv();
   const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
-    taskQueue: TaskQueue.hosts,
+    taskQueue,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     bundlerOptions: workflowBundlerOptions(),
     activities: createHostActivities({
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     // Let in-flight hardware steps finish on shutdown; a SIGKILL is covered by heartbeat timeouts.
     shutdownGraceTime: '10s',
   });
-  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: TaskQueue.hosts, dataDir: settings.dataDir }, 'host worker started');
+  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue, dataDir: settings.dataDir }, 'host worker started');
   await worker.run();
   await clientConnection.close();
   await connection.close();

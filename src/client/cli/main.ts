@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { ManifestSource } from '../../api/manifest.js';
 import { parseDurationMs } from '../../config/durations.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
-import { secretKeyFileFromEnv } from '../../config/worker-settings.js';
+import { hostTaskQueueFromEnv, secretKeyFileFromEnv } from '../../config/worker-settings.js';
 import type { HostView } from '../../contract.js';
 import { Keyring } from '../../secrets/keyring.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from '../errors.js';
@@ -106,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
 
   const keyring = command === 'apply' ? Keyring.load({ keyFile: secretKeyFileFromEnv(), create: true }) : undefined;
-  const client = await MetalflowClient.connect(temporalConfigFromEnv(), keyring);
+  const client = await MetalflowClient.connect(temporalConfigFromEnv(), keyring, hostTaskQueueFromEnv());
   try {
     switch (command) {
       case 'apply': {

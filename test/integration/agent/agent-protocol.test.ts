@@ -5,10 +5,11 @@
  * commands; the host workflow goes registering → inspecting (agent) → available → provisioning
  * (clean + write_image through the agent's REST API) → provisioned → deprovisioning (clean) → available.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDir } from '../../helpers/temp-dir.js';
 import { AgentFleet } from '../../../src/agent/simulated/agent-fleet.js';
 import { freePort } from '../../../src/lab/processes.js';
 import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
@@ -30,7 +31,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await Promise.all([sushy?.stop(), fleet?.close()]);
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 const manifest = (image: boolean): string => `apiVersion: v1

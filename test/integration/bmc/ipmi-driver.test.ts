@@ -3,10 +3,11 @@
  * UEFI boot-flags command and `chassis bootdev`, bad credentials, an absent BMC, and the minimum
  * interval between commands.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDir } from '../../helpers/temp-dir.js';
 import { parseBmcAddress } from '../../../src/api/bmc-address.js';
 import type { OperationContext } from '../../../src/bmc/driver.js';
 import { IpmiDriver } from '../../../src/bmc/ipmi/ipmi-driver.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await bmc?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 const driver = (c = creds, opts = timing): IpmiDriver => new IpmiDriver(parseBmcAddress(`ipmi://127.0.0.1:${bmc.port}`), c, opts);

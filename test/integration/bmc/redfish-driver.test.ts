@@ -4,11 +4,12 @@
  * bad credentials and TLS certificate handling.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDir } from '../../helpers/temp-dir.js';
 import { parseBmcAddress } from '../../../src/api/bmc-address.js';
 import type { OperationContext } from '../../../src/bmc/driver.js';
 import { RedfishClient } from '../../../src/bmc/redfish/redfish-client.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([sushy?.stop(), tlsSushy?.stop()]);
   images?.close();
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 const driver = (address: string, c = creds): RedfishDriver => new RedfishDriver(parseBmcAddress(address), c, true, fast);

@@ -3,7 +3,7 @@
  * processes, so they can be SIGKILLed), a client, and the `temporal` CLI.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { MetalflowClient } from '../../../src/client/metalflow-client.js';
 import { FakeHardware, type FakeMachineState } from '../../../src/bmc/fake/fake-hardware.js';
 import { Keyring } from '../../../src/secrets/keyring.js';
+import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 export const TEST_SECRET_KEY = 'ab'.repeat(32);
@@ -28,6 +29,8 @@ export class TestStack {
   readonly namespace = inject('temporalNamespace');
   readonly temporalCli = inject('temporalCli');
   readonly workers: WorkerProcess[] = [];
+  /** Each stack has its own task queue: a straggling worker of another test file can never take its work. */
+  readonly taskQueue = `metalflow-hosts-${Math.random().toString(36).slice(2, 10)}`;
   client!: MetalflowClient;
 
   constructor(private readonly workerEnv: Record<string, string> = {}) {}
@@ -40,13 +43,14 @@ export class TestStack {
       METALFLOW_DATA_DIR: this.dataDir,
       METALFLOW_SECRET_KEY: TEST_SECRET_KEY,
       METALFLOW_FAKE_STEP: '200ms',
+      METALFLOW_TASK_QUEUE: this.taskQueue,
       ...this.workerEnv,
     };
   }
 
   async start(): Promise<this> {
     await this.startWorker();
-    this.client = await MetalflowClient.connect({ address: this.address, namespace: this.namespace }, Keyring.fromKey(Buffer.from(TEST_SECRET_KEY, 'hex')));
+    this.client = await MetalflowClient.connect({ address: this.address, namespace: this.namespace }, Keyring.fromKey(Buffer.from(TEST_SECRET_KEY, 'hex')), this.taskQueue);
     return this;
   }
 
@@ -87,6 +91,7 @@ export class TestStack {
       },
     };
     this.workers.push(w);
+    process.once('exit', () => proc.kill('SIGKILL')); // never outlive the test run
     await started;
     return w;
   }
@@ -116,9 +121,12 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.stop()));
-    await this.client?.close().catch(() => undefined);
-    if (!process.env.KEEP_TEST_DIRS) rmSync(this.dataDir, { recursive: true, force: true });
+    try {
+      await Promise.all(this.workers.map((w) => w.stop()));
+      await this.client?.close().catch(() => undefined);
+    } finally {
+      removeTempDir(this.dataDir);
+    }
   }
 }
 

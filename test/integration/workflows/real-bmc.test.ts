@@ -4,10 +4,11 @@
  * Bad credentials wait for new ones; a BMC that goes away produces a power management error and
  * the host recovers by itself when it returns.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDir } from '../../helpers/temp-dir.js';
 import { RedfishClient } from '../../../src/bmc/redfish/redfish-client.js';
 import { startIpmiSim, type IpmiSim } from '../../../src/lab/ipmi-sim.js';
 import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([sushy?.stop(), ipmi?.stop()]);
-  rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 function manifest(name: string, address: string, password: string, extraSpec = ''): string {
