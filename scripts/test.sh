@@ -6,6 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 export TEMPORAL_CLI_PATH="$("$root/scripts/ensure-temporal.sh")"
+"$TEMPORAL_CLI_PATH" --version >/dev/null  # page the binary in before tests time its start
 echo "==> tsc --noEmit"
 npx tsc --noEmit
 echo "==> eslint"
