@@ -4,7 +4,8 @@
  * continue_inspection. Host state lives elsewhere (the host workflows); this module only checks
  * the protocol rules and hands heartbeats and inspection data to its backend.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { BodyTooLargeError, listenHttp, readBody, sendJson as send } from './http-server.js';
 import { AgentTokens } from './tokens.js';
 
 /** Highest API version we advertise: ≥ 1.62 gets tokens; < 1.68 keeps IPA's callback on plain http. */
@@ -69,11 +70,7 @@ export class IronicAgentApi {
   }
 
   listen(port: number, host = '0.0.0.0'): Promise<Server> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve(server));
-    });
+    return listenHttp((req, res) => this.handle(req, res), port, host);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -189,25 +186,14 @@ function v1Document(base: string): unknown {
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (body === undefined) {
-    res.writeHead(status).end();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-const MAX_BODY = 16 * 1024 * 1024; // inspection data with logs can be a few MiB
-
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'Request body too large');
-    chunks.push(chunk as Buffer);
+  let text: string;
+  try {
+    text = await readBody(req); // inspection data with logs can be a few MiB
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new HttpError(413, err.message);
+    throw err;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return {};
   try {
     const v: unknown = JSON.parse(text);

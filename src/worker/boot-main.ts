@@ -8,6 +8,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { portOf } from '../agent/http-server.js';
 import { IronicAgentApi } from '../agent/ironic-api.js';
 import { createBootActivities } from '../activities/boot-activities.js';
 import { AgentSessions } from '../boot/agent-sessions.js';
@@ -42,8 +43,7 @@ async function main(): Promise<void> {
   });
   const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300) });
   const server = await api.listen(apiPort, apiHost);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : apiPort;
+  const port = portOf(server);
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await Worker.create({

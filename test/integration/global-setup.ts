@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/contract.js';
-import { freePort } from './helpers/ports.js';
+import { freePort } from '../../src/lab/processes.js';
 
 export const TEST_NAMESPACE = 'metalflow-test';
 

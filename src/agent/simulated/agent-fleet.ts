@@ -5,7 +5,8 @@
  * the agent's REST API for that host (one process, many hosts, path prefix per host).
  * Powering off (or rebooting) the system stops its agent, as on real hardware.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listenHttp, portOf, readBody } from '../http-server.js';
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import type { IpaInventory } from '../inventory.js';
@@ -50,13 +51,8 @@ export class AgentFleet {
 
   /** One HTTP server: `PUT /` takes notifications, everything else is the agents' API. */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.server = createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server?.once('error', reject);
-      this.server?.listen(port, host, resolve);
-    });
-    const addr = this.server.address();
-    this.base = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+    this.server = await listenHttp((req, res) => this.route(req, res), port, host);
+    this.base = `http://${host}:${portOf(this.server)}`;
     return this.base;
   }
 
@@ -72,10 +68,8 @@ export class AgentFleet {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'PUT' && (req.url === '/' || req.url === '')) {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
       try {
-        this.onSystem(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SushySystem);
+        this.onSystem(JSON.parse(await readBody(req)) as SushySystem);
       } catch {
         res.writeHead(400).end();
         return;

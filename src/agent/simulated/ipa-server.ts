@@ -5,7 +5,8 @@
  * (409), the token required once the agent has one (401), async commands polled by the server.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listenHttp, readBody, sendJson as json } from '../http-server.js';
 import type { CommandResult } from '../ipa-client.js';
 import type { IpaInventory } from '../inventory.js';
 
@@ -57,11 +58,7 @@ export class SimulatedIpaServer {
   }
 
   listen(port: number, host = '127.0.0.1'): Promise<Server> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve(server));
-    });
+    return listenHttp((req, res) => this.handle(req, res), port, host);
   }
 
   /** Serves one request (exposed so a lab process can share its HTTP server). */
@@ -177,14 +174,6 @@ function execute(machine: SimulatedMachine, name: string, params: Record<string,
   }
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
 function fault(res: ServerResponse, status: number, code: 'Client' | 'Server', message: string): void {
   json(res, status, { faultcode: code, faultstring: message });
-}
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
