@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { freePort, startProcess, waitReady, type LabProcess } from './processes.js';
 
 export interface SushySystem {
@@ -56,11 +56,14 @@ export async function startSushy(opts: SushyOptions): Promise<Sushy> {
   );
   const p = startProcess(join(venv, 'sushy-emulator'), ['--config', join(opts.dir, 'sushy.conf'), '--fake', '-i', '127.0.0.1', '-p', String(port)], join(opts.dir, 'sushy.log'));
   const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  // Readiness probe only: the lab's own self-signed certificate is not verified here.
+  const probe = opts.tls ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
   await waitReady('sushy-emulator', p, async () => {
     // /redfish/v1 is unauthenticated in sushy-tools; any answer means it is up.
-    const res = await request(`${url}/redfish/v1`, opts.tls ? { dispatcher: new (await import('undici')).Agent({ connect: { rejectUnauthorized: false } }) } : {});
+    const res = await request(`${url}/redfish/v1`, probe ? { dispatcher: probe } : {});
     await res.body.dump();
     return res.statusCode === 200;
   });
+  await probe?.close();
   return { ...p, url, port, systemPath: (uuid) => `/redfish/v1/Systems/${uuid}` };
 }

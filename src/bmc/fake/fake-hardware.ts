@@ -43,12 +43,12 @@ export class FakeHardware implements BmcDriver, AgentDriver {
     private readonly options: FakeOptions,
   ) {
     mkdirSync(stateDir, { recursive: true });
-    this.file = join(stateDir, `${hostKey.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+    this.file = stateFile(stateDir, hostKey);
   }
 
   /** The machine's state as the fake knows it (tests read this to prove no step ran twice). */
   static read(stateDir: string, hostKey: string): FakeMachineState | undefined {
-    const file = join(stateDir, `${hostKey.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+    const file = stateFile(stateDir, hostKey);
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as FakeMachineState) : undefined;
   }
 
@@ -191,6 +191,10 @@ export class FakeHardware implements BmcDriver, AgentDriver {
     }
     if (op.status === 'failed') throw failure(op.error ?? `${step} failed`);
   }
+}
+
+function stateFile(stateDir: string, hostKey: string): string {
+  return join(stateDir, `${hostKey.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
 }
 
 async function waitUntil(deadline: number, ctx: OperationContext): Promise<void> {
