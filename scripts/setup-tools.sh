@@ -2,15 +2,19 @@
 # Installs the system tools, BMC emulators and clients metalflow, its tests and the lab use (idempotent):
 #   Debian: ipmitool (IPMI client, as Ironic uses), openipmi (ipmi_sim IPMI BMC emulator),
 #           genisoimage (config drive ISOs, as openstacksdk builds them; isoinfo for tests)
-#   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators
+#           iproute2 (network namespaces for tests that run real agents and clients)
+#   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators;
+#           ironic-python-agent (the stock agent) + test/fixtures/ipa-test-hardware in .tools/ipa
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUSHY_TOOLS_VERSION="${SUSHY_TOOLS_VERSION:-2.2.0}"
+IPA_VERSION="${IPA_VERSION:-13.0.0}"
 
 missing=()
 command -v ipmitool >/dev/null 2>&1 || missing+=(ipmitool)
 command -v ipmi_sim >/dev/null 2>&1 || missing+=(openipmi)
 command -v genisoimage >/dev/null 2>&1 || missing+=(genisoimage)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2
@@ -27,4 +31,20 @@ if [ ! -x "$venv/bin/sushy-emulator" ]; then
   echo "==> pip install sushy-tools==$SUSHY_TOOLS_VERSION into $venv" >&2
   python3 -m venv "$venv" >&2
   "$venv/bin/pip" install -q "sushy-tools==$SUSHY_TOOLS_VERSION" >&2
+fi
+
+ipa="$root/.tools/ipa"
+if ! "$ipa/bin/pip" show ironic-python-agent 2>/dev/null | grep -qx "Version: $IPA_VERSION"; then
+  echo "==> pip install ironic-python-agent==$IPA_VERSION into $ipa" >&2
+  python3 -m venv "$ipa" >&2
+  "$ipa/bin/pip" install -q "ironic-python-agent==$IPA_VERSION" >&2
+fi
+# The harmless hardware manager the stock-agent test runs with (no real disk is ever touched).
+fixture="$root/test/fixtures/ipa-test-hardware"
+stamp="$ipa/.metalflow-test-hardware.sha256"
+sum="$(cat "$fixture"/pyproject.toml "$fixture"/metalflow_ipa_test/*.py | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+  tmp="$(mktemp -d)"; cp -r "$fixture"/. "$tmp"
+  "$ipa/bin/pip" install -q --no-deps --force-reinstall "$tmp" >&2
+  rm -rf "$tmp"; echo "$sum" >"$stamp"
 fi

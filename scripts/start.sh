@@ -8,17 +8,20 @@
 #   --lab-bmc KIND    redfish (default: sushy-tools Redfish BMCs, with
 #                     simulated agents speaking the Ironic agent protocol) or fake (in-process
 #                     fake driver, fastest; METALFLOW_LAB_BMC)
+#   --lab-fail LIST   redfish lab only: inject agent failures, e.g. lab-1:inspect,lab-2:clean:2
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 lab=1
 lab_hosts="${METALFLOW_LAB_HOSTS:-5}"
 lab_bmc="${METALFLOW_LAB_BMC:-redfish}"
+lab_fail=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-lab) lab=0 ;;
     --lab-hosts) lab_hosts="$2"; shift ;;
     --lab-bmc) lab_bmc="$2"; shift ;;
+    --lab-fail) lab_fail="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -65,7 +68,7 @@ if [ "$lab" = 1 ]; then
   manifest="$METALFLOW_DATA_DIR/lab.yaml"
   rm -f "$manifest"
   npx tsx src/lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
-    --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" --agent-api "http://127.0.0.1:$METALFLOW_AGENT_API_PORT" \
+    --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" --agent-api "http://127.0.0.1:$METALFLOW_AGENT_API_PORT" --fail "$lab_fail" \
     2>>"$METALFLOW_DATA_DIR/logs/lab.log" &
   pids+=($!)
   for _ in $(seq 1 60); do [ -s "$manifest" ] && break; sleep 1; done

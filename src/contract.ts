@@ -59,6 +59,8 @@ export interface AgentInspectionArg {
   session: string;
   /** The agent's inventory, already mapped (the raw inventory stays in the boot services). */
   hardware: HardwareDetails;
+  /** What the ramdisk reported as failed (IPA's `error` key): the inspection fails with it. */
+  error?: string;
 }
 export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentInspection');
 

@@ -13,13 +13,18 @@ import { selectRootDevice } from '../agent/root-device.js';
 import type { Image, RootDeviceHints } from '../api/types.js';
 import type { AgentSessionInput, AgentSessions } from '../boot/agent-sessions.js';
 import type { Keyring } from '../secrets/keyring.js';
-import type { HostSecrets } from '../secrets/sealed-types.js';
+import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
 export interface BootActivityDeps {
   sessions: AgentSessions;
   api: IronicAgentApi;
   keyring: Keyring;
   agentPollMs?: number;
+}
+
+/** A session as the workflow opens it: the preprovisioning network data still sealed. */
+export interface ExpectAgentInput extends Omit<AgentSessionInput, 'networkData'> {
+  preprovisioningNetworkData?: SealedSecret;
 }
 
 export interface AgentStepInput {
@@ -49,9 +54,12 @@ export function createBootActivities(deps: BootActivityDeps) {
 
   return {
     /** Opens the agent session of one boot: lookups for this host are answered from now on, with a fresh token. */
-    async expectAgent(input: AgentSessionInput): Promise<void> {
+    async expectAgent(input: ExpectAgentInput): Promise<void> {
+      const { preprovisioningNetworkData: sealed, ...session } = input;
+      const data = sealed ? deps.keyring.unseal(sealed) : undefined;
+      const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
       deps.api.endAgentSession(input.uuid);
-      deps.sessions.open(input);
+      deps.sessions.open({ ...session, ...(networkData !== undefined ? { networkData } : {}) });
     },
 
     async endAgent(input: AgentStepInput): Promise<void> {

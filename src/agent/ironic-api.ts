@@ -18,6 +18,12 @@ export interface AgentHost {
   name: string;
   /** A state that expects an agent (inspecting, cleaning, deploying...): Ironic's restrict_lookup. */
   lookupAllowed: boolean;
+  /**
+   * The host's preprovisioning network data (nmstate YAML from preprovisioningNetworkDataName),
+   * handed to its agent in the lookup config as `network_data` (a metalflow extension; stock IPA
+   * ignores unknown config keys). Boot images built per host get the same data (the boot services).
+   */
+  networkData?: string;
 }
 
 export interface Heartbeat {
@@ -126,6 +132,7 @@ export class IronicAgentApi {
         agent_token: this.tokens.reveal(host.uuid),
         agent_token_required: true,
         agent_md5_checksum_enable: false,
+        ...(host.networkData !== undefined ? { network_data: host.networkData } : {}),
       },
     };
   }

@@ -14,6 +14,8 @@ export interface AgentSessionInput {
   name: string;
   macs: string[];
   session: string;
+  /** Preprovisioning network data for the agent, plain (unsealed in the boot worker's activity). */
+  networkData?: string;
 }
 
 interface Session extends AgentSessionInput {
@@ -67,10 +69,12 @@ export class AgentSessions implements AgentBackend {
   async inspectionData(host: AgentHost, data: Record<string, unknown>): Promise<void> {
     const s = this.byUuid.get(host.uuid);
     if (!s) return;
-    await this.notify.inspection(s.workflowId, { session: s.session, hardware: hardwareFromInventory(data.inventory as IpaInventory) });
+    // IPA reports collector failures in `error`; Ironic's inspection fails with "Ramdisk reported error".
+    const error = typeof data.error === 'string' && data.error !== '' ? data.error : undefined;
+    await this.notify.inspection(s.workflowId, { session: s.session, hardware: hardwareFromInventory(data.inventory as IpaInventory), ...(error ? { error } : {}) });
   }
 
   private asHost(s: Session): AgentHost {
-    return { uuid: s.uuid, name: s.name, lookupAllowed: true };
+    return { uuid: s.uuid, name: s.name, lookupAllowed: true, ...(s.networkData !== undefined ? { networkData: s.networkData } : {}) };
   }
 }

@@ -21,11 +21,19 @@ export function labHosts(count: number, bmc: { kind: 'fake' } | { kind: 'redfish
   });
 }
 
-export function labManifest(hosts: LabHost[], namespace: string, password: string): string {
+export function labManifest(hosts: LabHost[], namespace: string, password: string, withImage: (index: number) => boolean = (i) => i % 2 === 0): string {
   const docs: unknown[] = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'lab-bmc-credentials', namespace }, type: 'Opaque', stringData: { username: 'admin', password } },
   ];
   hosts.forEach((h, i) => {
+    // The agent's own network (Metal3's `<host>-network` Secret, nmstate): a static address per host.
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${h.name}-network`, namespace },
+      type: 'Opaque',
+      stringData: { networkData: stringify({ interfaces: [{ name: 'eth0', type: 'ethernet', state: 'up', 'mac-address': h.mac, ipv4: { enabled: true, dhcp: false, address: [{ ip: `192.168.${100 + Math.floor(i / 250)}.${(i % 250) + 2}`, 'prefix-length': 24 }] } }] }) },
+    });
     docs.push({
       apiVersion: 'metal3.io/v1alpha1',
       kind: 'BareMetalHost',
@@ -34,7 +42,8 @@ export function labManifest(hosts: LabHost[], namespace: string, password: strin
         online: true,
         bootMACAddress: h.mac,
         bmc: { address: h.bmcAddress, credentialsName: 'lab-bmc-credentials' },
-        ...(i % 2 === 0
+        preprovisioningNetworkDataName: `${h.name}-network`,
+        ...(withImage(i)
           ? { image: { url: 'http://images.lab.invalid/ubuntu-24.04.qcow2', checksum: 'http://images.lab.invalid/ubuntu-24.04.qcow2.sha256sum', checksumType: 'sha256', format: 'qcow2' } }
           : {}),
       },

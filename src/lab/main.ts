@@ -4,14 +4,13 @@
  * simulated agents (told by sushy-tools when a machine network-boots) that talk the Ironic agent
  * protocol to the boot-services worker at --agent-api.
  *   npx tsx src/lab/main.ts --hosts 5 --bmc fake|redfish --dir .metalflow/lab --out lab.yaml
+ *     [--fail lab-1:inspect,lab-2:clean:2,lab-3:deploy]   (simulated agent failure injection)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { labHosts, labManifest } from './lab-manifest.js';
-import { AgentFleet } from '../agent/simulated/agent-fleet.js';
-import { startSushy } from './sushy-emulator.js';
-
-const LAB_PASSWORD = 'lab-password';
+import { parseFaults } from '../agent/simulated/agent-fleet.js';
+import { LAB_PASSWORD, startRedfishLab } from './redfish-lab.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,6 +22,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       port: { type: 'string', default: '8000' },
       'agent-api': { type: 'string', default: 'http://127.0.0.1:6385' },
+      fail: { type: 'string', default: '' },
     },
   });
   const count = Number(values.hosts);
@@ -35,14 +35,21 @@ async function main(): Promise<void> {
     return;
   }
   if (values.bmc !== 'redfish') throw new Error(`--bmc ${values.bmc}: expected fake or redfish`);
-  const port = Number(values.port);
-  const probe = labHosts(count, { kind: 'redfish', origin: `http://127.0.0.1:${port}`, systemPath: (u) => `/redfish/v1/Systems/${u}` });
-  const fleet = new AgentFleet({ apiUrl: values['agent-api'], bootDelayMs: 3000, heartbeatMs: 10_000, durationMs: (c) => (c.includes('execute') ? 3000 : 200), log: (m) => process.stderr.write(`agent ${m}\n`) });
-  const fleetUrl = await fleet.listen();
-  const sushy = await startSushy({ dir: values.dir, systems: probe.map((h) => ({ uuid: h.uuid, name: h.name, mac: h.mac })), username: 'admin', password: LAB_PASSWORD, port, notifyUrl: `${fleetUrl}/` });
-  emit(labManifest(probe, values.namespace, LAB_PASSWORD));
-  process.stderr.write(`sushy-tools Redfish emulator with ${count} systems at ${sushy.url}; simulated agents at ${fleetUrl}\n`);
-  const stop = (): void => void Promise.all([sushy.stop(), fleet.close()]).then(() => process.exit(0));
+  const lab = await startRedfishLab({
+    hosts: count,
+    dir: values.dir,
+    port: Number(values.port),
+    namespace: values.namespace,
+    agentApi: values['agent-api'],
+    bootDelayMs: 3000,
+    heartbeatMs: 10_000,
+    durationMs: (c) => (c.includes('execute') ? 3000 : 200),
+    faults: parseFaults(values.fail),
+    log: (m) => process.stderr.write(`agent ${m}\n`),
+  });
+  emit(lab.manifest);
+  process.stderr.write(`sushy-tools Redfish emulator with ${count} systems at ${lab.sushy.url}; simulated agents answer for them\n`);
+  const stop = (): void => void lab.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   await new Promise(() => undefined); // run until signalled

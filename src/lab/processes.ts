@@ -1,6 +1,6 @@
 /** Child processes of the emulated lab: started, awaited until ready, and always stopped. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 
@@ -59,4 +59,61 @@ export function freePort(kind: 'tcp' | 'udp' = 'tcp'): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+export interface WorkerProcess {
+  proc: ChildProcess;
+  logFile: string;
+  /** SIGTERM (graceful shutdown), SIGKILL after 20 s. */
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts one of our worker entry points (`src/worker/*.ts`) as its own `node` process (so it can
+ * be measured or SIGKILLed) and resolves once it logs `readyLine`. Output goes to `logFile`.
+ */
+export async function startNodeWorker(entry: string, readyLine: string, logFile: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const log = createWriteStream(logFile);
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.pipe(log);
+  let buffered = '';
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start in 120s: ${buffered.slice(-2000)}`)), 120_000);
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      if (buffered.includes(readyLine)) return;
+      buffered += chunk.toString();
+      if (buffered.includes(readyLine)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code} before starting: ${buffered.slice(-2000)}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  process.once('exit', () => proc.kill('SIGKILL')); // never outlive the parent
+  const w: WorkerProcess = {
+    proc,
+    logFile,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    },
+    kill: async () => {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  try {
+    await started;
+  } catch (err) {
+    proc.kill('SIGKILL'); // a worker that did not come up is not left running
+    throw err;
+  }
+  return w;
 }

@@ -268,6 +268,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   let agentSession: string | undefined;
   let agentCallbackUrl: string | undefined;
   let agentHardware: HardwareDetails | undefined;
+  let agentInspectionError: string | undefined;
   setHandler(agentHeartbeatSignal, (arg) => {
     if (arg.session !== agentSession) return; // a late heartbeat from an earlier boot
     agentCallbackUrl = arg.callbackUrl;
@@ -276,6 +277,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   setHandler(agentInspectionSignal, (arg) => {
     if (arg.session !== agentSession) return;
     agentHardware = arg.hardware;
+    agentInspectionError = arg.error;
     wake();
   });
 
@@ -478,7 +480,9 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     agentSession = session;
     agentCallbackUrl = undefined;
     agentHardware = undefined;
-    await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session });
+    agentInspectionError = undefined;
+    const network = def.secrets.preprovisioningNetworkData;
+    await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}) });
     try {
       await bmc.bootAgent({ target: target(), opId: opId('boot-agent') });
       return await fn();
@@ -517,6 +521,10 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
         if (mode === 'agent' && usesAgentProtocol()) {
           return withAgent(async () => {
             await waitForAgent(() => agentHardware !== undefined, 'send inspection data');
+            if (agentInspectionError !== undefined) {
+              await bmc.setPowerState({ target: target(), opId: opId('power-off-inspection-failed'), on: false, force: true });
+              throw ApplicationFailure.nonRetryable(`Ramdisk reported error: ${agentInspectionError}`, 'AgentInspectionError');
+            }
             const found = agentHardware as HardwareDetails;
             await bmc.setPowerState({ target: target(), opId: opId('power-off-inspected'), on: false, force: true });
             return found;
@@ -603,7 +611,8 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     },
 
     [S.Deprovisioning]: async () => {
-      const afterFailure = status.errorType === ErrorType.Provisioning;
+      // Cleaning up after a failed provisioning attempt (not an operator's deprovision, nor a retry of a failed one).
+      const afterFailure = status.provisioningFailCount > 0;
       if (status.operationHistory.deprovision.end !== null || status.operationHistory.deprovision.start === null) {
         status.operationHistory.deprovision = { start: now(), end: null };
       }

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import type { IpaInventory } from '../inventory.js';
 import { SimulatedIpaServer, type SimulatedAgentOptions, type SimulatedMachine } from './ipa-server.js';
+import { machineChange, type SushySystem } from './sushy-notifications.js';
 
 export interface AgentFleetOptions extends SimulatedAgentOptions {
   /** Base URL of the Ironic agent API (the boot services), e.g. http://127.0.0.1:6385 */
@@ -21,16 +22,25 @@ export interface AgentFleetOptions extends SimulatedAgentOptions {
   heartbeatMs?: number;
   /** Where to tell what the agents do (lab logs). */
   log?: (message: string) => void;
+  /** Failure injection: by system name, how many times each phase fails before it works. */
+  faults?: FleetFaults;
 }
 
-/** What sushy-tools' fake driver PUTs on every change. */
-interface SushySystem {
-  uuid: string;
-  name: string;
-  power_state: string;
-  pending_power?: { power_state: string; apply_time: number } | null;
-  boot_device?: string;
-  nics?: Array<{ mac: string; ip?: string }>;
+export type FaultPhase = 'inspect' | 'clean' | 'deploy';
+export type FleetFaults = Record<string, Partial<Record<FaultPhase, number>>>;
+const PHASES: readonly FaultPhase[] = ['inspect', 'clean', 'deploy'];
+
+/** `host-1:clean,host-3:deploy:2` → faults (count defaults to 1), for the lab's --fail flag. */
+export function parseFaults(text: string): FleetFaults {
+  const faults: FleetFaults = {};
+  for (const item of text.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [name, phase, count = '1'] = item.split(':');
+    if (!name || !PHASES.includes(phase as FaultPhase) || !/^\d+$/.test(count)) {
+      throw new Error(`--fail ${item}: expected <host>:<${PHASES.join('|')}>[:<times>]`);
+    }
+    faults[name] = { ...faults[name], [phase as FaultPhase]: Number(count) };
+  }
+  return faults;
 }
 
 interface Running {
@@ -42,11 +52,60 @@ export class AgentFleet {
   readonly ipa: SimulatedIpaServer;
   private readonly running = new Map<string, Running>();
   private readonly machines = new Map<string, SimulatedMachine>();
+  private readonly names = new Map<string, string>();
+  /** Per system: intervals the simulated hardware was busy (power delays, agent boot, commands). */
+  private readonly busy = new Map<string, Array<[number, number]>>();
+  private readonly faults: FleetFaults;
   private base = '';
   private server: Server | undefined;
 
   constructor(private readonly opts: AgentFleetOptions) {
-    this.ipa = new SimulatedIpaServer(opts);
+    this.faults = structuredClone(opts.faults ?? {});
+    this.ipa = new SimulatedIpaServer({
+      ...opts,
+      onBusy: (uuid, start, end) => this.markBusy(uuid, start, end),
+      failure: (uuid, command, params) => {
+        const injected = opts.failure?.(uuid, command, params);
+        if (injected) return injected;
+        if (command === 'clean.execute_clean_step' && this.takeFault(uuid, 'clean')) return 'Simulated failure (injected): erase_devices_metadata failed on /dev/sda';
+        if (command === 'deploy.execute_deploy_step' && this.takeFault(uuid, 'deploy')) return 'Simulated failure (injected): write_image failed: image checksum mismatch';
+        return undefined;
+      },
+    });
+  }
+
+  /** How much of [fromMs, toMs] the system's simulated hardware was busy (overlaps counted once). */
+  hardwareMs(uuid: string, fromMs: number, toMs: number): number {
+    const spans = (this.busy.get(uuid) ?? []).map(([a, b]): [number, number] => [Math.max(a, fromMs), Math.min(b, toMs)]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+    let total = 0;
+    let end = -Infinity;
+    for (const [a, b] of spans) {
+      if (b <= end) continue;
+      total += b - Math.max(a, end);
+      end = b;
+    }
+    return total;
+  }
+
+  private markBusy(uuid: string, start: number, end: number): void {
+    const list = this.busy.get(uuid) ?? [];
+    list.push([start, end]);
+    this.busy.set(uuid, list);
+  }
+
+  /** Makes the next `times` runs of a phase fail on the named system (failure injection at run time). */
+  inject(name: string, phase: FaultPhase, times = 1): void {
+    this.faults[name] = { ...this.faults[name], [phase]: (this.faults[name]?.[phase] ?? 0) + times };
+  }
+
+  /** Whether this phase of this system should fail now (counts down the injected failures). */
+  private takeFault(uuid: string, phase: FaultPhase): boolean {
+    const f = this.faults[this.names.get(uuid) ?? ''];
+    const left = f?.[phase] ?? 0;
+    if (!f || left <= 0) return false;
+    f[phase] = left - 1;
+    this.opts.log?.(`${this.names.get(uuid) ?? uuid}: injected ${phase} failure`);
+    return true;
   }
 
   /** One HTTP server: `PUT /` takes notifications, everything else is the agents' API. */
@@ -81,22 +140,19 @@ export class AgentFleet {
   }
 
   private onSystem(sys: SushySystem): void {
-    const pending = sys.pending_power?.power_state;
-    this.opts.log?.(`${sys.name}: power ${sys.power_state}${pending ? ` → ${pending}` : ''}, boot ${sys.boot_device ?? 'Hdd'}`);
-    const netboot = (sys.boot_device ?? 'Hdd') !== 'Hdd';
-    if (pending && pending.includes('Restart')) {
-      this.stop(sys.uuid);
-      if (netboot) this.schedule(sys, sys.pending_power?.apply_time);
-    } else if (pending === 'Off' || (!pending && sys.power_state === 'Off')) {
-      this.stop(sys.uuid);
-    } else if (pending === 'On' && netboot && !this.running.has(sys.uuid)) {
-      // Only a power-on boots anything: changing the boot device of a running OS does not.
-      this.schedule(sys, sys.pending_power?.apply_time);
-    }
+    this.names.set(sys.uuid, sys.name);
+    // sushy-tools applies a power change 1-11 s after the request: hardware time, not ours.
+    const applyAt = sys.pending_power?.apply_time;
+    if (applyAt) this.markBusy(sys.uuid, Date.now(), applyAt * 1000);
+    this.opts.log?.(`${sys.name}: power ${sys.power_state}${sys.pending_power ? ` → ${sys.pending_power.power_state}` : ''}, boot ${sys.boot_device ?? 'Hdd'}`);
+    const change = machineChange(sys, this.running.has(sys.uuid));
+    if (change.stop) this.stop(sys.uuid);
+    if (change.bootAt !== undefined) this.schedule(sys, change.bootAt);
   }
 
-  private schedule(sys: SushySystem, applyAtSeconds: number | undefined): void {
-    const startIn = Math.max(0, (applyAtSeconds ?? 0) * 1000 - Date.now()) + (this.opts.bootDelayMs ?? 1000);
+  private schedule(sys: SushySystem, bootAt: number): void {
+    const startIn = Math.max(0, bootAt - Date.now()) + (this.opts.bootDelayMs ?? 1000);
+    this.markBusy(sys.uuid, Date.now(), Date.now() + startIn); // power-on delay and the agent's boot
     const run: Running = { timers: [], booted: false };
     this.running.set(sys.uuid, run);
     run.timers.push(setTimeout(() => void this.boot(sys, run).catch(() => this.stop(sys.uuid)), startIn));
@@ -116,14 +172,17 @@ export class AgentFleet {
     this.machines.set(sys.uuid, machine);
     machine.poweredOff = false;
     const macs = machine.inventory.interfaces.map((i) => i.mac_address);
-    await post(`${this.opts.apiUrl}/v1/continue_inspection`, { inventory: machine.inventory, root_disk: null, configuration: { collectors: ['default', 'logs'] } }).catch(() => undefined);
+    // IPA posts what it collected, with `error` when a collector failed.
+    const error = this.takeFault(sys.uuid, 'inspect') ? 'Simulated failure (injected): collector "default" failed: lshw timed out' : undefined;
+    await post(`${this.opts.apiUrl}/v1/continue_inspection`, { inventory: machine.inventory, root_disk: null, configuration: { collectors: ['default', 'logs'] }, ...(error ? { error } : {}) }).catch(() => undefined);
     let token: string | undefined;
     let nodeUuid: string | undefined;
     for (let attempt = 0; attempt < 600 && this.running.get(sys.uuid) === run; attempt++) {
       const res = await request(`${this.opts.apiUrl}/v1/lookup?addresses=${macs.join(',')}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } }).catch(() => undefined);
       if (res?.statusCode === 200) {
-        const body = (await res.body.json()) as { node?: { uuid?: string }; config?: { agent_token?: string } };
+        const body = (await res.body.json()) as { node?: { uuid?: string }; config?: { agent_token?: string; network_data?: string } };
         token = body.config?.agent_token;
+        machine.networkData = body.config?.network_data; // what a real agent would apply (nmstate)
         nodeUuid = body.node?.uuid; // IPA heartbeats as the node the lookup named
         break;
       }
@@ -166,5 +225,6 @@ function newMachine(sys: SushySystem): SimulatedMachine {
     boot: { current_boot_mode: 'uefi', pxe_interface: sys.nics?.[0]?.mac ?? null },
     hostname: sys.name,
   };
-  return { inventory, disks: Object.fromEntries((inventory.disks ?? []).map((d, i) => [d.name, { partitionTable: i === 0 }])), poweredOff: false };
+  // Both disks hold an old partition table: cleaning must wipe it.
+  return { inventory, disks: Object.fromEntries((inventory.disks ?? []).map((d) => [d.name, { partitionTable: true }])), poweredOff: false };
 }

@@ -15,6 +15,8 @@ export interface SimulatedMachine {
   /** What the simulated disks hold, by device name. */
   disks: Record<string, { partitionTable: boolean; image?: string; configDrive?: boolean }>;
   poweredOff: boolean;
+  /** The preprovisioning network data the agent got at its last lookup. */
+  networkData?: string | undefined;
 }
 
 export interface SimulatedAgentOptions {
@@ -22,6 +24,8 @@ export interface SimulatedAgentOptions {
   durationMs?: (command: string) => number;
   /** Return an error message to make a command fail (failure injection). */
   failure?: (hostId: string, command: string, params: Record<string, unknown>) => string | undefined;
+  /** Told how long each async command kept the simulated hardware busy (benchmarks subtract it). */
+  onBusy?: (hostId: string, startMs: number, endMs: number) => void;
 }
 
 interface HostAgent {
@@ -113,12 +117,14 @@ export class SimulatedIpaServer {
       host.commands.pop();
       return fault(res, 404, 'Client', `Extension ${ext} not found`);
     }
+    const duration = this.opts.durationMs?.(name) ?? 50;
+    if (ASYNC.has(name)) this.opts.onBusy?.(hostId, Date.now(), Date.now() + duration);
     if (!ASYNC.has(name) || url.searchParams.get('wait') === 'true') {
-      if (ASYNC.has(name)) await new Promise((r) => setTimeout(r, this.opts.durationMs?.(name) ?? 50));
+      if (ASYNC.has(name)) await new Promise((r) => setTimeout(r, duration));
       finish();
       return json(res, 200, result);
     }
-    setTimeout(finish, this.opts.durationMs?.(name) ?? 50);
+    setTimeout(finish, duration);
     return json(res, 200, result);
   }
 }

@@ -13,7 +13,7 @@ import { removeTempDir } from '../../helpers/temp-dir.js';
 import { AgentFleet } from '../../../src/agent/simulated/agent-fleet.js';
 import { freePort } from '../../../src/lab/processes.js';
 import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
-import { useTestStack } from '../helpers/stack.js';
+import { useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-agent';
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-agent-'));

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-cli';
 const stack = useTestStack();

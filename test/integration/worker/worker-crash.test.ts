@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SearchAttr } from '../../../src/contract.js';
-import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-crash';
 const stack = useTestStack();

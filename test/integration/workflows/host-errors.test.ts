@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hostWorkflowId } from '../../../src/contract.js';
-import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-errors';
 const stack = useTestStack();

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { HostNotFoundError } from '../../../src/client/errors.js';
 import { hostWorkflowId } from '../../../src/contract.js';
 import { replayHistories } from '../../helpers/replay.js';
-import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-lifecycle';
 const HOSTS = ['node-a', 'node-b', 'node-c'];

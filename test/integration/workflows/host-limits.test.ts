@@ -3,7 +3,7 @@
  * continue-as-new keeps long-running hosts' histories small and carries their state exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { fakeHostsManifest, useTestStack } from '../helpers/stack.js';
+import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-limits';
 const stack = useTestStack({ METALFLOW_PROVISIONING_LIMIT: '1', METALFLOW_MAX_HISTORY_EVENTS: '120', METALFLOW_POWER_SYNC_INTERVAL: '250ms' });

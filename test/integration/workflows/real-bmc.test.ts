@@ -12,7 +12,7 @@ import { removeTempDir } from '../../helpers/temp-dir.js';
 import { RedfishClient } from '../../../src/bmc/redfish/redfish-client.js';
 import { startIpmiSim, type IpmiSim } from '../../../src/lab/ipmi-sim.js';
 import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
-import { useTestStack } from '../helpers/stack.js';
+import { useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-bmc';
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-bmc-'));

@@ -2,26 +2,20 @@
  * A test stack on the suite's real Temporal dev server: host worker processes (real `node`
  * processes, so they can be SIGKILLed), a client, and the `temporal` CLI.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { MetalflowClient } from '../../../src/client/metalflow-client.js';
-import { FakeHardware, type FakeMachineState } from '../../../src/bmc/fake/fake-hardware.js';
-import { Keyring } from '../../../src/secrets/keyring.js';
-import { removeTempDir } from '../../helpers/temp-dir.js';
+import { MetalflowClient } from '../../src/client/metalflow-client.js';
+import { FakeHardware, type FakeMachineState } from '../../src/bmc/fake/fake-hardware.js';
+import { Keyring } from '../../src/secrets/keyring.js';
+import { startNodeWorker, type WorkerProcess } from '../../src/lab/processes.js';
+import { removeTempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
 export const TEST_SECRET_KEY = 'ab'.repeat(32);
-
-export interface WorkerProcess {
-  proc: ChildProcess;
-  logFile: string;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
-}
 
 export class TestStack {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'metalflow-it-'));
@@ -56,43 +50,8 @@ export class TestStack {
 
   /** Starts a worker process: the host worker, or another entry point (e.g. the boot-services worker). */
   async startWorker(entry = 'src/worker/main.ts', readyLine = 'host worker started', env: Record<string, string> = {}): Promise<WorkerProcess> {
-    const logFile = join(this.dataDir, `worker-${this.workers.length}.log`);
-    const log = createWriteStream(logFile);
-    const proc = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...this.env(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout?.pipe(log);
-    let buffered = '';
-    const started = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start in 120s: ${buffered.slice(-2000)}`)), 120_000);
-      proc.stderr?.on('data', (chunk: Buffer) => {
-        log.write(chunk);
-        buffered += chunk.toString();
-        if (buffered.includes(readyLine)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`worker exited with ${code} before starting: ${buffered.slice(-2000)}`));
-      });
-    });
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    const w: WorkerProcess = {
-      proc,
-      logFile,
-      stop: async () => {
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      },
-      kill: async () => {
-        proc.kill('SIGKILL');
-        await exited;
-      },
-    };
+    const w = await startNodeWorker(entry, readyLine, join(this.dataDir, `worker-${this.workers.length}.log`), { ...this.env(), ...env });
     this.workers.push(w);
-    process.once('exit', () => proc.kill('SIGKILL')); // never outlive the test run
-    await started;
     return w;
   }
 

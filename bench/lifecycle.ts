@@ -1,0 +1,46 @@
+/**
+ * bench/lifecycle: N hosts (default 200) through register → inspect → clean + provision →
+ * deprovision on the real Temporal dev server with the emulated Redfish lab, and (with --ironic)
+ * the same lifecycle through OpenStack Ironic standalone in the same run. Prints hosts per
+ * minute, p50/p95 orchestration overhead per phase (time not spent in simulated hardware
+ * delays), history events and actions per host lifecycle, CPU seconds and peak RSS.
+ *   npm run bench -- --hosts 200 --ironic
+ */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runIronic } from './ironic-run.js';
+import { fmt, percentile } from './measure.js';
+import { runMetalflow, type RunResult } from './metalflow-run.js';
+
+function report(r: RunResult): string {
+  const lines = [`## ${r.system}: ${r.hosts} hosts`, `wall ${fmt(r.wallSeconds)} s, ${fmt((r.hosts / r.wallSeconds) * 60)} hosts/min (whole lifecycle per host)`];
+  lines.push('', '| phase | p50 total s | p95 total s | p50 overhead s | p95 overhead s |', '|---|---|---|---|---|');
+  for (const phase of [...new Set(r.phases.map((p) => p.phase))]) {
+    const of = r.phases.filter((p) => p.phase === phase);
+    const s = (xs: number[], p: number): string => fmt(percentile(xs, p) / 1000, 2);
+    lines.push(`| ${phase} | ${s(of.map((x) => x.totalMs), 50)} | ${s(of.map((x) => x.totalMs), 95)} | ${s(of.map((x) => x.overheadMs), 50)} | ${s(of.map((x) => x.overheadMs), 95)} |`);
+  }
+  if (r.historyEvents.length) {
+    lines.push('', `history events per host lifecycle: p50 ${percentile(r.historyEvents, 50)}, max ${Math.max(...r.historyEvents)}; actions: p50 ${percentile(r.actions, 50)}, max ${Math.max(...r.actions)}`);
+  }
+  lines.push('', '| process | CPU s | peak RSS MiB |', '|---|---|---|');
+  for (const [name, u] of Object.entries(r.usage)) lines.push(`| ${name} | ${fmt(u.cpuSeconds)} | ${fmt(u.peakRssMiB, 0)} |`);
+  lines.push('', ...r.notes.map((n) => `- ${n}`));
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const hosts = Number(values.hosts);
+  if (!Number.isInteger(hosts) || hosts < 1) throw new Error(`--hosts ${values.hosts}: expected a positive whole number`);
+  const results: RunResult[] = [];
+  if (values.only !== 'ironic') results.push(await runMetalflow(hosts));
+  if (values.ironic || values.only === 'ironic') results.push(await runIronic(hosts));
+  process.stdout.write(`# bench/lifecycle — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
+  process.stdout.write(results.map(report).join('\n\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+/**
+ * One benchmark run of metalflow: a private Temporal dev server, the host worker and the
+ * boot-services worker as their own processes, and the emulated Redfish lab (sushy-tools +
+ * simulated agents) in this process. N hosts go register → inspect → clean + provision →
+ * deprovision (clean); figures come from the hosts' operation history, the lab's record of
+ * simulated hardware time, the workflows' histories and /proc.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { MetalflowClient } from '../src/client/metalflow-client.js';
+import { HOST_WORKFLOW_TYPE, TaskQueue } from '../src/contract.js';
+import type { BareMetalHostStatus } from '../src/api/types.js';
+import { freePort, startNodeWorker } from '../src/lab/processes.js';
+import { startRedfishLab } from '../src/lab/redfish-lab.js';
+import { startTemporalDevServer, temporalCli } from '../src/lab/temporal-dev-server.js';
+import { Keyring } from '../src/secrets/keyring.js';
+import { countActions } from './history-actions.js';
+import { treeUsage, type ProcessUsage } from './measure.js';
+
+export interface PhaseSample {
+  phase: string;
+  totalMs: number;
+  overheadMs: number;
+}
+
+export interface RunResult {
+  system: string;
+  hosts: number;
+  wallSeconds: number;
+  phases: PhaseSample[];
+  historyEvents: number[];
+  actions: number[];
+  usage: Record<string, ProcessUsage>;
+  notes: string[];
+}
+
+const NS = 'bench';
+const SECRET_KEY = 'cd'.repeat(32);
+const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
+
+export async function runMetalflow(hosts: number, opts: { keepDir?: boolean } = {}): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'metalflow-bench-'));
+  const server = await startTemporalDevServer({ cli: temporalCli(), dataDir: dir, namespace: 'metalflow-bench' });
+  const apiPort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    METALFLOW_DATA_DIR: dir,
+    METALFLOW_SECRET_KEY: SECRET_KEY,
+    METALFLOW_LOG_LEVEL: 'warn',
+    // Every host at once, as Ironic (no limit) does in the side-by-side run; BMO's default is 20.
+    METALFLOW_PROVISIONING_LIMIT: String(hosts),
+    METALFLOW_AGENT_API_HOST: '127.0.0.1',
+    METALFLOW_AGENT_API_PORT: String(apiPort),
+  };
+  const stops: Array<() => Promise<void>> = [() => server.stop()];
+  try {
+    const boot = await startNodeWorker('src/worker/boot-main.ts', 'boot services worker started', join(dir, 'boot.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' });
+    stops.unshift(() => boot.stop());
+    const worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' });
+    stops.unshift(() => worker.stop());
+    const lab = await startRedfishLab({
+      hosts,
+      dir: join(dir, 'lab'),
+      namespace: NS,
+      agentApi: `http://127.0.0.1:${apiPort}`,
+      bootDelayMs: 2000,
+      heartbeatMs: 10_000,
+      durationMs: (c) => (c.includes('execute') ? 2000 : 20),
+      withImage: () => true,
+    });
+    stops.unshift(() => lab.stop());
+
+    const connection = await Connection.connect({ address: server.address });
+    const temporal = new Client({ connection, namespace: server.namespace });
+    const client = await MetalflowClient.connect({ address: server.address, namespace: server.namespace }, Keyring.fromKey(Buffer.from(SECRET_KEY, 'hex')), TaskQueue.hosts);
+    stops.unshift(async () => {
+      await client.close();
+      await connection.close();
+    });
+    const count = async (state: string): Promise<number> =>
+      (await temporal.workflow.count(`WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND BmhNamespace = '${NS}' AND BmhState = '${state}' AND BmhErrorType = 'none'`)).count;
+    const waitAll = async (state: string): Promise<void> => {
+      for (let last = -1; ; ) {
+        const n = await count(state);
+        if (n !== last) log(`${n}/${hosts} ${state}`);
+        last = n;
+        if (n === hosts) return;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    };
+
+    const t0 = Date.now();
+    await client.apply([{ name: 'bench.yaml', text: lab.manifest }]);
+    await waitAll('provisioned');
+    await Promise.all(lab.hosts.map((h) => client.signal(NS, h.name, 'deprovision')));
+    await waitAll('available');
+    const wallSeconds = (Date.now() - t0) / 1000;
+
+    const usage = { 'host worker': treeUsage(worker.proc.pid ?? 0), 'boot-services worker': treeUsage(boot.proc.pid ?? 0), 'Temporal dev server': treeUsage(server.proc.pid ?? 0) };
+    const phases: PhaseSample[] = [];
+    const historyEvents: number[] = [];
+    const actions: number[] = [];
+    for (const h of lab.hosts) {
+      const status: BareMetalHostStatus = await client.status(NS, h.name);
+      for (const [phase, m] of Object.entries(status.operationHistory)) {
+        if (!m.start || !m.end) continue;
+        const start = Date.parse(m.start);
+        const end = Date.parse(m.end);
+        phases.push({ phase, totalMs: end - start, overheadMs: end - start - lab.fleet.hardwareMs(h.uuid, start, end) });
+      }
+      const history = await client.handle(NS, h.name).fetchHistory();
+      historyEvents.push(history.events?.length ?? 0);
+      actions.push(countActions(history.events ?? []));
+    }
+    return {
+      system: 'metalflow',
+      hosts,
+      wallSeconds,
+      phases,
+      historyEvents,
+      actions,
+      usage,
+      notes: [
+        'sushy-tools Redfish (fake systems, 1-11 s power delays) + simulated IPA: agent boot 2 s, clean/deploy steps 2 s each',
+        `provisioning limit ${hosts}; worker logs at info`,
+      ],
+    };
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+    if (!opts.keepDir) (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * A private Temporal dev server (temporal CLI, SQLite file, random ports, our namespace and search
+ * attributes) for the test suite and the benchmarks. `npm start` uses scripts/temporal-dev.sh.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_TYPES } from '../contract.js';
+import { freePort } from './processes.js';
+
+export interface TemporalDevServer {
+  proc: ChildProcess;
+  address: string;
+  namespace: string;
+  cli: string;
+  stop(): Promise<void>;
+}
+
+/** The temporal CLI: TEMPORAL_CLI_PATH, or whatever scripts/ensure-temporal.sh finds or installs. */
+export function temporalCli(root = '.'): string {
+  return process.env.TEMPORAL_CLI_PATH || execFileSync('bash', [join(root, 'scripts/ensure-temporal.sh')], { encoding: 'utf8' }).trim();
+}
+
+/** Distinct free ports (independent picks can collide). */
+async function distinctPorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+/** Starts the server; a port taken between our pick and the server's bind makes it exit at once, so it tries again. */
+export async function startTemporalDevServer(opts: { cli: string; dataDir: string; namespace: string; attempts?: number }): Promise<TemporalDevServer> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= (opts.attempts ?? 3); attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      lastError = err;
+      process.stderr.write(`temporal dev server attempt ${attempt} failed: ${String(err)}\n`);
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
+
+async function startOnce(opts: { cli: string; dataDir: string; namespace: string }): Promise<TemporalDevServer> {
+  const [port, httpPort, metricsPort] = await distinctPorts(3);
+  const address = `127.0.0.1:${port}`;
+  const logFile = join(opts.dataDir, 'temporal.log');
+  const proc = spawn(
+    opts.cli,
+    [
+      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
+      '--http-port', String(httpPort), '--metrics-port', String(metricsPort),
+      '--db-filename', join(opts.dataDir, 'temporal.sqlite'), '--namespace', opts.namespace, '--log-level', 'warn',
+      ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+    ],
+    { stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')] },
+  );
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(t);
+  };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: '1s' });
+      await conn.workflowService.describeNamespace({ namespace: opts.namespace });
+      await conn.close();
+      return { proc, address, namespace: opts.namespace, cli: opts.cli, stop };
+    } catch (err) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        throw new Error(`Temporal dev server exited (${proc.exitCode ?? proc.signalCode}): ${tail(logFile)}`);
+      }
+      if (Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        throw new Error(`Temporal dev server not ready after 120s (${String(err)}): ${tail(logFile)}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
