@@ -83,7 +83,8 @@ describe('stock ironic-python-agent against the Ironic agent API', () => {
       const client = new IpaClient(hb.callbackUrl, api.tokens.current(uuid), { pollMs: 200 });
       const steps = await client.getCleanSteps({ uuid });
       const byManager = (steps.command_result?.clean_steps ?? {}) as Record<string, Array<{ step: string }>>;
-      expect(byManager.MetalflowTestHardwareManager?.map((s) => s.step)).toContain('erase_devices_metadata');
+      // IPA keys steps by hardware manager class; the duplicate from the generic manager is dropped.
+      expect(byManager.TestHardwareManager?.map((s) => s.step)).toContain('erase_devices_metadata');
       const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
       const done = await client.executeCleanStep({ step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args: {} }, { uuid }, version);
       expect(done.command_status).toBe('SUCCEEDED');
