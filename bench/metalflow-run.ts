@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { MetalflowClient } from '../src/client/metalflow-client.js';
 import { HOST_WORKFLOW_TYPE, TaskQueue } from '../src/contract.js';
 import type { BareMetalHostStatus } from '../src/api/types.js';
@@ -40,7 +41,7 @@ const NS = 'bench';
 const SECRET_KEY = 'cd'.repeat(32);
 const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
-export async function runMetalflow(hosts: number, opts: { keepDir?: boolean } = {}): Promise<RunResult> {
+export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean } = {}): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'metalflow-bench-'));
   const server = await startTemporalDevServer({ cli: temporalCli(), dataDir: dir, namespace: 'metalflow-bench' });
   const apiPort = await freePort();
@@ -113,6 +114,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean } = 
         phases.push({ phase, totalMs: end - start, overheadMs: end - start - lab.fleet.hardwareMs(h.uuid, start, end) });
       }
       const history = await client.handle(NS, h.name).fetchHistory();
+      if (opts.trace && h === lab.hosts[0]) traceHistory(h.name, history.events ?? []);
       historyEvents.push(history.events?.length ?? 0);
       actions.push(countActions(history.events ?? []));
     }
@@ -132,5 +134,25 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean } = 
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     if (!opts.keepDir) (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One host's history as a timeline (seconds from the start, event, activity/timer), to see where time goes. */
+function traceHistory(name: string, events: proto.temporal.api.history.v1.IHistoryEvent[]): void {
+  const t = (e: (typeof events)[number]): number => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const t0 = events[0] ? t(events[0]) : 0;
+  const scheduled = new Map<string, string>();
+  for (const e of events) {
+    const type = (proto.temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
+    let what = '';
+    if (e.activityTaskScheduledEventAttributes) {
+      what = e.activityTaskScheduledEventAttributes.activityType?.name ?? '';
+      scheduled.set(String(e.eventId), what);
+    }
+    const ref = e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.activityTaskFailedEventAttributes?.scheduledEventId ?? e.activityTaskStartedEventAttributes?.scheduledEventId;
+    if (ref) what = scheduled.get(String(ref)) ?? '';
+    if (e.timerStartedEventAttributes) what = `${Number(e.timerStartedEventAttributes.startToFireTimeout?.seconds ?? 0)}s`;
+    if (e.workflowExecutionSignaledEventAttributes) what = e.workflowExecutionSignaledEventAttributes.signalName ?? '';
+    process.stderr.write(`[trace ${name}] ${((t(e) - t0) / 1000).toFixed(2).padStart(8)} ${type} ${what}\n`);
   }
 }
