@@ -69,12 +69,23 @@ lock_path = ${join(dir, 'locks')}
     log(`Ironic ${version} (standalone, sqlite, noauth, fake-hardware) on ${api}`);
     const t0 = Date.now();
     const phases: PhaseSample[] = [];
+    let retries503 = 0;
     await Promise.all(
       Array.from({ length: hosts }, async (_, i) => {
         const node = await call<{ uuid: string }>('POST', '/v1/nodes', { name: `bench-${i}`, driver: 'fake-hardware' });
         const transition = async (target: string, done: string, phase?: string): Promise<void> => {
           const start = Date.now();
-          await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target });
+          // Ironic answers 503 when its concurrent deploy/clean limits are reached; BMO retries later.
+          for (;;) {
+            try {
+              await call('PUT', `/v1/nodes/${node.uuid}/states/provision`, { target });
+              break;
+            } catch (err) {
+              if (!String(err).includes(': 503 ')) throw err;
+              retries503++;
+              await new Promise((r) => setTimeout(r, 1000));
+            }
+          }
           for (;;) {
             await new Promise((r) => setTimeout(r, 1000));
             const n = await call<{ provision_state: string; provision_updated_at: string; last_error: string | null }>('GET', `/v1/nodes/${node.uuid}?fields=provision_state,provision_updated_at,last_error`);
@@ -104,7 +115,10 @@ lock_path = ${join(dir, 'locks')}
       historyEvents: [],
       actions: [],
       usage,
-      notes: ['standalone all-in-one `ironic`, SQLite, noauth, rpc_transport none, fake-hardware (no hardware time); the benchmark polls each node every 1 s'],
+      notes: [
+        'standalone all-in-one `ironic`, SQLite, noauth, rpc_transport none, fake-hardware (no hardware time); the benchmark polls each node every 1 s',
+        `${retries503} requests refused with 503 (Ironic's concurrent deploy/clean limits) and retried after 1 s; a phase's time starts at its first request`,
+      ],
     };
   } finally {
     await proc.stop();

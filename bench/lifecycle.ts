@@ -33,11 +33,10 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' }, trace: { type: 'boolean', default: false } } });
   const hosts = Number(values.hosts);
   if (!Number.isInteger(hosts) || hosts < 1) throw new Error(`--hosts ${values.hosts}: expected a positive whole number`);
-  const results: RunResult[] = [];
-  if (values.only !== 'ironic') results.push(await runMetalflow(hosts, { trace: values.trace }));
-  if (values.ironic || values.only === 'ironic') results.push(await runIronic(hosts));
+  // Each result is printed as soon as it is measured, so a failure in a later run loses nothing.
   process.stdout.write(`# bench/lifecycle — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
-  process.stdout.write(results.map(report).join('\n\n') + '\n');
+  if (values.only !== 'ironic') process.stdout.write(`${report(await runMetalflow(hosts, { trace: values.trace }))}\n\n`);
+  if (values.ironic || values.only === 'ironic') process.stdout.write(`${report(await runIronic(hosts))}\n`);
 }
 
 main().catch((err: unknown) => {
