@@ -10,7 +10,8 @@
  * and iPXE clients, no address, just the boot information, on port 67 and on 4011.
  */
 import { BOOTREPLY, BOOTREQUEST, type DhcpPacket } from './packet.js';
-import { LeaseStore, ipToInt } from './leases.js';
+import type { LeaseStore} from './leases.js';
+import { ipToInt } from './leases.js';
 import { MessageType, Opt, ipBytes, messageTypeName, readIp, text, u32 } from './options.js';
 import { bootAnswer, classify, DEFAULT_BOOT_FILES, type BootFiles } from './pxe.js';
 
