@@ -12,6 +12,7 @@ import type { IronicAgentApi } from '../agent/ironic-api.js';
 import { selectRootDevice } from '../agent/root-device.js';
 import type { Image, RootDeviceHints } from '../api/types.js';
 import type { AgentSessionInput, AgentSessions } from '../boot/agent-sessions.js';
+import type { BootConfigStore } from '../boot/boot-config.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
@@ -19,6 +20,8 @@ export interface BootActivityDeps {
   sessions: AgentSessions;
   api: IronicAgentApi;
   keyring: Keyring;
+  /** What each boot MAC network-boots (DHCP known hosts, iPXE scripts). */
+  boot?: BootConfigStore;
   agentPollMs?: number;
 }
 
@@ -60,9 +63,13 @@ export function createBootActivities(deps: BootActivityDeps) {
       const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
       deps.api.endAgentSession(input.uuid);
       deps.sessions.open({ ...session, ...(networkData !== undefined ? { networkData } : {}) });
+      const mac = input.macs[0];
+      if (mac) deps.boot?.set({ mac, uuid: input.uuid, name: input.name, action: 'agent' });
     },
 
     async endAgent(input: AgentStepInput): Promise<void> {
+      const s = deps.sessions.get(input.uuid);
+      if (s?.session === input.session && s.macs[0]) deps.boot?.bootLocal(s.macs[0]);
       deps.sessions.close(input.uuid, input.session);
       deps.api.endAgentSession(input.uuid);
     },

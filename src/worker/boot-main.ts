@@ -1,8 +1,10 @@
 /**
  * Boot-services worker: a separate process per provisioning network. It serves the Ironic agent
- * API (port 6385 by default, as in Metal3's firewall table) and runs the boot activities on task
- * queue `boot-<network>`. It owns no host state: heartbeats and inspection data go to the host
- * workflows as signals.
+ * API (port 6385 by default, as in Metal3's firewall table), the network boot services when
+ * configured (DHCP 67/4011, TFTP 69, HTTP 80: see src/config/boot-settings.ts) and runs the boot
+ * activities on task queue `boot-<network>`. It owns no host state: heartbeats and inspection data
+ * go to the host workflows as signals, and its boot configuration is rebuilt from the host
+ * workflows when it starts.
  *   METALFLOW_PROVISIONING_NETWORK (default), METALFLOW_AGENT_API_HOST (0.0.0.0),
  *   METALFLOW_AGENT_API_PORT (6385), plus the Temporal and secret-key variables of the host worker.
  */
@@ -12,10 +14,13 @@ import { portOf } from '../agent/http-server.js';
 import { IronicAgentApi } from '../agent/ironic-api.js';
 import { createBootActivities } from '../activities/boot-activities.js';
 import { AgentSessions } from '../boot/agent-sessions.js';
+import { BootConfigStore } from '../boot/boot-config.js';
+import { startBootServices } from '../boot/boot-services.js';
+import { bootSettingsFromEnv } from '../config/boot-settings.js';
 import { parseDurationMs } from '../config/durations.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
-import { workerSettingsFromEnv } from '../config/worker-settings.js';
-import { DEFAULT_PROVISIONING_NETWORK, TaskQueue, agentHeartbeatSignal, agentInspectionSignal } from '../contract.js';
+import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
+import { DEFAULT_PROVISIONING_NETWORK, HOST_WORKFLOW_TYPE, TaskQueue, agentHeartbeatSignal, agentInspectionSignal, hostQuery } from '../contract.js';
 import { Keyring } from '../secrets/keyring.js';
 import { createLogger, installTemporalLogging } from './logger.js';
 
@@ -45,16 +50,40 @@ async function main(): Promise<void> {
   const server = await api.listen(apiPort, apiHost);
   const port = portOf(server);
 
+  // The boot configuration: every host's boot MAC (DHCP reservations), rebuilt from the workflows.
+  const boot = new BootConfigStore();
+  const ids: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${hostTaskQueueFromEnv()}'` })) ids.push(wf.workflowId);
+  const views = await Promise.all(ids.map((id) => client.workflow.getHandle(id).query(hostQuery).catch(() => undefined)));
+  for (const view of views) {
+    const mac = view?.spec.bootMACAddress;
+    if (view && mac) boot.set({ mac, uuid: view.status.provisioning.ID, name: `${view.namespace}/${view.name}`, action: 'local' });
+  }
+  const known = boot.all().length;
+  const bootSettings = bootSettingsFromEnv(process.env, settings.dataDir, port);
+  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message));
+
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue: TaskQueue.boot(network),
-    activities: createBootActivities({ sessions, api, keyring, agentPollMs: parseDurationMs(process.env.METALFLOW_AGENT_POLL || '2s') }),
+    activities: createBootActivities({ sessions, api, keyring, boot, agentPollMs: parseDurationMs(process.env.METALFLOW_AGENT_POLL || '2s') }),
     shutdownGraceTime: '10s',
   });
-  logger.info({ taskQueue: TaskQueue.boot(network), agentApi: `http://${apiHost}:${port}` }, 'boot services worker started');
+  logger.info(
+    {
+      taskQueue: TaskQueue.boot(network),
+      agentApi: `http://${apiHost}:${port}`,
+      knownHosts: known,
+      dhcp: bootSettings.dhcp ? `${bootSettings.dhcp.mode} on port ${bootSettings.dhcp.port}` : 'off',
+      tftp: bootSettings.tftp ? `${bootSettings.tftp.root} on port ${bootSettings.tftp.port}` : 'off',
+      http: bootSettings.http ? `port ${bootSettings.http.port}` : 'off',
+    },
+    'boot services worker started',
+  );
   await worker.run();
+  await services.close();
   server.close();
   await connection.close();
   await clientConnection.close();

@@ -205,8 +205,9 @@ export class DhcpResponder {
     return { address: BROADCAST, port: 68 };
   }
 
+  /** A relay's giaddr must be on the pool's subnet (the relay sits on the clients' network). */
   private sameSubnet(ip: string): boolean {
     const mask = ipToInt(this.cfg.subnetMask);
-    return (ipToInt(ip) & mask) >>> 0 === (ipToInt(this.cfg.serverIp) & mask) >>> 0;
+    return (ipToInt(ip) & mask) >>> 0 === (ipToInt(this.cfg.range?.[0] ?? this.cfg.serverIp) & mask) >>> 0;
   }
 }

@@ -14,6 +14,8 @@ export interface DhcpServerOptions {
   /** Also listen for PXE boot-server requests (proxyDHCP). */
   proxyPort?: number;
   bindAddress?: string;
+  /** Wait before answering (dnsmasq dhcp-reply-delay): lets another DHCP server on the network answer first. */
+  replyDelayMs?: number;
   log?: (level: 'debug' | 'info' | 'warn', message: string) => void;
 }
 
@@ -87,11 +89,16 @@ export class DhcpServer {
     }
     this.stats.answered++;
     this.opts.log?.('info', `dhcp: ${outcome.note}`);
-    sock.send(bytes, outcome.reply.port, outcome.reply.address, (err) => {
+    const send = (): void => {
+      if (!this.sockets.includes(sock)) return; // closed while the reply waited
+      sock.send(bytes, outcome.reply.port, outcome.reply.address, (err) => {
       if (err) {
         this.stats.failed++;
         this.opts.log?.('warn', `dhcp: sending to ${outcome.reply.address}:${outcome.reply.port} failed: ${err.message}`);
       }
     });
+    };
+    if (this.opts.replyDelayMs) setTimeout(send, this.opts.replyDelayMs);
+    else send();
   }
 }

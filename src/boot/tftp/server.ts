@@ -7,8 +7,9 @@
  * root); `..` and anything resolving outside the root are refused; writes are refused.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { resolveInside } from '../files.js';
 import { TftpError, TftpPacketError, decode, encodeData, encodeError, encodeOack } from './packets.js';
 
 export interface TftpServerOptions {
@@ -68,21 +69,10 @@ export class TftpServer {
 
   /** The file a request names, inside the root, or a refusal. */
   async resolve(requested: string): Promise<{ path: string } | { error: number; message: string }> {
-    const name = requested.replace(/\\/g, '/');
-    if (name.split('/').includes('..')) return { error: TftpError.accessViolation, message: 'Access violation' };
-    const candidate = join(this.root, name.replace(/^\/+/, ''));
-    let real: string;
-    try {
-      real = await realpath(candidate);
-    } catch {
-      return { error: TftpError.fileNotFound, message: 'File not found' };
-    }
-    const rel = relative(this.root, real);
-    if (rel.startsWith('..') || isAbsolute(rel)) return { error: TftpError.accessViolation, message: 'Access violation' };
-    const st = await stat(real).catch(() => undefined);
-    if (!st?.isFile()) return { error: TftpError.fileNotFound, message: 'File not found' };
-    if (st.size > (this.opts.maxFileBytes ?? 64 * 2 ** 20)) return { error: TftpError.accessViolation, message: 'File too large for TFTP' };
-    return { path: real };
+    const r = await resolveInside(this.root, requested);
+    if ('refused' in r) return r.refused === 'escape' ? { error: TftpError.accessViolation, message: 'Access violation' } : { error: TftpError.fileNotFound, message: 'File not found' };
+    if (r.size > (this.opts.maxFileBytes ?? 64 * 2 ** 20)) return { error: TftpError.accessViolation, message: 'File too large for TFTP' };
+    return { path: r.path };
   }
 
   private async request(msg: Buffer, rinfo: RemoteInfo): Promise<void> {

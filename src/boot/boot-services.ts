@@ -1,0 +1,80 @@
+/**
+ * Starts the network boot services of one provisioning network from their settings: DHCP (full
+ * or proxy), TFTP (iPXE firmware) and HTTP (iPXE scripts, agent, images), all reading the same
+ * boot configuration.
+ */
+import type { Server } from 'node:http';
+import { listenHttp } from '../agent/http-server.js';
+import { httpBaseUrl, type BootServicesSettings } from '../config/boot-settings.js';
+import type { BootConfigStore } from './boot-config.js';
+import { LeaseStore } from './dhcp/leases.js';
+import { DhcpResponder } from './dhcp/responder.js';
+import { DhcpServer } from './dhcp/server.js';
+import { httpBootHandler } from './http-boot.js';
+import { TftpServer } from './tftp/server.js';
+
+export type BootLog = (level: 'debug' | 'info' | 'warn', message: string) => void;
+
+export interface RunningBootServices {
+  dhcp?: DhcpServer;
+  tftp?: TftpServer;
+  http?: Server;
+  close(): Promise<void>;
+}
+
+export async function startBootServices(s: BootServicesSettings, store: BootConfigStore, dataDir: string, log: BootLog): Promise<RunningBootServices> {
+  const running: RunningBootServices = { close: async () => undefined };
+  const base = httpBaseUrl(s);
+  try {
+    if (s.http) {
+      const h = s.http;
+      running.http = await listenHttp(
+        httpBootHandler({
+          store,
+          baseUrl: base,
+          agent: { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure },
+          dirs: { agent: h.agentDir, images: h.imagesDir, firmware: h.firmwareDir },
+        }),
+        h.port,
+        h.host,
+      );
+    }
+    if (s.tftp) {
+      running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, log });
+      await running.tftp.start();
+    }
+    if (s.dhcp) {
+      const d = s.dhcp;
+      const leases = d.range ? new LeaseStore({ range: d.range, file: `${dataDir}/dhcp-leases.json` }) : undefined;
+      const responder = new DhcpResponder(
+        {
+          mode: d.mode,
+          serverIp: s.bootIp,
+          subnetMask: d.subnetMask,
+          ...(d.router ? { router: d.router } : {}),
+          dns: d.dns,
+          ...(d.range ? { range: d.range } : {}),
+          leaseSeconds: d.leaseSeconds,
+          allowUnknown: d.allowUnknown,
+          ipxeScriptUrl: (mac) => `${base}/ipxe/${mac}/boot.ipxe`,
+          httpBase: `${base}/firmware`,
+        },
+        store,
+        leases,
+      );
+      running.dhcp = new DhcpServer(responder, { port: d.port, ...(d.mode === 'proxy' ? { proxyPort: d.proxyPort } : {}), replyDelayMs: d.replyDelayMs, log });
+      await running.dhcp.start();
+    }
+  } catch (err) {
+    await close(running);
+    throw err;
+  }
+  running.close = () => close(running);
+  return running;
+}
+
+async function close(r: RunningBootServices): Promise<void> {
+  await r.dhcp?.close();
+  await r.tftp?.close();
+  await new Promise((res) => (r.http ? r.http.close(res) : res(undefined)));
+}

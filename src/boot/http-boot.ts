@@ -1,0 +1,83 @@
+/**
+ * The boot services' HTTP server (Metal3's httpd, port 80 by default): iPXE scripts per MAC
+ * generated from the boot configuration, the agent kernel/initramfs, disk images and iPXE firmware
+ * (UEFI HTTP boot), with HEAD and single byte ranges (IPA and curl resume image downloads).
+ */
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BootConfigStore } from './boot-config.js';
+import { resolveInside } from './files.js';
+import { agentScript, localBootScript, type AgentBootSettings } from './ipxe-script.js';
+
+export interface HttpBootOptions {
+  store: BootConfigStore;
+  agent: AgentBootSettings;
+  /** Public base URL of this server, for the generic chain script. */
+  baseUrl: string;
+  dirs: { agent: string; images: string; firmware: string };
+}
+
+const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
+
+export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://boot');
+    const path = decodeURIComponent(url.pathname);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
+    if (path === '/boot.ipxe') {
+      // For DHCP setups that hand every iPXE client the same URL: chain to the per-MAC script.
+      return text(res, 200, `#!ipxe\nchain ${opts.baseUrl}/ipxe/\${net0/mac}/boot.ipxe\n`);
+    }
+    const script = /^\/ipxe\/([^/]+)\/boot\.ipxe$/.exec(path);
+    if (script) {
+      const mac = (script[1] ?? '').replace(/-/g, ':').toLowerCase();
+      if (!MAC.test(mac)) return text(res, 400, 'not a MAC address\n');
+      const target = opts.store.get(mac);
+      return text(res, 200, target?.action === 'agent' ? agentScript(target, opts.agent) : localBootScript(target, mac));
+    }
+    const file = /^\/(agent|images|firmware)\/(.+)$/.exec(path);
+    if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '');
+    return text(res, 404, 'not found\n');
+  };
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, name: string): Promise<void> {
+  const r = await resolveInside(root, name);
+  if ('refused' in r) return text(res, r.refused === 'escape' ? 403 : 404, r.refused === 'escape' ? 'forbidden\n' : 'not found\n');
+  const range = parseRange(req.headers.range, r.size);
+  const headers = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' };
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...headers, 'content-range': `bytes */${r.size}` });
+    return void res.end();
+  }
+  const [start, end] = range ?? [0, r.size - 1];
+  res.writeHead(range ? 206 : 200, { ...headers, 'content-length': Math.max(0, end - start + 1), ...(range ? { 'content-range': `bytes ${start}-${end}/${r.size}` } : {}) });
+  if (req.method === 'HEAD' || r.size === 0) return void res.end();
+  const stream = createReadStream(r.path, { start, end });
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/** One `bytes=` range (RFC 9110); several ranges are answered with the whole file. */
+export function parseRange(header: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m) return undefined;
+  const [, a = '', b = ''] = m;
+  if (a === '' && b === '') return undefined;
+  let start: number;
+  let end: number;
+  if (a === '') {
+    start = Math.max(0, size - Number(b)); // suffix: the last N bytes
+    end = size - 1;
+  } else {
+    start = Number(a);
+    end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return [start, end];
+}

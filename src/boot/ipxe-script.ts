@@ -1,0 +1,61 @@
+/**
+ * iPXE scripts, after Ironic's ipxe_config.template: the agent boot (kernel + initramfs over
+ * HTTP, with the kernel command line IPA reads: ipa-api-url, ipa-inspection-callback-url, BOOTIF,
+ * ipa-insecure) retried a few times, or the local disk.
+ */
+import type { BootTarget } from './boot-config.js';
+
+export interface AgentBootSettings {
+  /** Where the agent kernel and initramfs are served (http://host:port/agent). */
+  agentBaseUrl: string;
+  kernel: string;
+  initramfs: string;
+  /** The Ironic agent API the agent calls (http://host:6385). */
+  apiUrl: string;
+  /** Extra kernel parameters (e.g. console=ttyS0 ipa-debug=1). */
+  extraKernelParams?: string;
+  /** Agent talks to an API with a certificate it cannot verify. */
+  insecure?: boolean;
+}
+
+export function agentScript(target: BootTarget, s: AgentBootSettings): string {
+  const params = [
+    `ipa-api-url=${s.apiUrl}`,
+    `ipa-inspection-callback-url=${s.apiUrl}/v1/continue_inspection`,
+    'BOOTIF=${mac}',
+    ...(s.insecure ? ['ipa-insecure=1'] : []),
+    // Debian's iPXE under UEFI only hands over an initrd named on the command line.
+    `initrd=${s.initramfs}`,
+    ...(s.extraKernelParams ? [s.extraKernelParams] : []),
+  ].join(' ');
+  return `#!ipxe
+# metalflow: agent boot for ${target.name} (${target.mac})
+set attempts:int32 10
+set i:int32 0
+:retry_boot
+imgfree
+kernel --timeout 60000 ${s.agentBaseUrl}/${s.kernel} ${params} || goto boot_retry
+initrd --timeout 60000 ${s.agentBaseUrl}/${s.initramfs} || goto boot_retry
+boot
+:boot_retry
+iseq \${i} \${attempts} && goto boot_failed ||
+inc i
+sleep 1
+goto retry_boot
+:boot_failed
+echo metalflow: could not load the agent, rebooting
+reboot
+`;
+}
+
+export function localBootScript(target: BootTarget | undefined, mac: string): string {
+  return `#!ipxe
+# metalflow: ${target ? `local boot for ${target.name}` : `${mac} is not a host metalflow knows`}
+iseq \${platform} efi && goto efi ||
+sanboot --no-describe --drive 0x80 || goto out
+:efi
+exit
+:out
+exit
+`;
+}

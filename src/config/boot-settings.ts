@@ -1,0 +1,78 @@
+/**
+ * Environment → settings of the boot services (DHCP, TFTP, HTTP) of one provisioning network.
+ * DHCP is off unless METALFLOW_DHCP_MODE says `full` or `proxy`: a DHCP server that answers on
+ * the wrong network is the classic Metal3 outage, so it is never on by accident.
+ */
+import { parseDurationMs } from './durations.js';
+
+export interface BootServicesSettings {
+  /** Our address on the provisioning network (DHCP server id, TFTP next-server, URLs). */
+  bootIp: string;
+  dhcp?: {
+    mode: 'full' | 'proxy';
+    port: number;
+    proxyPort: number;
+    range?: [string, string];
+    subnetMask: string;
+    router?: string;
+    dns: string[];
+    leaseSeconds: number;
+    allowUnknown: boolean;
+    replyDelayMs: number;
+  };
+  tftp?: { port: number; root: string };
+  http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string };
+  agent: { kernel: string; initramfs: string; extraKernelParams: string; insecure: boolean };
+  /** The Ironic agent API as the agents reach it. */
+  apiUrl: string;
+}
+
+export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, apiPort: number): BootServicesSettings {
+  const bootIp = env.METALFLOW_BOOT_IP || '127.0.0.1';
+  const mode = env.METALFLOW_DHCP_MODE || 'off';
+  if (!['off', 'full', 'proxy'].includes(mode)) throw new Error(`METALFLOW_DHCP_MODE=${mode}: expected off, full or proxy`);
+  const range = env.METALFLOW_DHCP_RANGE ? (env.METALFLOW_DHCP_RANGE.split(',').map((s) => s.trim()) as [string, string]) : undefined;
+  if (mode === 'full' && (!range || range.length !== 2)) throw new Error('METALFLOW_DHCP_MODE=full needs METALFLOW_DHCP_RANGE=<first>,<last>');
+  const httpPort = Number(env.METALFLOW_HTTP_PORT || 80);
+  const on = (v: string | undefined, dflt: boolean): boolean => (v === undefined || v === '' ? dflt : v === '1' || v === 'true');
+  return {
+    bootIp,
+    ...(mode !== 'off'
+      ? {
+          dhcp: {
+            mode: mode as 'full' | 'proxy',
+            port: Number(env.METALFLOW_DHCP_PORT || 67),
+            proxyPort: Number(env.METALFLOW_DHCP_PROXY_PORT || 4011),
+            ...(range ? { range } : {}),
+            subnetMask: env.METALFLOW_DHCP_NETMASK || '255.255.255.0',
+            ...(env.METALFLOW_DHCP_ROUTER ? { router: env.METALFLOW_DHCP_ROUTER } : {}),
+            dns: (env.METALFLOW_DHCP_DNS || '').split(',').map((s) => s.trim()).filter(Boolean),
+            leaseSeconds: Math.round(parseDurationMs(env.METALFLOW_DHCP_LEASE || '1h') / 1000),
+            allowUnknown: on(env.METALFLOW_DHCP_ALLOW_UNKNOWN, false),
+            replyDelayMs: parseDurationMs(env.METALFLOW_DHCP_REPLY_DELAY || '0s'),
+          },
+        }
+      : {}),
+    ...(on(env.METALFLOW_TFTP, mode !== 'off') ? { tftp: { port: Number(env.METALFLOW_TFTP_PORT || 69), root: env.METALFLOW_TFTP_ROOT || '/usr/lib/ipxe' } } : {}),
+    ...(on(env.METALFLOW_HTTP, mode !== 'off')
+      ? {
+          http: {
+            host: env.METALFLOW_HTTP_HOST || '0.0.0.0',
+            port: httpPort,
+            agentDir: env.METALFLOW_AGENT_IMAGE_DIR || `${dataDir}/agent`,
+            imagesDir: env.METALFLOW_IMAGES_DIR || `${dataDir}/images`,
+            firmwareDir: env.METALFLOW_FIRMWARE_DIR || env.METALFLOW_TFTP_ROOT || '/usr/lib/ipxe',
+          },
+        }
+      : {}),
+    agent: {
+      kernel: env.METALFLOW_AGENT_KERNEL || 'ironic-python-agent.kernel',
+      initramfs: env.METALFLOW_AGENT_INITRAMFS || 'ironic-python-agent.initramfs',
+      extraKernelParams: env.METALFLOW_AGENT_KERNEL_PARAMS || '',
+      insecure: on(env.METALFLOW_AGENT_INSECURE, false),
+    },
+    apiUrl: env.METALFLOW_AGENT_API_URL || `http://${bootIp}:${apiPort}`,
+  };
+}
+
+export const httpBaseUrl = (s: BootServicesSettings): string => `http://${s.bootIp}${s.http && s.http.port !== 80 ? `:${s.http.port}` : ''}`;
