@@ -2,7 +2,10 @@
 # Installs the system tools, BMC emulators and clients metalflow, its tests and the lab use (idempotent):
 #   Debian: ipmitool (IPMI client, as Ironic uses), openipmi (ipmi_sim IPMI BMC emulator),
 #           genisoimage (config drive ISOs, as openstacksdk builds them; isoinfo for tests)
-#           iproute2 (network namespaces for tests that run real agents and clients)
+#           iproute2 (network namespaces for tests that run real agents and clients), ipxe (the
+#           firmware the TFTP server hands out), and the standard clients the boot-service tests
+#           use: busybox (udhcpc, udhcpd), isc-dhcp-client, isc-dhcp-relay, tftp-hpa, atftp,
+#           nftables (packet loss: this kernel has no netem)
 #   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators;
 #           ironic-python-agent (the stock agent) + test/fixtures/ipa-test-hardware in .tools/ipa
 set -euo pipefail
@@ -15,6 +18,13 @@ command -v ipmitool >/dev/null 2>&1 || missing+=(ipmitool)
 command -v ipmi_sim >/dev/null 2>&1 || missing+=(openipmi)
 command -v genisoimage >/dev/null 2>&1 || missing+=(genisoimage)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+[ -f /usr/lib/ipxe/snponly.efi ] || missing+=(ipxe)
+command -v busybox >/dev/null 2>&1 || missing+=(busybox)
+command -v dhclient >/dev/null 2>&1 || missing+=(isc-dhcp-client)
+command -v dhcrelay >/dev/null 2>&1 || missing+=(isc-dhcp-relay)
+command -v tftp >/dev/null 2>&1 || missing+=(tftp-hpa)
+command -v atftp >/dev/null 2>&1 || missing+=(atftp)
+command -v nft >/dev/null 2>&1 || missing+=(nftables)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2
@@ -22,8 +32,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "==> apt-get install ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # Never let a package start its daemon (isc-dhcp-relay would relay DHCP on this machine's network).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; own_policy=1; fi
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
 fi
 
 venv="$root/.tools/emulators"

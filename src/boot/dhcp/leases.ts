@@ -4,7 +4,8 @@
  * declined addresses set aside. Allocation scans the pool in order, so a full pool is a plain
  * "no address" instead of the endless random search of npm `dhcp`.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface Lease {
   mac: string;
@@ -124,6 +125,7 @@ export class LeaseStore {
 
   private persist(): void {
     if (!this.opts.file) return;
+    mkdirSync(dirname(this.opts.file), { recursive: true });
     const tmp = `${this.opts.file}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.all(), null, 1));
     renameSync(tmp, this.opts.file);

@@ -66,12 +66,20 @@ export class DhcpServer {
 
   private receive(sock: Socket, port: number, msg: Buffer, from: string): void {
     this.stats.received++;
-    let outcome;
+    let packet;
     try {
-      outcome = this.responder.handle(decodePacket(msg), port);
+      packet = decodePacket(msg);
     } catch (err) {
       this.stats.malformed++;
       this.opts.log?.('debug', `dhcp: dropped ${msg.length}-byte datagram from ${from}: ${(err as Error).message}`);
+      return;
+    }
+    let outcome;
+    try {
+      outcome = this.responder.handle(packet, port);
+    } catch (err) {
+      this.stats.failed++;
+      this.opts.log?.('warn', `dhcp: could not handle a request from ${packet.chaddr}: ${(err as Error).message}`);
       return;
     }
     if (!outcome.reply) {
