@@ -68,10 +68,12 @@ lock_path = ${join(dir, 'locks')}
   };
   try {
     await waitReady('ironic', proc, async () => (await request(`${api}/v1`, { dispatcher: http })).statusCode === 200, 120_000);
-    log(`Ironic ${version} (standalone, sqlite, noauth, fake-hardware) on ${api}`);
+    log(`Ironic ${version} (standalone, sqlite, noauth, fake-hardware) on ${api}, ready ${new Date().toISOString()}`);
     const t0 = Date.now();
     const phases: PhaseSample[] = [];
     let retries503 = 0;
+    let registered = 0;
+    let finished = 0;
     await Promise.all(
       Array.from({ length: hosts }, async (_, i) => {
         const node = await call<{ uuid: string }>('POST', '/v1/nodes', { name: `bench-${i}`, driver: 'fake-hardware' });
@@ -100,11 +102,13 @@ lock_path = ${join(dir, 'locks')}
           }
         };
         await transition('manage', 'manageable', 'register');
+        if (++registered % 50 === 0) log(`${registered}/${hosts} manageable`);
         await transition('inspect', 'manageable', 'inspect');
         await transition('provide', 'available', 'clean (provide)');
         await call('PATCH', `/v1/nodes/${node.uuid}`, [{ op: 'add', path: '/instance_info/image_source', value: 'http://images.bench.invalid/os.qcow2' }]);
         await transition('active', 'active', 'deploy');
         await transition('deleted', 'available', 'deprovision');
+        if (++finished % 50 === 0) log(`${finished}/${hosts} through the whole lifecycle (${new Date().toISOString()})`);
       }),
     );
     const wallSeconds = (Date.now() - t0) / 1000;

@@ -1,5 +1,5 @@
 /** Figures for the benchmarks: percentiles and a process's CPU seconds and peak RSS (Linux /proc). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -39,13 +39,28 @@ export function treeUsage(pid: number): ProcessUsage {
   return total;
 }
 
+/** All descendants, found by parent pid in /proc (children forked from any thread count too). */
 function descendants(pid: number): number[] {
-  try {
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return kids.flatMap((k) => [k, ...descendants(k)]);
-  } catch {
-    return [];
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(entry), ppid);
+    } catch {
+      // exited meanwhile
+    }
   }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, pp] of parent) if (pp === p) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
