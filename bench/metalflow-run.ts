@@ -18,7 +18,7 @@ import { startRedfishLab } from '../src/lab/redfish-lab.js';
 import { startTemporalDevServer, temporalCli } from '../src/lab/temporal-dev-server.js';
 import { Keyring } from '../src/secrets/keyring.js';
 import { countActions } from './history-actions.js';
-import { treeUsage, type ProcessUsage } from './measure.js';
+import { processUsage, treeUsage, type ProcessUsage } from './measure.js';
 
 export interface PhaseSample {
   phase: string;
@@ -101,7 +101,14 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     await waitAll('available');
     const wallSeconds = (Date.now() - t0) / 1000;
 
-    const usage = { 'host worker': treeUsage(worker.proc.pid ?? 0), 'boot-services worker': treeUsage(boot.proc.pid ?? 0), 'Temporal dev server': treeUsage(server.proc.pid ?? 0) };
+    const usage = {
+      'host worker': treeUsage(worker.proc.pid ?? 0),
+      'boot-services worker': treeUsage(boot.proc.pid ?? 0),
+      'Temporal dev server': treeUsage(server.proc.pid ?? 0),
+      // The lab, not metalflow: the emulated BMCs, and this process (simulated agents, the client).
+      'lab: sushy-tools': treeUsage(lab.sushy.proc.pid ?? 0),
+      'lab: bench process (agents, client)': processUsage(process.pid),
+    };
     const phases: PhaseSample[] = [];
     const historyEvents: number[] = [];
     const actions: number[] = [];
