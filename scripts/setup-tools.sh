@@ -5,7 +5,8 @@
 #           iproute2 (network namespaces for tests that run real agents and clients), ipxe (the
 #           firmware the TFTP server hands out), and the standard clients the boot-service tests
 #           use: busybox (udhcpc, udhcpd), isc-dhcp-client, isc-dhcp-relay, tftp-hpa, atftp,
-#           nftables (packet loss: this kernel has no netem)
+#           nftables (packet loss: this kernel has no netem); qemu-system-x86, ipxe-qemu and ovmf
+#           (test machines that network-boot with real firmware)
 #   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators;
 #           ironic-python-agent (the stock agent) + test/fixtures/ipa-test-hardware in .tools/ipa
 set -euo pipefail
@@ -25,6 +26,9 @@ command -v dhcrelay >/dev/null 2>&1 || missing+=(isc-dhcp-relay)
 command -v tftp >/dev/null 2>&1 || missing+=(tftp-hpa)
 command -v atftp >/dev/null 2>&1 || missing+=(atftp)
 command -v nft >/dev/null 2>&1 || missing+=(nftables)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+[ -f /usr/lib/ipxe/qemu/efi-virtio.rom ] || missing+=(ipxe-qemu)
+[ -f /usr/share/OVMF/OVMF_CODE.fd ] || missing+=(ovmf)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2

@@ -31,6 +31,7 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
       running.http = await listenHttp(
         httpBootHandler({
           store,
+          log,
           baseUrl: base,
           agent: { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure },
           dirs: { agent: h.agentDir, images: h.imagesDir, firmware: h.firmwareDir },

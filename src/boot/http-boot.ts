@@ -11,6 +11,7 @@ import { agentScript, localBootScript, type AgentBootSettings } from './ipxe-scr
 
 export interface HttpBootOptions {
   store: BootConfigStore;
+  log?: (level: 'debug' | 'info' | 'warn', message: string) => void;
   agent: AgentBootSettings;
   /** Public base URL of this server, for the generic chain script. */
   baseUrl: string;
@@ -23,6 +24,7 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://boot');
     const path = decodeURIComponent(url.pathname);
+    opts.log?.('info', `http: ${req.method ?? '?'} ${path} from ${req.socket.remoteAddress ?? '?'}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
     if (path === '/boot.ipxe') {
       // For DHCP setups that hand every iPXE client the same URL: chain to the per-MAC script.

@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface BootServicesProcess {
   proc: ChildProcess;
   lines: string[];
-  /** Resolves when a logged line matches. */
-  waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves when a logged line matches (only lines from index `since` on, if given). */
+  waitFor(re: RegExp, timeoutMs?: number, since?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -26,10 +26,10 @@ export async function startBootServicesIn(nsExec: string[], env: Record<string, 
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   process.once('exit', () => proc.kill('SIGKILL'));
-  const waitFor = (re: RegExp, timeoutMs = 20_000): Promise<string> =>
+  const waitFor = (re: RegExp, timeoutMs = 20_000, since = 0): Promise<string> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
-        const hit = lines.find((l) => re.test(l));
+        const hit = lines.slice(since).find((l) => re.test(l));
         if (hit !== undefined) {
           listeners.delete(onLine);
           clearTimeout(timer);

@@ -68,6 +68,19 @@ export class TestLan {
     ip('-n', m.ns, 'addr', 'add', `${other.prefix}.${opts.host}/24`, 'dev', opts.ifname);
   }
 
+  /** A tap device on the bridge, for a QEMU machine run in the bridge's namespace (`lanExec`). */
+  tap(): string {
+    const name = `t${this.id}${++this.links}`;
+    ip('-n', this.lanNs, 'tuntap', 'add', name, 'mode', 'tap');
+    ip('-n', this.lanNs, 'link', 'set', name, 'master', 'br0');
+    ip('-n', this.lanNs, 'link', 'set', name, 'up');
+    return name;
+  }
+
+  get lanExec(): string[] {
+    return ['ip', 'netns', 'exec', this.lanNs];
+  }
+
   remove(): void {
     for (const ns of this.namespaces.reverse()) {
       try {
