@@ -99,11 +99,7 @@ export async function startNodeWorker(entry: string, readyLine: string, logFile:
   const w: WorkerProcess = {
     proc,
     logFile,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    },
+    stop: () => stopGracefully(proc, exited, 20_000),
     kill: async () => {
       proc.kill('SIGKILL');
       await exited;
@@ -116,4 +112,11 @@ export async function startNodeWorker(entry: string, readyLine: string, logFile:
     throw err;
   }
   return w;
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
+export async function stopGracefully(proc: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
+  if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+  if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
 }

@@ -1,5 +1,6 @@
 /** Runs test/helpers/boot-services-main.ts inside a namespace and collects what it logs. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopGracefully } from '../../src/lab/processes.js';
 
 export interface BootServicesProcess {
   proc: ChildProcess;
@@ -49,11 +50,7 @@ export async function startBootServicesIn(nsExec: string[], env: Record<string, 
     proc,
     lines,
     waitFor,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    },
+    stop: () => stopGracefully(proc, exited, 5000),
   };
   await waitFor(/boot services ready/, 60_000).catch(async (err: unknown) => {
     await p.stop();
