@@ -74,6 +74,9 @@ export function sealHost(resolved: ResolvedHost, keyring: Keyring): HostDefiniti
   return { host: resolved.host, secrets };
 }
 
+/** Hosts applied at once by `apply` (each is one update-with-start round trip). */
+const APPLY_CONCURRENCY = 16;
+
 export class MetalflowClient {
   constructor(
     readonly temporal: Client,
@@ -129,27 +132,33 @@ export class MetalflowClient {
     });
     if (errors.length > 0) throw new InvalidManifestError(errors);
 
-    const outcomes: ApplyOutcome[] = [];
-    for (const [i, definition] of definitions.entries()) {
-      const { namespace, name } = definition.host.metadata;
-      const workflowId = hostWorkflowId(namespace, name);
-      const input: HostWorkflowInput = { definition };
-      const startWorkflowOperation = new WithStartWorkflowOperation<typeof hostWorkflow>(HOST_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      try {
-        const res = await this.temporal.workflow.executeUpdateWithStart(applySpecUpdate, { args: [definition], startWorkflowOperation });
-        outcomes.push({ namespace, name, generation: res.generation, result: !existing[i] ? 'created' : res.changed ? 'configured' : 'unchanged' });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) {
-          throw new InvalidManifestError([{ document: `BareMetalHost ${namespace}/${name}`, field: 'spec', reason: err.cause?.message ?? err.message }]);
+    // Several hosts at once (each waits for its workflow to accept the spec); outcomes keep file order.
+    const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(definitions.length);
+    let next = 0;
+    const applyNext = async (): Promise<void> => {
+      for (let i = next++; i < definitions.length; i = next++) {
+        const definition = definitions[i] as (typeof definitions)[number];
+        const { namespace, name } = definition.host.metadata;
+        const workflowId = hostWorkflowId(namespace, name);
+        const input: HostWorkflowInput = { definition };
+        const startWorkflowOperation = new WithStartWorkflowOperation<typeof hostWorkflow>(HOST_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        try {
+          const res = await this.temporal.workflow.executeUpdateWithStart(applySpecUpdate, { args: [definition], startWorkflowOperation });
+          outcomes[i] = { namespace, name, generation: res.generation, result: !existing[i] ? 'created' : res.changed ? 'configured' : 'unchanged' };
+        } catch (err) {
+          if (err instanceof WorkflowUpdateFailedError) {
+            throw new InvalidManifestError([{ document: `BareMetalHost ${namespace}/${name}`, field: 'spec', reason: err.cause?.message ?? err.message }]);
+          }
+          throw err;
         }
-        throw err;
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, definitions.length) }, () => applyNext()));
     return { hosts: outcomes, warnings };
   }
 
