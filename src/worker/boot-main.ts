@@ -54,10 +54,13 @@ async function main(): Promise<void> {
   const boot = new BootConfigStore();
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${hostTaskQueueFromEnv()}'` })) ids.push(wf.workflowId);
-  const views = await Promise.all(ids.map((id) => client.workflow.getHandle(id).query(hostQuery).catch(() => undefined)));
-  for (const view of views) {
-    const mac = view?.spec.bootMACAddress;
-    if (view && mac) boot.set({ mac, uuid: view.status.provisioning.ID, name: `${view.namespace}/${view.name}`, action: 'local' });
+  for (let i = 0; i < ids.length; i += 32) {
+    // 32 queries at a time: a fleet of hosts must not flood the host workers when this worker starts.
+    const views = await Promise.all(ids.slice(i, i + 32).map((id) => client.workflow.getHandle(id).query(hostQuery).catch(() => undefined)));
+    for (const view of views) {
+      const mac = view?.spec.bootMACAddress;
+      if (view && mac) boot.set({ mac, uuid: view.status.provisioning.ID, name: `${view.namespace}/${view.name}`, action: 'local' });
+    }
   }
   const known = boot.all().length;
   const bootSettings = bootSettingsFromEnv(process.env, settings.dataDir, port);

@@ -78,10 +78,11 @@ export class LeaseStore {
     return undefined;
   }
 
+  /** An offer is not written to the file: it lapses in a minute anyway, and DISCOVER storms stay off the disk. */
   offer(mac: string, ip: string): void {
     this.evictOthersOn(ip, mac);
     const existing = this.leases.get(mac);
-    this.set({ mac, ip, bound: existing?.ip === ip && existing.bound, expiresAt: Math.max(existing?.ip === ip ? existing.expiresAt : 0, this.now() + (this.opts.offerHoldMs ?? 60_000)) });
+    this.leases.set(mac, { mac, ip, bound: existing?.ip === ip && existing.bound, expiresAt: Math.max(existing?.ip === ip ? existing.expiresAt : 0, this.now() + (this.opts.offerHoldMs ?? 60_000)) });
   }
 
   bind(mac: string, ip: string, leaseMs: number): Lease {
