@@ -221,20 +221,14 @@ class Transfer {
     }
     if (pkt.op === 'error') return this.end('aborted'); // e.g. a PXE ROM after reading tsize
     if (pkt.op !== 'ack') return;
-    // Map the 16-bit block number into the blocks in flight (rollover after 65535).
-    const inFlight = this.oack.size > 0 && this.sentUpTo === 0 ? [0] : range(this.acked, this.sentUpTo);
-    const n = inFlight.find((b) => (b & 0xffff) === pkt.block);
-    if (n === undefined || n < this.acked) return; // duplicate or stale ACK: ignore (no Sorcerer's Apprentice)
+    // The 16-bit block number, unwrapped into the blocks in flight (rollover after 65535): no
+    // per-ACK allocation. Before the first DATA only ACK 0 (of the OACK) is in flight.
+    const n = this.acked + ((pkt.block - this.acked) & 0xffff);
+    if (n > this.sentUpTo) return; // duplicate or stale ACK: ignore (no Sorcerer's Apprentice)
     this.acked = n;
     this.retries = 0;
     if (this.acked >= this.total) return this.end('completed');
     this.sendWindow();
     this.arm();
   }
-}
-
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = to; i >= from; i--) out.push(i);
-  return out;
 }
