@@ -6,7 +6,8 @@
 #           firmware the TFTP server hands out), and the standard clients the boot-service tests
 #           use: busybox (udhcpc, udhcpd), isc-dhcp-client, isc-dhcp-relay, tftp-hpa, atftp,
 #           nftables (packet loss: this kernel has no netem); qemu-system-x86, ipxe-qemu and ovmf
-#           (test machines that network-boot with real firmware)
+#           (test machines that network-boot with real firmware); debootstrap, zstd, cpio (the
+#           agent ramdisk), fdisk, mtools, qemu-utils, grub-efi-amd64-bin (the deployed test image)
 #   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators;
 #           ironic-python-agent (the stock agent) + test/fixtures/ipa-test-hardware in .tools/ipa
 set -euo pipefail
@@ -29,6 +30,14 @@ command -v nft >/dev/null 2>&1 || missing+=(nftables)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 [ -f /usr/lib/ipxe/qemu/efi-virtio.rom ] || missing+=(ipxe-qemu)
 [ -f /usr/share/OVMF/OVMF_CODE.fd ] || missing+=(ovmf)
+# The agent ramdisk and the deployed test image (scripts/build-ipa-ramdisk.sh, build-test-image.sh).
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+command -v cpio >/dev/null 2>&1 || missing+=(cpio)
+command -v sfdisk >/dev/null 2>&1 || missing+=(fdisk)
+command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
+command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
+[ -d /usr/lib/grub/x86_64-efi ] || missing+=(grub-efi-amd64-bin)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2

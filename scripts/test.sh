@@ -5,6 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
+# The stock-IPA ramdisk and the deployed test image for the QEMU end-to-end tests (cached builds).
+bash scripts/build-ipa-ramdisk.sh .tools/ipa-ramdisk >/dev/null
+bash scripts/build-test-image.sh .tools/test-image >/dev/null
 export TEMPORAL_CLI_PATH="$("$root/scripts/ensure-temporal.sh")"
 "$TEMPORAL_CLI_PATH" --version >/dev/null  # page the binary in before tests time its start
 echo "==> tsc --noEmit"

@@ -28,6 +28,8 @@ export interface BootActivityDeps {
 /** A session as the workflow opens it: the preprovisioning network data still sealed. */
 export interface ExpectAgentInput extends Omit<AgentSessionInput, 'networkData'> {
   preprovisioningNetworkData?: SealedSecret;
+  /** This boot inspects: the agent gets the inspection callback URL. */
+  inspect?: boolean;
 }
 
 export interface AgentStepInput {
@@ -58,13 +60,13 @@ export function createBootActivities(deps: BootActivityDeps) {
   return {
     /** Opens the agent session of one boot: lookups for this host are answered from now on, with a fresh token. */
     async expectAgent(input: ExpectAgentInput): Promise<void> {
-      const { preprovisioningNetworkData: sealed, ...session } = input;
+      const { preprovisioningNetworkData: sealed, inspect, ...session } = input;
       const data = sealed ? deps.keyring.unseal(sealed) : undefined;
       const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
       deps.api.endAgentSession(input.uuid);
       deps.sessions.open({ ...session, ...(networkData !== undefined ? { networkData } : {}) });
       const mac = input.macs[0];
-      if (mac) deps.boot?.set({ mac, uuid: input.uuid, name: input.name, action: 'agent' });
+      if (mac) deps.boot?.set({ mac, uuid: input.uuid, name: input.name, action: 'agent', ...(inspect ? { inspect } : {}) });
     },
 
     async endAgent(input: AgentStepInput): Promise<void> {

@@ -12,6 +12,9 @@ export interface BootTarget {
   name: string;
   /** `agent`: boot the agent ramdisk; `local`: boot the first disk. */
   action: 'agent' | 'local';
+  /** An inspection boot: the agent is told where to post its inventory (Ironic adds
+   * ipa-inspection-callback-url only to inspection boots; cleaning/deploy boots go straight to lookup). */
+  inspect?: boolean;
 }
 
 export class BootConfigStore implements KnownHosts {

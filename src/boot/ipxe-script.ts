@@ -1,6 +1,7 @@
 /**
  * iPXE scripts, after Ironic's ipxe_config.template: the agent boot (kernel + initramfs over
- * HTTP, with the kernel command line IPA reads: ipa-api-url, ipa-inspection-callback-url, BOOTIF,
+ * HTTP, with the kernel command line IPA reads: ipa-api-url, ipa-inspection-callback-url (inspection
+ * boots only), BOOTIF,
  * ipa-insecure) retried a few times, or the local disk.
  */
 import type { BootTarget } from './boot-config.js';
@@ -21,7 +22,7 @@ export interface AgentBootSettings {
 export function agentScript(target: BootTarget, s: AgentBootSettings): string {
   const params = [
     `ipa-api-url=${s.apiUrl}`,
-    `ipa-inspection-callback-url=${s.apiUrl}/v1/continue_inspection`,
+    ...(target.inspect ? [`ipa-inspection-callback-url=${s.apiUrl}/v1/continue_inspection`] : []),
     'BOOTIF=${mac}',
     ...(s.insecure ? ['ipa-insecure=1'] : []),
     // Debian's iPXE under UEFI only hands over an initrd named on the command line.

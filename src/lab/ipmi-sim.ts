@@ -23,25 +23,30 @@ export interface IpmiSim extends LabProcess {
 
 const HOOK = `#!/bin/sh
 # ipmi_sim chassis_control hook: <dev> get power|boot ... / <dev> set <what> <value> ...
-dir="$(dirname "$0")/machine"
+# With a vm.sh next to it (a lab QEMU machine, qemu-machine.ts), power really starts and stops it.
+here="$(dirname "$0")"
+dir="$here/machine"
+vm="$here/vm.sh"
 mkdir -p "$dir"
 shift
 op=$1; shift
+power() { if [ -x "$vm" ]; then "$vm" status; else cat "$dir/power" 2>/dev/null || echo 0; fi; }
 case "$op" in
   get)
     for what in "$@"; do
       case "$what" in
-        power) echo "power:$(cat "$dir/power" 2>/dev/null || echo 0)";;
+        power) echo "power:$(power)";;
         boot) echo "boot:$(cat "$dir/boot" 2>/dev/null || echo default)";;
       esac
     done;;
   set)
     while [ $# -gt 1 ]; do
       case "$1" in
-        power) echo "$2" > "$dir/power";;
+        power) echo "$2" > "$dir/power"; if [ -x "$vm" ]; then if [ "$2" = 1 ]; then "$vm" start; else "$vm" stop; fi; fi;;
         boot) echo "$2" > "$dir/boot";;
-        reset) echo 1 > "$dir/power";;
-        shutdown) echo 0 > "$dir/power";;
+        reset) echo 1 > "$dir/power"; [ -x "$vm" ] && "$vm" reset;;
+        # Soft off: the lab machines have no ACPI-aware OS to ask, so it is a power off.
+        shutdown) echo 0 > "$dir/power"; [ -x "$vm" ] && "$vm" stop;;
       esac
       echo "$1 $2" >> "$dir/events"
       shift 2
@@ -91,6 +96,6 @@ set_working_mc 0x20
   return {
     ...p,
     port,
-    machine: () => ({ power: file('power').trim() === '1', boot: file('boot').trim() || 'default', events: file('events').split('\n').filter(Boolean) }),
+    machine: () => ({ power: existsSync(join(opts.dir, 'vm.sh')) ? execFileSync(join(opts.dir, 'vm.sh'), ['status'], { encoding: 'utf8' }).trim() === '1' : file('power').trim() === '1', boot: file('boot').trim() || 'default', events: file('events').split('\n').filter(Boolean) }),
   };
 }

@@ -73,9 +73,11 @@ export interface WorkerProcess {
  * Starts one of our worker entry points (`src/worker/*.ts`) as its own `node` process (so it can
  * be measured or SIGKILLed) and resolves once it logs `readyLine`. Output goes to `logFile`.
  */
-export async function startNodeWorker(entry: string, readyLine: string, logFile: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+export async function startNodeWorker(entry: string, readyLine: string, logFile: string, env: NodeJS.ProcessEnv, exec: string[] = []): Promise<WorkerProcess> {
   const log = createWriteStream(logFile);
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `exec`: an argv prefix, e.g. `ip netns exec <ns>` for a boot worker on a test network.
+  const [cmd = process.execPath, ...pre] = [...exec, process.execPath];
+  const proc = spawn(cmd, [...pre, '--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout?.pipe(log);
   let buffered = '';
   const started = new Promise<void>((resolve, reject) => {

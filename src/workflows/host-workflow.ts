@@ -472,7 +472,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   };
 
   /** One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the session. */
-  const withAgent = async <T>(fn: () => Promise<T>): Promise<T> => {
+  const withAgent = async <T>(fn: () => Promise<T>, opts: { inspect?: boolean } = {}): Promise<T> => {
     const mac = def.host.spec.bootMACAddress;
     if (!mac) throw ApplicationFailure.nonRetryable('spec.bootMACAddress is needed to recognise the agent of this host', 'MissingBootMAC');
     const macs = [mac, ...(status.hardware?.nics ?? []).map((n) => n.mac)];
@@ -482,7 +482,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     agentHardware = undefined;
     agentInspectionError = undefined;
     const network = def.secrets.preprovisioningNetworkData;
-    await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}) });
+    await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
     try {
       await bmc.bootAgent({ target: target(), opId: opId('boot-agent') });
       return await fn();
@@ -528,7 +528,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
             const found = agentHardware as HardwareDetails;
             await bmc.setPowerState({ target: target(), opId: opId('power-off-inspected'), on: false, force: true });
             return found;
-          });
+          }, { inspect: true });
         }
         return hardware.inspectHardware({ target: target(), opId: opId('inspect'), mode });
       };

@@ -24,6 +24,7 @@ export class TestLan {
   private readonly namespaces: string[] = [];
   private readonly members = new Map<string, LanMember>();
   private links = 0;
+  private readonly hostLinks: string[] = [];
 
   constructor() {
     const [a = 0, b = 0] = randomBytes(2);
@@ -68,6 +69,23 @@ export class TestLan {
     ip('-n', m.ns, 'addr', 'add', `${other.prefix}.${opts.host}/24`, 'dev', opts.ifname);
   }
 
+  /**
+   * Joins this machine's own namespace to the segment (veth `mfr<id>`, address `<prefix>.<host>`),
+   * for test processes that must meet members directly. Deleting the bridge's namespace removes it.
+   */
+  hostLink(host: number): string {
+    const name = `mfr${this.id}`;
+    const peer = `v${this.id}${++this.links}`;
+    ip('link', 'add', name, 'type', 'veth', 'peer', 'name', peer, 'netns', this.lanNs);
+    ip('-n', this.lanNs, 'link', 'set', peer, 'master', 'br0');
+    ip('-n', this.lanNs, 'link', 'set', peer, 'up');
+    const addr = `${this.prefix}.${host}`;
+    ip('addr', 'add', `${addr}/24`, 'dev', name);
+    ip('link', 'set', name, 'up');
+    this.hostLinks.push(name);
+    return addr;
+  }
+
   /** A tap device on the bridge, for a QEMU machine run in the bridge's namespace (`lanExec`). */
   tap(): string {
     const name = `t${this.id}${++this.links}`;
@@ -82,6 +100,13 @@ export class TestLan {
   }
 
   remove(): void {
+    for (const link of this.hostLinks.splice(0)) {
+      try {
+        ip('link', 'del', link);
+      } catch {
+        // gone with the bridge's namespace
+      }
+    }
     for (const ns of this.namespaces.reverse()) {
       try {
         ip('netns', 'del', ns);

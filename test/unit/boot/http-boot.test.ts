@@ -20,7 +20,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'images', 'os.raw'), image);
   writeFileSync(join(dir, 'agent', 'ipa.kernel'), 'kernel');
   writeFileSync(join(dir, 'secret'), 'outside');
-  store.set({ mac: '52:54:00:00:00:01', uuid: 'u1', name: 'host-1', action: 'agent' });
+  store.set({ mac: '52:54:00:00:00:01', uuid: 'u1', name: 'host-1', action: 'agent', inspect: true });
+  store.set({ mac: '52:54:00:00:00:03', uuid: 'u3', name: 'host-3', action: 'agent' });
   store.set({ mac: '52:54:00:00:00:02', uuid: 'u2', name: 'host-2', action: 'local' });
   server = await listenHttp(
     httpBootHandler({
@@ -51,6 +52,12 @@ describe('HTTP boot server', () => {
     expect(s.startsWith('#!ipxe')).toBe(true);
     expect(s).toContain('kernel --timeout 60000 http://10.0.0.1/agent/ipa.kernel ipa-api-url=http://10.0.0.1:6385 ipa-inspection-callback-url=http://10.0.0.1:6385/v1/continue_inspection BOOTIF=${mac} ipa-insecure=1 initrd=ipa.initramfs console=ttyS0');
     expect(s).toContain('initrd --timeout 60000 http://10.0.0.1/agent/ipa.initramfs');
+  });
+
+  it('names the inspection callback only on inspection boots, as Ironic does', async () => {
+    const s = (await get('/ipxe/52:54:00:00:00:03/boot.ipxe')).body.toString();
+    expect(s).toContain('kernel --timeout 60000 http://10.0.0.1/agent/ipa.kernel ipa-api-url=http://10.0.0.1:6385 BOOTIF=${mac} ipa-insecure=1 initrd=ipa.initramfs console=ttyS0');
+    expect(s).not.toContain('ipa-inspection-callback-url');
   });
 
   it('boots known hosts without an agent session, and unknown MACs, from the local disk', async () => {

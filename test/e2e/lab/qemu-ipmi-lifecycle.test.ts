@@ -1,0 +1,273 @@
+/**
+ * The metal3-dev-env experience on one machine: QEMU virtual machines (real firmware, real NIC boot
+ * ROM, two virtio disks with distinct serials) on a private bridge, powered by OpenIPMI's ipmi_sim
+ * (the host workflow drives it with ipmitool), network-booted by our boot-services worker (DHCP,
+ * TFTP, HTTP, agent API) into the stock Ironic Python Agent ramdisk (scripts/build-ipa-ramdisk.sh).
+ *  - UEFI (OVMF): registering → inspecting (both disks and the MAC in the agent's inventory) →
+ *    available → provisioning (cleaning wipes a partition table planted on disk 1, the image lands
+ *    on disk 2, chosen by rootDeviceHints.serialNumber) → provisioned → the machine boots disk 2
+ *    and reports the hostname from userData (serial console and phone_home) → deprovision →
+ *    cleaning → available, disk 2's partition table gone.
+ *  - legacy BIOS (SeaBIOS, QEMU's iPXE ROM): the agent boots and sends its first heartbeat.
+ * Topology: the bridge in its own namespace; the boot worker in member namespace `srv` (.1); this
+ * machine's namespace joined at .2 (the host worker reaches nothing there; the boot worker reaches
+ * the Temporal dev server through a forwarder on .2; the deployed OS phones home to .2).
+ * Serial consoles and logs are kept (path printed, tails shown) when a test fails.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenHttp, portOf, readBody } from '../../../src/agent/http-server.js';
+import { startIpmiSim, type IpmiSim } from '../../../src/lab/ipmi-sim.js';
+import { createQemuMachine, type QemuMachine } from '../../../src/lab/qemu-machine.js';
+import type { WorkerProcess } from '../../../src/lab/processes.js';
+import { useTestStack } from '../../helpers/stack.js';
+import { forwardTcp, type TcpForward } from '../../helpers/tcp-forward.js';
+import { TestLan, type LanMember } from '../../helpers/test-lan.js';
+import { removeTempDir } from '../../helpers/temp-dir.js';
+
+const NS = 'e2e-qemu';
+const IMAGE = 'metalflow-test-os.qcow2';
+const dir = mkdtempSync(join(tmpdir(), 'metalflow-qemu-e2e-'));
+const stack = useTestStack({
+  METALFLOW_POWER_STATE_TIMEOUT: '60s',
+  METALFLOW_IPMI_MIN_INTERVAL: '1s',
+  METALFLOW_BACKOFF_UNIT: '10s',
+  METALFLOW_AGENT_CALLBACK_TIMEOUT: '15m',
+});
+let lan: TestLan;
+let srv: LanMember;
+let hostIp = '';
+let forward: TcpForward | undefined;
+let phoneHome: Server | undefined;
+let bootWorker: WorkerProcess | undefined;
+const homeCalls: Array<{ path: string; body: string }> = [];
+const machines: Array<{ name: string; bmc: IpmiSim; vm: QemuMachine }> = [];
+let failed = false;
+const started = Date.now();
+const elapsed = (): string => `${Math.round((Date.now() - started) / 1000)}s`;
+const note = (s: string): void => void process.stderr.write(`qemu-ipmi e2e [${elapsed()}]: ${s}\n`);
+
+const build = (script: string): string => execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() ?? '';
+
+beforeAll(async () => {
+  // Cached by scripts/setup-tools.sh before the suite; built here only if that was skipped.
+  const ramdisk = build('scripts/build-ipa-ramdisk.sh');
+  const images = build('scripts/build-test-image.sh');
+  lan = new TestLan();
+  srv = lan.member('srv', { host: 1 });
+  hostIp = lan.hostLink(2);
+  const [tHost = '127.0.0.1', tPort = '7233'] = stack.address.split(':');
+  forward = await forwardTcp(hostIp, { host: tHost, port: Number(tPort) });
+  phoneHome = await listenHttp(async (req, res) => {
+    homeCalls.push({ path: req.url ?? '', body: await readBody(req) });
+    res.writeHead(200).end('ok');
+  }, 0, hostIp);
+  bootWorker = await stack.startWorker(
+    'src/worker/boot-main.ts',
+    'boot services worker started',
+    {
+      TEMPORAL_ADDRESS: `${hostIp}:${forward.port}`,
+      METALFLOW_BOOT_IP: srv.ip ?? '',
+      METALFLOW_DHCP_MODE: 'full',
+      METALFLOW_DHCP_RANGE: `${lan.prefix}.100,${lan.prefix}.150`,
+      METALFLOW_AGENT_IMAGE_DIR: ramdisk,
+      METALFLOW_IMAGES_DIR: images,
+      METALFLOW_AGENT_KERNEL_PARAMS: 'console=ttyS0,115200 systemd.show_status=1 ipa-debug=0',
+      METALFLOW_AGENT_POLL: '2s',
+    },
+    srv.exec,
+  );
+}, 30 * 60_000);
+
+afterAll(async () => {
+  for (const m of machines) {
+    m.vm.stop();
+    await m.bmc.stop();
+  }
+  await forward?.close();
+  await new Promise((r) => (phoneHome ? phoneHome.close(r) : r(undefined)));
+  await bootWorker?.stop();
+  lan?.remove();
+  if (failed || process.env.KEEP_TEST_DIRS) {
+    for (const m of machines) {
+      const tail = m.vm.serial().split('\n').slice(-60).join('\n');
+      process.stderr.write(`\n--- ${m.name} serial console (last 60 lines) ---\n${tail}\n`);
+    }
+    process.stderr.write(`qemu-ipmi e2e: serial consoles, BMC and worker logs kept in ${dir} and ${stack.dataDir}\n`);
+  } else removeTempDir(dir);
+}, 120_000);
+
+async function machine(name: string, firmware: 'uefi' | 'bios', mac: string): Promise<{ bmc: IpmiSim; vm: QemuMachine; disks: string[] }> {
+  const mdir = join(dir, name);
+  mkdirSync(mdir, { recursive: true });
+  const disks = [join(mdir, 'disk1.raw'), join(mdir, 'disk2.raw')];
+  const vm = createQemuMachine({
+    dir: mdir,
+    firmware,
+    mac,
+    tap: lan.tap(),
+    exec: lan.lanExec,
+    disks: [
+      { file: disks[0] ?? '', serial: `MF-${name.toUpperCase()}-DISK-1`, sizeBytes: 5 * 2 ** 30 },
+      { file: disks[1] ?? '', serial: `MF-${name.toUpperCase()}-DISK-2`, sizeBytes: 5 * 2 ** 30 },
+    ],
+  });
+  const bmc = await startIpmiSim({ dir: mdir, username: 'admin', password: `pw-${name}` });
+  machines.push({ name, bmc, vm });
+  return { bmc, vm, disks };
+}
+
+/** The first sectors of a disk: an MBR signature or a GPT header means a partition table. */
+function partitionTable(file: string): { mbr: boolean; gpt: boolean } {
+  const buf = Buffer.alloc(1024);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, 1024, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return { mbr: buf[510] === 0x55 && buf[511] === 0xaa, gpt: buf.subarray(512, 520).toString('latin1') === 'EFI PART' };
+}
+
+function partitions(file: string): Array<{ start: number; type: string }> {
+  const out = execFileSync('sfdisk', ['--json', file], { encoding: 'utf8' });
+  return (JSON.parse(out) as { partitiontable: { partitions: Array<{ start: number; type: string }> } }).partitiontable.partitions;
+}
+
+function hostManifest(o: { name: string; mac: string; port: number; bootMode: 'UEFI' | 'legacy'; image?: boolean; extra?: string; userData?: string; annotations?: string }): string {
+  const base = `http://${srv.ip ?? ''}/images`;
+  return `apiVersion: v1
+kind: Secret
+metadata: {name: ${o.name}-bmc, namespace: ${NS}}
+stringData: {username: admin, password: pw-${o.name}}
+${o.userData ? `---
+apiVersion: v1
+kind: Secret
+metadata: {name: ${o.name}-userdata, namespace: ${NS}}
+stringData:
+  userData: |
+${o.userData.split('\n').map((l) => `    ${l}`).join('\n')}
+` : ''}---
+apiVersion: metal3.io/v1alpha1
+kind: BareMetalHost
+metadata:
+  name: ${o.name}
+  namespace: ${NS}${o.annotations ? `\n  annotations: ${o.annotations}` : ''}
+spec:
+  online: true
+  bootMACAddress: "${o.mac}"
+  bootMode: ${o.bootMode}
+  bmc: {address: "ipmi://127.0.0.1:${o.port}", credentialsName: ${o.name}-bmc}
+  rootDeviceHints: {serialNumber: MF-${o.name.toUpperCase()}-DISK-2}${o.image ? `
+  image:
+    url: ${base}/${IMAGE}
+    checksum: ${base}/${IMAGE}.sha256sum
+    checksumType: sha256
+    format: qcow2` : ''}${o.userData ? `
+  userData: {name: ${o.name}-userdata}` : ''}${o.extra ?? ''}
+`;
+}
+
+async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    const v = await fn();
+    note(what);
+    return v;
+  } catch (err) {
+    failed = true;
+    throw err;
+  }
+}
+
+describe('a QEMU machine behind ipmi_sim, provisioned by PXE through the stock agent', () => {
+  it('UEFI: inspect → available → provision onto disk 2 by serial → boots with the userData hostname → deprovision → available', async () => {
+    const name = 'uefi';
+    const mac = '52:54:00:e2:e0:01';
+    const { bmc, vm, disks } = await machine(name, 'uefi', mac);
+    const [disk1 = '', disk2 = ''] = disks;
+    // An old partition table on disk 1 that cleaning must wipe.
+    execFileSync('sfdisk', ['-q', disk1], { input: 'label: gpt\nstart=2048, size=204800, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="old-data"\n' });
+    expect(partitionTable(disk1).gpt).toBe(true);
+    const userData = `#cloud-config
+hostname: e2e-uefi-node
+phone_home:
+  url: http://${hostIp}:${portOf(phoneHome as Server)}/booted/${name}
+  post: [hostname]`;
+    const t0 = Date.now();
+    await stack.client.apply([{ name: 'uefi.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'UEFI', userData }) }]);
+    const available = await step('uefi available (inspected)', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available', 20 * 60_000, 2000));
+    const tInspected = Date.now();
+    expect(available.status.errorType).toBe('');
+    expect(available.status.hardware?.nics?.map((n) => n.mac)).toContain(mac);
+    expect(available.status.hardware?.storage?.map((d) => d.serialNumber).sort()).toEqual(['MF-UEFI-DISK-1', 'MF-UEFI-DISK-2']);
+    expect(vm.running()).toBe(false); // powered off after inspection, as Ironic does
+
+    await stack.client.apply([{ name: 'uefi.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'UEFI', userData, image: true }) }]);
+    const provisioned = await step('uefi provisioned', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'provisioned', 30 * 60_000, 2000));
+    const tProvisioned = Date.now();
+    expect(provisioned.status.errorType).toBe('');
+    expect(provisioned.status.provisioning.rootDeviceHints).toEqual({ serialNumber: 'MF-UEFI-DISK-2' });
+    // Cleaning wiped disk 1; the image (GPT + our ESP at sector 2048) and a config drive are on disk 2.
+    expect(partitionTable(disk1)).toEqual({ mbr: false, gpt: false });
+    const parts = partitions(disk2);
+    expect(parts[0]).toMatchObject({ start: 2048, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' });
+    expect(parts.length).toBeGreaterThanOrEqual(2); // + the config drive partition IPA made
+
+    // The deployed OS boots from disk 2 and reports the hostname userData gave it.
+    await step('uefi deployed OS phoned home', async () => {
+      const deadline = Date.now() + 10 * 60_000;
+      while (!homeCalls.some((c) => c.path === `/booted/${name}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+    });
+    const tBooted = Date.now();
+    expect(homeCalls.find((c) => c.path === `/booted/${name}`)?.body).toBe('hostname=e2e-uefi-node');
+    const lastBoot = vm.serial().split('=== metalflow lab: power on').pop() ?? '';
+    expect(lastBoot).toContain('next boot device: default');
+    expect(lastBoot).toContain('metalflow-test-os: booted as e2e-uefi-node');
+    const described = await stack.metalflow(['describe', '-n', NS, name]);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(/provisioned/);
+    writeFileSync(join(stack.dataDir, 'describe-uefi.txt'), described.stdout);
+    note(`metalflow describe:\n${described.stdout}`);
+    note(`serial console of the deployed OS:\n${lastBoot.split('\n').filter((l) => l.includes('metalflow-test-os')).join('\n')}`);
+
+    const dep = await stack.metalflow(['deprovision', '-n', NS, name]);
+    expect(dep.code).toBe(0);
+    const back = await step('uefi deprovisioned → available', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available', 30 * 60_000, 2000));
+    const tAvailable = Date.now();
+    expect(back.status.errorType).toBe('');
+    expect(partitionTable(disk2)).toEqual({ mbr: false, gpt: false });
+    expect(vm.running()).toBe(false);
+    // ipmi_sim saw the workflow's boot-device changes: network for every agent boot, disk after deploy.
+    expect(bmc.machine().events.filter((e) => e.startsWith('boot '))).toEqual(expect.arrayContaining(['boot pxe', 'boot default']));
+    note(`uefi wall times: inspect ${Math.round((tInspected - t0) / 1000)}s, provision ${Math.round((tProvisioned - tInspected) / 1000)}s, first boot of the deployed OS ${Math.round((tBooted - tProvisioned) / 1000)}s, deprovision ${Math.round((tAvailable - tBooted) / 1000)}s, total ${Math.round((tAvailable - t0) / 1000)}s`);
+  }, 90 * 60_000);
+
+  it('legacy BIOS: SeaBIOS network-boots the agent, which sends its first heartbeat', async () => {
+    const name = 'bios';
+    const mac = '52:54:00:b1:05:01';
+    const { bmc, vm } = await machine(name, 'bios', mac);
+    const t0 = Date.now();
+    // No inspection: the first agent boot is the deployment's, which waits for a heartbeat.
+    await stack.client.apply([{ name: 'bios.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'legacy', image: true, annotations: '{inspect.metal3.io: disabled}', extra: '\n  automatedCleaningMode: disabled' }) }]);
+    const workflowId = `bmh/${NS}/${name}`;
+    await step('bios agent heartbeat', async () => {
+      const deadline = Date.now() + 20 * 60_000;
+      const heartbeat = (): boolean => readFileSync(bootWorker?.logFile ?? '', 'utf8').split('\n').some((l) => l.includes('agent heartbeat') && l.includes(workflowId));
+      while (!heartbeat()) {
+        if (Date.now() > deadline) throw new Error(`no agent heartbeat from ${workflowId} in 20 min`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    });
+    const view = await stack.client.view(NS, name);
+    expect(view.status.provisioning.state).toBe('provisioning');
+    expect(view.status.errorType).toBe('');
+    expect(bmc.machine().events).toContain('boot pxe');
+    // SeaBIOS ran QEMU's iPXE ROM, which fetched our per-MAC script and the agent.
+    expect(vm.serial()).toMatch(/iPXE/);
+    note(`bios: first heartbeat ${Math.round((Date.now() - t0) / 1000)}s after apply`);
+  }, 40 * 60_000);
+});
