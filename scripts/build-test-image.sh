@@ -120,8 +120,8 @@ chmod +x "$fs/init" "$fs/bin/udhcpc.script"
 # --- GRUB: searches every disk for this image's ESP, boots kernel + initramfs with a serial console
 cat >"$work/grub.cfg" <<'EOF'
 serial --unit=0 --speed=115200
-terminal_input serial console
-terminal_output serial console
+terminal_input serial
+terminal_output serial
 set timeout=0
 search --no-floppy --set=root --file /metalflow-test-os.id
 echo "metalflow-test-os: GRUB found its ESP on $root"
