@@ -49,7 +49,6 @@ const machines: Array<{ name: string; bmc: IpmiSim; vm: QemuMachine }> = [];
 let failed = false;
 const started = Date.now();
 const elapsed = (): string => `${Math.round((Date.now() - started) / 1000)}s`;
-// eslint-disable-next-line no-control-regex
 const plain = (s: string): string => s.replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, '');
 const note = (s: string): void => void process.stderr.write(`qemu-ipmi e2e [${elapsed()}]: ${plain(s)}\n`);
 
@@ -266,8 +265,10 @@ phone_home:
     });
     const tHeartbeat = Date.now();
     expect(bmc.machine().events).toContain('boot pxe');
-    // SeaBIOS ran QEMU's iPXE ROM, which fetched our per-MAC script and the agent.
-    expect(vm.serial()).toMatch(/iPXE/);
+    // SeaBIOS ran QEMU's iPXE ROM (its text goes to the absent VGA), which fetched our per-MAC script and the agent.
+    const served = readFileSync(bootWorker?.logFile ?? '', 'utf8');
+    expect(served).toContain(`GET /ipxe/${mac}/boot.ipxe`);
+    expect(vm.serial()).toContain(`BOOTIF=${mac}`); // the agent kernel's command line, from our script
     const provisioned = await step('bios provisioned (raw image streamed)', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'provisioned', 20 * 60_000, 2000));
     expect(provisioned.status.errorType).toBe('');
     expect(partitions(disks[1] ?? '')[0]).toMatchObject({ start: 2048, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' });
