@@ -28,6 +28,8 @@ export interface QemuMachineOptions {
   disks: QemuDisk[];
   memoryMiB?: number;
   cpus?: number;
+  /** QEMU exits when the guest reboots (the BMC sees power off), instead of resetting. */
+  noReboot?: boolean;
   /** `tcg` (always works) or `kvm` (where /dev/kvm is usable). */
   accel?: 'tcg' | 'kvm';
 }
@@ -38,6 +40,8 @@ export interface QemuMachine {
   /** True while the QEMU process runs. */
   running(): boolean;
   serial(): string;
+  /** Powers the machine on by hand (without a BMC), booting from `boot` (the BMC's device names). */
+  powerOn(boot: 'pxe' | 'default'): void;
   /** Powers the machine off (kills QEMU) if it runs. */
   stop(): void;
 }
@@ -69,6 +73,7 @@ export function qemuArgs(o: QemuMachineOptions, paths: { serialLog: string; pidF
     '-device', `virtio-net-pci,netdev=n0,mac=${o.mac},bootindex=${nicIndex}${o.firmware === 'uefi' ? ',romfile=' : ''}`,
     '-pidfile', paths.pidFile,
     '-daemonize',
+    ...(o.noReboot ? ['-no-reboot'] : []),
   ];
   if (o.firmware === 'uefi') {
     args.push('-drive', `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,file=${paths.vars}`);
@@ -119,11 +124,25 @@ esac
   );
   chmodSync(script, 0o755);
   const running = (): boolean => execFileSync(script, ['status'], { encoding: 'utf8' }).trim() === '1';
-  return {
+  const machine: QemuMachine = {
     serialLog,
     script,
     running,
     serial: () => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : ''),
+    powerOn: (boot) => {
+      mkdirSync(join(o.dir, 'machine'), { recursive: true });
+      writeFileSync(join(o.dir, 'machine', 'boot'), `${boot}\n`);
+      execFileSync(script, ['start']);
+    },
     stop: () => void execFileSync(script, ['stop']),
   };
+  // A daemonized QEMU would outlive a test runner that dies: never leave one behind.
+  process.once('exit', () => {
+    try {
+      execFileSync(script, ['stop']);
+    } catch {
+      // already gone
+    }
+  });
+  return machine;
 }

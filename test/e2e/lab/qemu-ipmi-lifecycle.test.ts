@@ -85,14 +85,22 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
+  // Each step on its own: one failing must not leave the others' processes or namespaces behind.
+  const attempt = async (fn: () => unknown): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      process.stderr.write(`qemu-ipmi e2e cleanup: ${(err as Error).message}\n`);
+    }
+  };
   for (const m of machines) {
-    m.vm.stop();
-    await m.bmc.stop();
+    await attempt(() => m.vm.stop());
+    await attempt(() => m.bmc.stop());
   }
-  await forward?.close();
-  await new Promise((r) => (phoneHome ? phoneHome.close(r) : r(undefined)));
-  await bootWorker?.stop();
-  lan?.remove();
+  await attempt(() => forward?.close());
+  await attempt(() => new Promise((r) => (phoneHome ? phoneHome.close(r) : r(undefined))));
+  await attempt(() => bootWorker?.stop());
+  await attempt(() => lan?.remove());
   if (failed || process.env.KEEP_TEST_DIRS) {
     for (const m of machines) {
       const tail = m.vm.serial().split('\n').slice(-60).join('\n');

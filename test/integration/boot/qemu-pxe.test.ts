@@ -7,11 +7,11 @@
  * The agent kernel is a placeholder here (the agent ramdisk build is still to come), so the test
  * stops at its download. Serial consoles are kept in the test directory when a test fails.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQemuMachine, type QemuMachine } from '../../../src/lab/qemu-machine.js';
 import { startBootServicesIn, type BootServicesProcess } from '../../helpers/boot-services-process.js';
 import { TestLan, type LanMember } from '../../helpers/test-lan.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
@@ -22,7 +22,7 @@ const UEFI_MAC = '52:54:00:e0:00:01';
 const BIOS_MAC = '52:54:00:b0:00:01';
 let srv: LanMember;
 let boot: BootServicesProcess;
-const machines: ChildProcess[] = [];
+const machines: QemuMachine[] = [];
 let failed = false;
 
 beforeAll(async () => {
@@ -41,25 +41,17 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const m of machines) m.kill('SIGKILL');
+  for (const m of machines) m.stop();
   await boot?.stop();
   lan.remove();
   if (failed || process.env.KEEP_TEST_DIRS) process.stderr.write(`qemu-pxe: serial consoles and logs kept in ${dir}\n`);
   else removeTempDir(dir);
 });
 
-function startMachine(name: string, args: string[]): ChildProcess {
-  const tap = lan.tap();
-  const [cmd = 'ip', ...pre] = lan.lanExec;
-  const vm = spawn(cmd, [...pre, 'qemu-system-x86_64', '-accel', 'tcg', '-m', '512', '-display', 'none', '-no-reboot', '-serial', `file:${join(dir, `${name}.serial.log`)}`, '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  vm.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  vm.once('exit', (code) => {
-    if (code) writeFileSync(join(dir, `${name}.qemu.log`), stderr);
-  });
+function startMachine(name: string, firmware: 'uefi' | 'bios', mac: string): QemuMachine {
+  const vm = createQemuMachine({ dir: join(dir, name), firmware, mac, tap: lan.tap(), exec: lan.lanExec, disks: [], memoryMiB: 512, cpus: 1, noReboot: true });
   machines.push(vm);
+  vm.powerOn('pxe');
   return vm;
 }
 
@@ -79,16 +71,8 @@ async function expectBootChain(since: number, steps: RegExp[], timeoutMs: number
 
 describe('QEMU machines network-boot from the boot services', () => {
   it('UEFI (OVMF PXE): DHCP → TFTP snponly.efi → iPXE → HTTP script → agent kernel', async () => {
-    const vars = join(dir, 'OVMF_VARS.fd');
-    copyFileSync('/usr/share/OVMF/OVMF_VARS.fd', vars);
     const since = boot.lines.length;
-    const vm = startMachine('uefi', [
-      '-machine', 'q35',
-      '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd',
-      '-drive', `if=pflash,format=raw,file=${vars}`,
-      '-device', `virtio-net-pci,netdev=n0,mac=${UEFI_MAC},romfile=`,
-      '-boot', 'n',
-    ]);
+    const vm = startMachine('uefi', 'uefi', UEFI_MAC);
     await expectBootChain(since, [
       new RegExp(`ACK ${lan.prefix}\\.\\d+ to ${UEFI_MAC}`),
       /tftp: sending snponly\.efi/,
@@ -98,16 +82,15 @@ describe('QEMU machines network-boot from the boot services', () => {
     // iPXE's own words on the serial console: it fetched the kernel our script named (and, the file
     // being a placeholder, could not execute it: the script's retry loop takes over).
     const fetched = `http://${srv.ip ?? ''}/agent/ironic-python-agent.kernel... ok`;
-    const serial = (): string => readFileSync(join(dir, 'uefi.serial.log'), 'latin1');
-    for (let i = 0; i < 60 && !serial().includes(fetched); i++) await new Promise((r) => setTimeout(r, 500));
-    vm.kill('SIGKILL'); // it would keep retrying the placeholder kernel
-    expect(serial()).toMatch(/iPXE/);
-    expect(serial()).toContain(fetched);
+    for (let i = 0; i < 60 && !vm.serial().includes(fetched); i++) await new Promise((r) => setTimeout(r, 500));
+    vm.stop(); // it would keep retrying the placeholder kernel
+    expect(vm.serial()).toMatch(/iPXE/);
+    expect(vm.serial()).toContain(fetched);
   }, 400_000);
 
   it('legacy BIOS (SeaBIOS, iPXE ROM): DHCP as iPXE → HTTP script → agent kernel', async () => {
     const since = boot.lines.length;
-    startMachine('bios', ['-machine', 'pc', '-device', `e1000,netdev=n0,mac=${BIOS_MAC}`, '-boot', 'n']);
+    startMachine('bios', 'bios', BIOS_MAC);
     await expectBootChain(since, [
       new RegExp(`ACK ${lan.prefix}\\.\\d+ to ${BIOS_MAC}`),
       new RegExp(`http: GET /ipxe/${BIOS_MAC}/boot\\.ipxe`),
