@@ -3,6 +3,7 @@
  * (baremetalhost_validation.go). Pure and dependency-free, so the CLI (before anything is sent)
  * and the host workflow's `applySpec` validator run the very same checks.
  */
+import { PROVISIONING_NETWORK_ANNOTATION, isValidProvisioningNetwork } from './provisioning-network.js';
 import { BmcAddressError, parseBmcAddress, type BmcAddress } from './bmc-address.js';
 import type { BareMetalHost, BareMetalHostSpec } from './types.js';
 import { FakeAnnotation, parseFakeOptions } from '../bmc/fake/fake-options.js';
@@ -160,6 +161,10 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
     } catch (err) {
       errors.push({ field: `metadata.annotations`, reason: `${(err as Error).message} (${Object.values(FakeAnnotation).join(', ')})` });
     }
+  }
+  const network = annotations[PROVISIONING_NETWORK_ANNOTATION];
+  if (network !== undefined && !isValidProvisioningNetwork(network)) {
+    errors.push({ field: `metadata.annotations.${PROVISIONING_NETWORK_ANNOTATION}`, reason: `"${network}" is not a network name (lowercase letters, digits and '-', at most 63)` });
   }
   const inspectAnnotation = annotations[INSPECT_ANNOTATION];
   if (inspectAnnotation === 'disabled' && spec.inspectionMode !== undefined && spec.inspectionMode !== 'disabled') {

@@ -11,6 +11,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { portOf } from '../agent/http-server.js';
+import { provisioningNetworkOf } from '../api/provisioning-network.js';
 import { IronicAgentApi } from '../agent/ironic-api.js';
 import { createBootActivities } from '../activities/boot-activities.js';
 import { AgentSessions } from '../boot/agent-sessions.js';
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
     const views = await Promise.all(ids.slice(i, i + 32).map((id) => client.workflow.getHandle(id).query(hostQuery).catch(() => undefined)));
     for (const view of views) {
       const mac = view?.spec.bootMACAddress;
-      if (view && mac) boot.set({ mac, uuid: view.status.provisioning.ID, name: `${view.namespace}/${view.name}`, action: 'local' });
+      // Only this network's hosts: another rack's boot worker answers for the others.
+      if (view && mac && provisioningNetworkOf(view.annotations) === network) boot.set({ mac, uuid: view.status.provisioning.ID, name: `${view.namespace}/${view.name}`, action: 'local' });
     }
   }
   const known = boot.all().length;

@@ -22,6 +22,7 @@ import {
 import type { HostActivities } from '../activities/index.js';
 import type { BootActivities } from '../activities/boot-activities.js';
 import { parseBmcAddress } from '../api/bmc-address.js';
+import { provisioningNetworkOf } from '../api/provisioning-network.js';
 import type { HostTarget } from '../activities/types.js';
 import {
   ErrorType,
@@ -33,7 +34,6 @@ import {
   type ProvisioningState,
 } from '../api/types.js';
 import {
-  DEFAULT_PROVISIONING_NETWORK,
   TaskQueue,
   agentHeartbeatSignal,
   agentInspectionSignal,
@@ -85,14 +85,15 @@ const hardware = proxyActivities<HostActivities>({
   retry,
 });
 
-/** Boot-services activities: they run on the provisioning network's boot worker, next to the agent API. */
-const boot = proxyActivities<BootActivities>({
-  taskQueue: TaskQueue.boot(DEFAULT_PROVISIONING_NETWORK),
-  scheduleToStartTimeout: Timeouts.bootServicesScheduleMs,
-  startToCloseTimeout: Timeouts.hardwareOperationMs,
-  heartbeatTimeout: Timeouts.heartbeatMs * 4,
-  retry,
-});
+/** Boot-services activities: they run on the host's provisioning network's boot worker, next to the agent API. */
+const bootActivitiesOn = (network: string): BootActivities =>
+  proxyActivities<BootActivities>({
+    taskQueue: TaskQueue.boot(network),
+    scheduleToStartTimeout: Timeouts.bootServicesScheduleMs,
+    startToCloseTimeout: Timeouts.hardwareOperationMs,
+    heartbeatTimeout: Timeouts.heartbeatMs * 4,
+    retry,
+  });
 
 /** Host state carried across continue-as-new, exactly. */
 export interface CarriedState {
@@ -472,7 +473,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   };
 
   /** One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the session. */
-  const withAgent = async <T>(fn: () => Promise<T>, opts: { inspect?: boolean } = {}): Promise<T> => {
+  const withAgent = async <T>(fn: (boot: BootActivities) => Promise<T>, opts: { inspect?: boolean } = {}): Promise<T> => {
     const mac = def.host.spec.bootMACAddress;
     if (!mac) throw ApplicationFailure.nonRetryable('spec.bootMACAddress is needed to recognise the agent of this host', 'MissingBootMAC');
     const macs = [mac, ...(status.hardware?.nics ?? []).map((n) => n.mac)];
@@ -482,10 +483,12 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     agentHardware = undefined;
     agentInspectionError = undefined;
     const network = def.secrets.preprovisioningNetworkData;
+    // The whole session stays with the boot worker it was opened on, even if the annotation changes.
+    const boot = bootActivitiesOn(provisioningNetworkOf(def.host.metadata.annotations));
     await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
     try {
       await bmc.bootAgent({ target: target(), opId: opId('boot-agent') });
-      return await fn();
+      return await fn(boot);
     } finally {
       agentSession = undefined;
       await CancellationScope.nonCancellable(() => boot.endAgent({ uuid: uid, session }));
@@ -565,7 +568,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
         ...(def.secrets.preprovisioningNetworkData ? { preprovisioningNetworkData: def.secrets.preprovisioningNetworkData } : {}),
       };
       const viaAgent = async (): Promise<void> =>
-        withAgent(async () => {
+        withAgent(async (boot) => {
           await waitForAgent(() => agentCallbackUrl !== undefined, 'boot and heartbeat');
           if (spec.automatedCleaningMode !== 'disabled') await boot.agentClean(agentRef());
           await boot.agentDeploy({
@@ -623,7 +626,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
           const cleaningMode = def.host.spec.automatedCleaningMode ?? 'metadata';
           if (!usesAgentProtocol()) return hardware.deprovisionHost({ target: target(), opId: opId('deprovision'), cleaningMode });
           if (cleaningMode === 'metadata') {
-            await withAgent(async () => {
+            await withAgent(async (boot) => {
               await waitForAgent(() => agentCallbackUrl !== undefined, 'boot and heartbeat');
               await boot.agentClean(agentRef());
             });

@@ -9,7 +9,8 @@
  *    and reports the hostname from userData (serial console and phone_home) → deprovision →
  *    cleaning → available, disk 2's partition table gone.
  *  - legacy BIOS (SeaBIOS, QEMU's iPXE ROM): the agent boots and sends its first heartbeat.
- * Topology: the bridge in its own namespace; the boot worker in member namespace `srv` (.1); this
+ * Topology: the bridge in its own namespace; the boot worker (provisioning network `e2e-…`, the
+ * hosts' metalflow.io/provisioning-network annotation) in member namespace `srv` (.1); this
  * machine's namespace joined at .2 (the host worker reaches nothing there; the boot worker reaches
  * the Temporal dev server through a forwarder on .2; the deployed OS phones home to .2).
  * Serial consoles and logs are kept (path printed, tails shown) when a test fails.
@@ -31,6 +32,8 @@ import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const NS = 'e2e-qemu';
 const IMAGE = 'metalflow-test-os';
+/** A provisioning network of this test's own: its boot worker serves only hosts annotated with it. */
+const NETWORK = `e2e-${Math.random().toString(36).slice(2, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-qemu-e2e-'));
 const stack = useTestStack({
   METALFLOW_POWER_STATE_TIMEOUT: '60s',
@@ -79,6 +82,7 @@ beforeAll(async () => {
       METALFLOW_IMAGES_DIR: images,
       METALFLOW_AGENT_KERNEL_PARAMS: 'console=ttyS0,115200 systemd.show_status=1 ipa-debug=0',
       METALFLOW_AGENT_POLL: '2s',
+      METALFLOW_PROVISIONING_NETWORK: NETWORK,
     },
     srv.exec,
   );
@@ -165,7 +169,8 @@ apiVersion: metal3.io/v1alpha1
 kind: BareMetalHost
 metadata:
   name: ${o.name}
-  namespace: ${NS}${o.annotations ? `\n  annotations: ${o.annotations}` : ''}
+  namespace: ${NS}
+  annotations: {metalflow.io/provisioning-network: ${NETWORK}${o.annotations ? `, ${o.annotations}` : ''}}
 spec:
   online: true
   bootMACAddress: "${o.mac}"
@@ -261,7 +266,7 @@ phone_home:
     const { bmc, vm, disks } = await machine(name, 'bios', mac);
     const t0 = Date.now();
     // No inspection: the first agent boot is the deployment's, which waits for a heartbeat.
-    await stack.client.apply([{ name: 'bios.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'legacy', image: 'raw', annotations: '{inspect.metal3.io: disabled}', extra: '\n  automatedCleaningMode: disabled' }) }]);
+    await stack.client.apply([{ name: 'bios.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'legacy', image: 'raw', annotations: 'inspect.metal3.io: disabled', extra: '\n  automatedCleaningMode: disabled' }) }]);
     const workflowId = `bmh/${NS}/${name}`;
     await step('bios agent heartbeat', async () => {
       const deadline = Date.now() + 20 * 60_000;

@@ -158,6 +158,7 @@ describe('BareMetalHost validation rules', () => {
     ['software RAID first volume not RAID-1', `online: true\n${bmc}\nraid: {softwareRAIDVolumes: [{level: "0"}]}`, undefined, 'the first software RAID volume must be RAID-1'],
     ['inspect annotation contradicts inspectionMode', `online: true\n${bmc}\ninspectionMode: agent`, 'name: h\n  namespace: metal3\n  annotations: {inspect.metal3.io: disabled}', 'contradicts spec.inspectionMode'],
     ['bad fake annotation', `online: true\n${bmc}`, 'name: h\n  namespace: metal3\n  annotations: {fake.metalflow.io/fail: "deploi=1"}', 'unknown step "deploi"'],
+    ['bad provisioning network', `online: true\n${bmc}`, 'name: h\n  namespace: metal3\n  annotations: {metalflow.io/provisioning-network: "Rack_2"}', 'metadata.annotations.metalflow.io/provisioning-network: "Rack_2" is not a network name'],
   ])('rejects %s', (_what, spec, meta, expected) => {
     const errors = errorsFor(spec, meta);
     expect(errors.some((e) => e.includes(expected)), errors.join('\n')).toBe(true);
@@ -174,6 +175,7 @@ describe('BareMetalHost validation rules', () => {
     ['no BMC at all (unmanaged)', 'online: false'],
     ['software RAID-1 root volume', `online: true\n${bmc}\nraid: {softwareRAIDVolumes: [{level: "1", rootVolume: true}]}`],
     ['fake annotations', `online: true\n${bmc}`, 'name: h\n  namespace: metal3\n  annotations: {fake.metalflow.io/fail: "inspect=1", fake.metalflow.io/durations: "deploy=2s"}'],
+    ['provisioning network', `online: true\n${bmc}`, 'name: h\n  namespace: metal3\n  annotations: {metalflow.io/provisioning-network: rack-2}'],
   ])('accepts %s', (_what, spec, meta?: string) => {
     expect(errorsFor(spec, meta)).toEqual([]);
   });
