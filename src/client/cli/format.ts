@@ -62,7 +62,7 @@ export function describeText(d: HostDescription, temporalUiBase?: string): strin
   const v = d.view;
   const s = v.status;
   const out: string[] = [];
-  const kv = (k: string, val: unknown): void => void out.push(`${k.padEnd(22)}${val === undefined || val === '' ? '<none>' : String(val)}`);
+  const kv = (k: string, val: unknown): void => void out.push(`${k.padEnd(21)} ${val === undefined || val === '' ? '<none>' : String(val)}`);
   kv('Name:', v.name);
   kv('Namespace:', v.namespace);
   kv('Workflow:', `${d.workflowId} (run ${d.runId})`);
