@@ -7,13 +7,15 @@
 #   --lab-hosts N     number of emulated hosts (default 5; METALFLOW_LAB_HOSTS)
 #   --lab-bmc KIND    redfish (default: sushy-tools Redfish BMCs, with
 #                     simulated agents speaking the Ironic agent protocol) or fake (in-process
-#                     fake driver, fastest; METALFLOW_LAB_BMC)
+#                     fake driver, fastest; METALFLOW_LAB_BMC) or qemu (root: QEMU machines
+#                     behind ipmi_sim, network-booted into the stock IPA ramdisk by a boot worker
+#                     on a lab bridge, provisioned with the test image; 2 hosts unless --lab-hosts)
 #   --lab-fail LIST   redfish lab only: inject agent failures, e.g. lab-1:inspect,lab-2:clean:2
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 lab=1
-lab_hosts="${METALFLOW_LAB_HOSTS:-5}"
+lab_hosts="${METALFLOW_LAB_HOSTS:-}"
 lab_bmc="${METALFLOW_LAB_BMC:-redfish}"
 lab_fail=""
 while [ $# -gt 0 ]; do
@@ -26,6 +28,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+
+if [ -z "$lab_hosts" ]; then if [ "$lab_bmc" = qemu ]; then lab_hosts=2; else lab_hosts=5; fi; fi
 
 bash scripts/setup.sh
 export METALFLOW_DATA_DIR="${METALFLOW_DATA_DIR:-$root/.metalflow}"
@@ -70,8 +74,14 @@ if [ "$lab" = 1 ]; then
   npx tsx src/lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
     --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" --agent-api "http://127.0.0.1:$METALFLOW_AGENT_API_PORT" --fail "$lab_fail" \
     2>>"$METALFLOW_DATA_DIR/logs/lab.log" &
-  pids+=($!)
-  for _ in $(seq 1 60); do [ -s "$manifest" ] && break; sleep 1; done
+  lab_pid=$!
+  pids+=($lab_pid)
+  # The QEMU lab may first build the agent ramdisk and the test image (minutes, then cached).
+  for _ in $(seq 1 1200); do
+    [ -s "$manifest" ] && break
+    kill -0 "$lab_pid" 2>/dev/null || { echo "the lab did not start (see $METALFLOW_DATA_DIR/logs/lab.log)" >&2; exit 1; }
+    sleep 1
+  done
   node bin/metalflow.js apply -f "$manifest"
 fi
 

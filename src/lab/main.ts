@@ -3,13 +3,16 @@
  * running until SIGINT/SIGTERM: a sushy-tools Redfish emulator with one system per host, and the
  * simulated agents (told by sushy-tools when a machine network-boots) that talk the Ironic agent
  * protocol to the boot-services worker at --agent-api.
- *   npx tsx src/lab/main.ts --hosts 5 --bmc fake|redfish --dir .metalflow/lab --out lab.yaml
+ * With `--bmc qemu` (root): QEMU machines (UEFI) behind ipmi_sim on a lab bridge, with a boot worker
+ * of their own (qemu-lab.ts); each gets the test image and a hostname by userData.
+ *   npx tsx src/lab/main.ts --hosts 5 --bmc fake|redfish|qemu --dir .metalflow/lab --out lab.yaml
  *     [--fail lab-1:inspect,lab-2:clean:2,lab-3:deploy]   (simulated agent failure injection)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { labHosts, labManifest } from './lab-manifest.js';
 import { parseFaults } from '../agent/simulated/agent-fleet.js';
+import { qemuLabHostManifest, startQemuLab } from './qemu-lab.js';
 import { LAB_PASSWORD, startRedfishLab } from './redfish-lab.js';
 
 async function main(): Promise<void> {
@@ -34,7 +37,8 @@ async function main(): Promise<void> {
     emit(labManifest(labHosts(count, { kind: 'fake' }), values.namespace, LAB_PASSWORD));
     return;
   }
-  if (values.bmc !== 'redfish') throw new Error(`--bmc ${values.bmc}: expected fake or redfish`);
+  if (values.bmc === 'qemu') return runQemuLab(count, values.dir, values.namespace, emit);
+  if (values.bmc !== 'redfish') throw new Error(`--bmc ${values.bmc}: expected fake, redfish or qemu`);
   const lab = await startRedfishLab({
     hosts: count,
     dir: values.dir,
@@ -52,6 +56,24 @@ async function main(): Promise<void> {
   const stop = (): void => void lab.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  await new Promise(() => undefined); // run until signalled
+}
+
+/** QEMU machines behind ipmi_sim on a lab bridge, with their own boot worker (root; see qemu-lab.ts). */
+async function runQemuLab(count: number, dir: string, namespace: string, emit: (text: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('--bmc qemu needs root (network namespaces, tap devices)');
+  const lab = await startQemuLab({ dir, temporalAddress: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233', workerEnv: process.env, network: 'lab-qemu' });
+  const stop = (): void => void lab.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const docs: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const name = `lab-vm-${String(i).padStart(2, '0')}`;
+    const m = await lab.addMachine(name, 'uefi', `52:54:00:4d:46:${i.toString(16).padStart(2, '0')}`);
+    docs.push(qemuLabHostManifest(lab, m, { namespace, bootMode: 'UEFI', image: 'qcow2', userData: `#cloud-config\nhostname: ${name}` }));
+  }
+  emit(docs.join('---\n'));
+  process.stderr.write(`QEMU lab: ${count} UEFI machine(s) behind ipmi_sim on bridge ${lab.lan.prefix}.0/24 (provisioning network ${lab.network}); serial consoles in ${dir}/<host>/serial.log, boot worker log ${lab.bootWorker.logFile}\n`);
   await new Promise(() => undefined); // run until signalled
 }
 

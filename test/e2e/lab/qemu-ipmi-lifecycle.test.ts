@@ -8,30 +8,25 @@
  *    on disk 2, chosen by rootDeviceHints.serialNumber) → provisioned → the machine boots disk 2
  *    and reports the hostname from userData (serial console and phone_home) → deprovision →
  *    cleaning → available, disk 2's partition table gone.
- *  - legacy BIOS (SeaBIOS, QEMU's iPXE ROM): the agent boots and sends its first heartbeat.
- * Topology: the bridge in its own namespace; the boot worker (provisioning network `e2e-…`, the
- * hosts' metalflow.io/provisioning-network annotation) in member namespace `srv` (.1); this
- * machine's namespace joined at .2 (the host worker reaches nothing there; the boot worker reaches
- * the Temporal dev server through a forwarder on .2; the deployed OS phones home to .2).
+ *  - legacy BIOS (SeaBIOS, QEMU's iPXE ROM): the agent boots, sends its first heartbeat and
+ *    streams the raw image.
+ * The lab (src/lab/qemu-lab.ts) serves a provisioning network of this test's own (`e2e-…`, the
+ * hosts' metalflow.io/provisioning-network annotation); the deployed OS phones home to this
+ * machine's address on the lab bridge.
  * Serial consoles and logs are kept (path printed, tails shown) when a test fails.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenHttp, portOf, readBody } from '../../../src/agent/http-server.js';
-import { startIpmiSim, type IpmiSim } from '../../../src/lab/ipmi-sim.js';
-import { createQemuMachine, type QemuMachine } from '../../../src/lab/qemu-machine.js';
-import type { WorkerProcess } from '../../../src/lab/processes.js';
+import { qemuLabHostManifest, startQemuLab, type QemuLab } from '../../../src/lab/qemu-lab.js';
 import { useTestStack } from '../../helpers/stack.js';
-import { forwardTcp, type TcpForward } from '../../helpers/tcp-forward.js';
-import { TestLan, type LanMember } from '../../helpers/test-lan.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const NS = 'e2e-qemu';
-const IMAGE = 'metalflow-test-os';
 /** A provisioning network of this test's own: its boot worker serves only hosts annotated with it. */
 const NETWORK = `e2e-${Math.random().toString(36).slice(2, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-qemu-e2e-'));
@@ -41,98 +36,38 @@ const stack = useTestStack({
   METALFLOW_BACKOFF_UNIT: '10s',
   METALFLOW_AGENT_CALLBACK_TIMEOUT: '15m',
 });
-let lan: TestLan;
-let srv: LanMember;
-let hostIp = '';
-let forward: TcpForward | undefined;
+let lab: QemuLab | undefined;
 let phoneHome: Server | undefined;
-let bootWorker: WorkerProcess | undefined;
 const homeCalls: Array<{ path: string; body: string }> = [];
-const machines: Array<{ name: string; bmc: IpmiSim; vm: QemuMachine }> = [];
 let failed = false;
 const started = Date.now();
 const elapsed = (): string => `${Math.round((Date.now() - started) / 1000)}s`;
 const plain = (s: string): string => s.replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, '');
 const note = (s: string): void => void process.stderr.write(`qemu-ipmi e2e [${elapsed()}]: ${plain(s)}\n`);
 
-const build = (script: string): string => execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() ?? '';
-
 beforeAll(async () => {
-  // Cached by scripts/setup-tools.sh before the suite; built here only if that was skipped.
-  const ramdisk = build('scripts/build-ipa-ramdisk.sh');
-  const images = build('scripts/build-test-image.sh');
-  lan = new TestLan();
-  srv = lan.member('srv', { host: 1 });
-  hostIp = lan.hostLink(2);
-  const [tHost = '127.0.0.1', tPort = '7233'] = stack.address.split(':');
-  forward = await forwardTcp(hostIp, { host: tHost, port: Number(tPort) });
+  // The images are cached by `npm test` before the suite; built here only if that was skipped.
+  lab = await startQemuLab({ dir, temporalAddress: stack.address, workerEnv: stack.env(), network: NETWORK, bootEnv: { METALFLOW_AGENT_POLL: '2s' } });
   phoneHome = await listenHttp(async (req, res) => {
     homeCalls.push({ path: req.url ?? '', body: await readBody(req) });
     res.writeHead(200).end('ok');
-  }, 0, hostIp);
-  bootWorker = await stack.startWorker(
-    'src/worker/boot-main.ts',
-    'boot services worker started',
-    {
-      TEMPORAL_ADDRESS: `${hostIp}:${forward.port}`,
-      METALFLOW_BOOT_IP: srv.ip ?? '',
-      METALFLOW_DHCP_MODE: 'full',
-      METALFLOW_DHCP_RANGE: `${lan.prefix}.100,${lan.prefix}.150`,
-      METALFLOW_AGENT_IMAGE_DIR: ramdisk,
-      METALFLOW_IMAGES_DIR: images,
-      METALFLOW_AGENT_KERNEL_PARAMS: 'console=ttyS0,115200 systemd.show_status=1 ipa-debug=0',
-      METALFLOW_AGENT_POLL: '2s',
-      METALFLOW_PROVISIONING_NETWORK: NETWORK,
-    },
-    srv.exec,
-  );
+  }, 0, lab.hostIp);
 }, 30 * 60_000);
 
 afterAll(async () => {
-  // Each step on its own: one failing must not leave the others' processes or namespaces behind.
-  const attempt = async (fn: () => unknown): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      process.stderr.write(`qemu-ipmi e2e cleanup: ${(err as Error).message}\n`);
-    }
-  };
-  for (const m of machines) {
-    await attempt(() => m.vm.stop());
-    await attempt(() => m.bmc.stop());
-  }
-  await attempt(() => forward?.close());
-  await attempt(() => new Promise((r) => (phoneHome ? phoneHome.close(r) : r(undefined))));
-  await attempt(() => bootWorker?.stop());
-  await attempt(() => lan?.remove());
+  await new Promise((r) => (phoneHome ? phoneHome.close(r) : r(undefined)));
   if (failed || process.env.KEEP_TEST_DIRS) {
-    for (const m of machines) {
+    for (const m of lab?.machines ?? []) {
       const tail = m.vm.serial().split('\n').slice(-60).join('\n');
       process.stderr.write(`\n--- ${m.name} serial console (last 60 lines) ---\n${tail}\n`);
     }
-    process.stderr.write(`qemu-ipmi e2e: serial consoles, BMC and worker logs kept in ${dir} and ${stack.dataDir}\n`);
-  } else removeTempDir(dir);
+  }
+  await lab?.stop();
+  if (failed || process.env.KEEP_TEST_DIRS) process.stderr.write(`qemu-ipmi e2e: serial consoles, BMC and worker logs kept in ${dir} and ${stack.dataDir}\n`);
+  else removeTempDir(dir);
 }, 120_000);
 
-async function machine(name: string, firmware: 'uefi' | 'bios', mac: string): Promise<{ bmc: IpmiSim; vm: QemuMachine; disks: string[] }> {
-  const mdir = join(dir, name);
-  mkdirSync(mdir, { recursive: true });
-  const disks = [join(mdir, 'disk1.raw'), join(mdir, 'disk2.raw')];
-  const vm = createQemuMachine({
-    dir: mdir,
-    firmware,
-    mac,
-    tap: lan.tap(),
-    exec: lan.lanExec,
-    disks: [
-      { file: disks[0] ?? '', serial: `MF-${name.toUpperCase()}-DISK-1`, sizeBytes: 5 * 2 ** 30 },
-      { file: disks[1] ?? '', serial: `MF-${name.toUpperCase()}-DISK-2`, sizeBytes: 5 * 2 ** 30 },
-    ],
-  });
-  const bmc = await startIpmiSim({ dir: mdir, username: 'admin', password: `pw-${name}` });
-  machines.push({ name, bmc, vm });
-  return { bmc, vm, disks };
-}
+const bootWorkerLog = (): string => readFileSync(lab?.bootWorker.logFile ?? '', 'utf8');
 
 /** The first sectors of a disk: an MBR signature or a GPT header means a partition table. */
 function partitionTable(file: string): { mbr: boolean; gpt: boolean } {
@@ -151,41 +86,6 @@ function partitions(file: string): Array<{ start: number; type: string }> {
   return (JSON.parse(out) as { partitiontable: { partitions: Array<{ start: number; type: string }> } }).partitiontable.partitions;
 }
 
-function hostManifest(o: { name: string; mac: string; port: number; bootMode: 'UEFI' | 'legacy'; image?: 'qcow2' | 'raw'; extra?: string; userData?: string; annotations?: string }): string {
-  const base = `http://${srv.ip ?? ''}/images`;
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: ${o.name}-bmc, namespace: ${NS}}
-stringData: {username: admin, password: pw-${o.name}}
-${o.userData ? `---
-apiVersion: v1
-kind: Secret
-metadata: {name: ${o.name}-userdata, namespace: ${NS}}
-stringData:
-  userData: |
-${o.userData.split('\n').map((l) => `    ${l}`).join('\n')}
-` : ''}---
-apiVersion: metal3.io/v1alpha1
-kind: BareMetalHost
-metadata:
-  name: ${o.name}
-  namespace: ${NS}
-  annotations: {metalflow.io/provisioning-network: ${NETWORK}${o.annotations ? `, ${o.annotations}` : ''}}
-spec:
-  online: true
-  bootMACAddress: "${o.mac}"
-  bootMode: ${o.bootMode}
-  bmc: {address: "ipmi://127.0.0.1:${o.port}", credentialsName: ${o.name}-bmc}
-  rootDeviceHints: {serialNumber: MF-${o.name.toUpperCase()}-DISK-2}${o.image ? `
-  image:
-    url: ${base}/${IMAGE}.${o.image}
-    checksum: ${base}/${IMAGE}.${o.image}.sha256sum
-    checksumType: sha256
-    format: ${o.image}` : ''}${o.userData ? `
-  userData: {name: ${o.name}-userdata}` : ''}${o.extra ?? ''}
-`;
-}
-
 async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     const v = await fn();
@@ -201,7 +101,9 @@ describe('a QEMU machine behind ipmi_sim, provisioned by PXE through the stock a
   it('UEFI: inspect → available → provision onto disk 2 by serial → boots with the userData hostname → deprovision → available', async () => {
     const name = 'uefi';
     const mac = '52:54:00:e2:e0:01';
-    const { bmc, vm, disks } = await machine(name, 'uefi', mac);
+    const l = lab as QemuLab;
+    const m = await l.addMachine(name, 'uefi', mac);
+    const { bmc, vm, disks } = m;
     const [disk1 = '', disk2 = ''] = disks;
     // An old partition table on disk 1 that cleaning must wipe.
     execFileSync('sfdisk', ['-q', disk1], { input: 'label: gpt\nstart=2048, size=204800, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="old-data"\n' });
@@ -209,10 +111,10 @@ describe('a QEMU machine behind ipmi_sim, provisioned by PXE through the stock a
     const userData = `#cloud-config
 hostname: e2e-uefi-node
 phone_home:
-  url: http://${hostIp}:${portOf(phoneHome as Server)}/booted/${name}
+  url: http://${l.hostIp}:${portOf(phoneHome as Server)}/booted/${name}
   post: [hostname]`;
     const t0 = Date.now();
-    await stack.client.apply([{ name: 'uefi.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'UEFI', userData }) }]);
+    await stack.client.apply([{ name: 'uefi.yaml', text: qemuLabHostManifest(l, m, { namespace: NS, bootMode: 'UEFI', userData }) }]);
     const available = await step('uefi available (inspected)', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available', 20 * 60_000, 2000));
     const tInspected = Date.now();
     expect(available.status.errorType).toBe('');
@@ -220,7 +122,7 @@ phone_home:
     expect(available.status.hardware?.storage?.map((d) => d.serialNumber).sort()).toEqual(['MF-UEFI-DISK-1', 'MF-UEFI-DISK-2']);
     expect(vm.running()).toBe(false); // powered off after inspection, as Ironic does
 
-    await stack.client.apply([{ name: 'uefi.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'UEFI', userData, image: 'qcow2' }) }]);
+    await stack.client.apply([{ name: 'uefi.yaml', text: qemuLabHostManifest(l, m, { namespace: NS, bootMode: 'UEFI', userData, image: 'qcow2' }) }]);
     const provisioned = await step('uefi provisioned', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'provisioned', 30 * 60_000, 2000));
     const tProvisioned = Date.now();
     expect(provisioned.status.errorType).toBe('');
@@ -263,14 +165,17 @@ phone_home:
   it('legacy BIOS: SeaBIOS network-boots the agent, which heartbeats and writes the raw image', async () => {
     const name = 'bios';
     const mac = '52:54:00:b1:05:01';
-    const { bmc, vm, disks } = await machine(name, 'bios', mac);
+    const l = lab as QemuLab;
+    const m = await l.addMachine(name, 'bios', mac);
+    const { bmc, vm, disks } = m;
     const t0 = Date.now();
     // No inspection: the first agent boot is the deployment's, which waits for a heartbeat.
-    await stack.client.apply([{ name: 'bios.yaml', text: hostManifest({ name, mac, port: bmc.port, bootMode: 'legacy', image: 'raw', annotations: 'inspect.metal3.io: disabled', extra: '\n  automatedCleaningMode: disabled' }) }]);
+    const manifest = qemuLabHostManifest(l, m, { namespace: NS, bootMode: 'legacy', image: 'raw', annotations: { 'inspect.metal3.io': 'disabled' }, extraSpec: '\n  automatedCleaningMode: disabled' });
+    await stack.client.apply([{ name: 'bios.yaml', text: manifest }]);
     const workflowId = `bmh/${NS}/${name}`;
     await step('bios agent heartbeat', async () => {
       const deadline = Date.now() + 20 * 60_000;
-      const heartbeat = (): boolean => readFileSync(bootWorker?.logFile ?? '', 'utf8').split('\n').some((l) => l.includes('agent heartbeat') && l.includes(workflowId));
+      const heartbeat = (): boolean => bootWorkerLog().split('\n').some((line) => line.includes('agent heartbeat') && line.includes(workflowId));
       while (!heartbeat()) {
         if (Date.now() > deadline) throw new Error(`no agent heartbeat from ${workflowId} in 20 min`);
         await new Promise((r) => setTimeout(r, 2000));
@@ -279,8 +184,7 @@ phone_home:
     const tHeartbeat = Date.now();
     expect(bmc.machine().events).toContain('boot pxe');
     // SeaBIOS ran QEMU's iPXE ROM (its text goes to the absent VGA), which fetched our per-MAC script and the agent.
-    const served = readFileSync(bootWorker?.logFile ?? '', 'utf8');
-    expect(served).toContain(`GET /ipxe/${mac}/boot.ipxe`);
+    expect(bootWorkerLog()).toContain(`GET /ipxe/${mac}/boot.ipxe`);
     expect(vm.serial()).toContain(`BOOTIF=${mac}`); // the agent kernel's command line, from our script
     const provisioned = await step('bios provisioned (raw image streamed)', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'provisioned', 20 * 60_000, 2000));
     expect(provisioned.status.errorType).toBe('');

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBootServicesIn, type BootServicesProcess } from '../../helpers/boot-services-process.js';
-import { TestLan, type LanMember } from '../../helpers/test-lan.js';
+import { LabNetwork, type LanMember } from '../../../src/lab/lab-network.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'dhcp-conf-'));
-const lan = new TestLan();
-const far = new TestLan(); // the segment behind the relay
+const lan = new LabNetwork();
+const far = new LabNetwork(); // the segment behind the relay
 let srv: LanMember;
 let boot: BootServicesProcess;
 let relayBoot: BootServicesProcess | undefined;

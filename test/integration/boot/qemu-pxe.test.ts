@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQemuMachine, type QemuMachine } from '../../../src/lab/qemu-machine.js';
 import { startBootServicesIn, type BootServicesProcess } from '../../helpers/boot-services-process.js';
-import { TestLan, type LanMember } from '../../helpers/test-lan.js';
+import { LabNetwork, type LanMember } from '../../../src/lab/lab-network.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qemu-pxe-'));
-const lan = new TestLan();
+const lan = new LabNetwork();
 const UEFI_MAC = '52:54:00:e0:00:01';
 const BIOS_MAC = '52:54:00:b0:00:01';
 let srv: LanMember;

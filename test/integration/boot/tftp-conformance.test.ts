@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBootServicesIn, type BootServicesProcess } from '../../helpers/boot-services-process.js';
-import { TestLan, type LanMember } from '../../helpers/test-lan.js';
+import { LabNetwork, type LanMember } from '../../../src/lab/lab-network.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tftp-conf-'));
 const root = join(dir, 'root');
 const firmware = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31 + 7) % 256));
 const small = firmware.subarray(0, 70_000);
-const lan = new TestLan();
+const lan = new LabNetwork();
 let srv: LanMember;
 let cli: LanMember;
 let lossy: LanMember;

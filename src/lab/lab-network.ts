@@ -1,5 +1,5 @@
 /**
- * A private Ethernet segment for network tests: a bridge in its own namespace and member
+ * A private Ethernet segment for tests and the QEMU lab: a bridge in its own namespace and member
  * namespaces each joined to it by a veth pair (the member's end is `eth0`). Nothing touches the
  * host's own interfaces; `remove()` deletes every namespace (and so every link) it created.
  */
@@ -16,7 +16,7 @@ export interface LanMember {
 
 const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
-export class TestLan {
+export class LabNetwork {
   readonly id = randomBytes(2).toString('hex');
   readonly lanNs = `mfl-${this.id}`;
   /** 10.x.y.0/24, random so concurrent runs do not meet. */
@@ -58,7 +58,7 @@ export class TestLan {
   }
 
   /** Joins an existing member to another segment (a router/relay between two LANs). */
-  join(other: TestLan, name: string, opts: { host: number; ifname: string }): void {
+  join(other: LabNetwork, name: string, opts: { host: number; ifname: string }): void {
     const m = this.members.get(name);
     if (!m) throw new Error(`no member ${name}`);
     const peer = `v${other.id}${++other.links}`;
