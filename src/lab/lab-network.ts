@@ -1,7 +1,8 @@
 /**
  * A private Ethernet segment for tests and the QEMU lab: a bridge in its own namespace and member
- * namespaces each joined to it by a veth pair (the member's end is `eth0`). Nothing touches the
- * host's own interfaces; `remove()` deletes every namespace (and so every link) it created.
+ * namespaces each joined to it by a veth pair (the member's end is `eth0`). Only `hostLink()` adds
+ * an interface (a veth of its own) to this machine's namespace; `remove()` deletes every namespace
+ * (and so every link) it created.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
