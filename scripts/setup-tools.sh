@@ -62,7 +62,8 @@ if [ ! -x "$venv/bin/sushy-emulator" ]; then
 fi
 
 ipa="$root/.tools/ipa"
-if ! "$ipa/bin/pip" show ironic-python-agent 2>/dev/null | grep -qx "Version: $IPA_VERSION"; then
+# (sed reads all of pip's output: `grep -q` would end the pipe early, and pipefail would call that a failure)
+if [ "$("$ipa/bin/pip" show ironic-python-agent 2>/dev/null | sed -n 's/^Version: //p')" != "$IPA_VERSION" ]; then
   echo "==> pip install ironic-python-agent==$IPA_VERSION into $ipa" >&2
   python3 -m venv "$ipa" >&2
   "$ipa/bin/pip" install -q "ironic-python-agent==$IPA_VERSION" >&2

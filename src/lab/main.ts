@@ -69,7 +69,8 @@ async function runQemuLab(count: number, dir: string, namespace: string, emit: (
   const docs: string[] = [];
   for (let i = 1; i <= count; i++) {
     const name = `lab-vm-${String(i).padStart(2, '0')}`;
-    const m = await lab.addMachine(name, 'uefi', `52:54:00:4d:46:${i.toString(16).padStart(2, '0')}`);
+    // BMC ports 6230, 6231... as metal3-dev-env's virtualbmc: the same hosts after a restart.
+    const m = await lab.addMachine(name, 'uefi', `52:54:00:4d:46:${i.toString(16).padStart(2, '0')}`, { bmcPort: 6229 + i });
     docs.push(qemuLabHostManifest(lab, m, { namespace, bootMode: 'UEFI', image: 'qcow2', userData: `#cloud-config\nhostname: ${name}` }));
   }
   emit(docs.join('---\n'));

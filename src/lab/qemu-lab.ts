@@ -57,7 +57,8 @@ export interface QemuLab {
   imageBaseUrl: string;
   machines: LabMachine[];
   /** A machine with two virtio disks (serials `MF-<NAME>-DISK-1/2`) behind its own ipmi_sim. */
-  addMachine(name: string, firmware: 'uefi' | 'bios', mac: string, opts?: { diskBytes?: number; memoryMiB?: number }): Promise<LabMachine>;
+  /** `bmcPort`: a fixed UDP port for its ipmi_sim (a lab restarted keeps its hosts' BMC addresses); default any free one. */
+  addMachine(name: string, firmware: 'uefi' | 'bios', mac: string, opts?: { diskBytes?: number; memoryMiB?: number; bmcPort?: number }): Promise<LabMachine>;
   stop(): Promise<void>;
 }
 
@@ -132,7 +133,7 @@ export async function startQemuLab(o: QemuLabOptions): Promise<QemuLab> {
           disks: disks.map((file, i) => ({ file, serial: `MF-${name.toUpperCase()}-DISK-${i + 1}`, sizeBytes: opts.diskBytes ?? 5 * 2 ** 30 })),
           ...(opts.memoryMiB ? { memoryMiB: opts.memoryMiB } : {}),
         });
-        const bmc = await startIpmiSim({ dir: mdir, username: 'admin', password: `pw-${name}` });
+        const bmc = await startIpmiSim({ dir: mdir, username: 'admin', password: `pw-${name}`, ...(opts.bmcPort ? { port: opts.bmcPort } : {}) });
         const m = { name, mac, bmc, vm, disks };
         machines.push(m);
         return m;
