@@ -1,7 +1,7 @@
 /**
  * OpenIPMI's `ipmi_sim`: a real IPMI-over-LAN (RMCP+) BMC on loopback. Power and boot device go to
- * a `chassis_control` hook that keeps the "machine" in files (power, boot, an event log), which a
- * test or a VM launcher can read.
+ * a `chassis_control` hook that keeps the "machine" in files (power, boot, an event log) and, given
+ * a power script, powers a real machine with it (qemu-machine.ts) at the boot device last set.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ export interface IpmiSimOptions {
   username: string;
   password: string;
   port?: number;
+  /** The machine's power button (a lab QEMU machine's vm.sh): the hook calls it on power changes. */
+  powerScript?: string;
 }
 
 export interface IpmiSim extends LabProcess {
@@ -21,32 +23,32 @@ export interface IpmiSim extends LabProcess {
   machine(): { power: boolean; boot: string; events: string[] };
 }
 
-const HOOK = `#!/bin/sh
+/** The hook; with a power script (start <bootdev> | stop | reset <bootdev> | status), power really drives a machine. */
+const hook = (powerScript?: string): string => `#!/bin/sh
 # ipmi_sim chassis_control hook: <dev> get power|boot ... / <dev> set <what> <value> ...
-# With a vm.sh next to it (a lab QEMU machine, qemu-machine.ts), power really starts and stops it.
-here="$(dirname "$0")"
-dir="$here/machine"
-vm="$here/vm.sh"
+dir="$(dirname "$0")/machine"
+vm=${powerScript ? `'${powerScript.replace(/'/g, `'\\''`)}'` : '""'}
 mkdir -p "$dir"
 shift
 op=$1; shift
-power() { if [ -x "$vm" ]; then "$vm" status; else cat "$dir/power" 2>/dev/null || echo 0; fi; }
+boot() { cat "$dir/boot" 2>/dev/null || echo default; }
+power() { if [ -n "$vm" ]; then "$vm" status; else cat "$dir/power" 2>/dev/null || echo 0; fi; }
 case "$op" in
   get)
     for what in "$@"; do
       case "$what" in
         power) echo "power:$(power)";;
-        boot) echo "boot:$(cat "$dir/boot" 2>/dev/null || echo default)";;
+        boot) echo "boot:$(boot)";;
       esac
     done;;
   set)
     while [ $# -gt 1 ]; do
       case "$1" in
-        power) echo "$2" > "$dir/power"; if [ -x "$vm" ]; then if [ "$2" = 1 ]; then "$vm" start; else "$vm" stop; fi; fi;;
+        power) echo "$2" > "$dir/power"; if [ -n "$vm" ]; then if [ "$2" = 1 ]; then "$vm" start "$(boot)"; else "$vm" stop; fi; fi;;
         boot) echo "$2" > "$dir/boot";;
-        reset) echo 1 > "$dir/power"; [ -x "$vm" ] && "$vm" reset;;
+        reset) echo 1 > "$dir/power"; [ -n "$vm" ] && "$vm" reset "$(boot)";;
         # Soft off: the lab machines have no ACPI-aware OS to ask, so it is a power off.
-        shutdown) echo 0 > "$dir/power"; [ -x "$vm" ] && "$vm" stop;;
+        shutdown) echo 0 > "$dir/power"; [ -n "$vm" ] && "$vm" stop;;
       esac
       echo "$1 $2" >> "$dir/events"
       shift 2
@@ -57,9 +59,9 @@ esac
 export async function startIpmiSim(opts: IpmiSimOptions): Promise<IpmiSim> {
   mkdirSync(join(opts.dir, 'state'), { recursive: true });
   const port = opts.port ?? (await freePort('udp'));
-  const hook = join(opts.dir, 'chassis-control.sh');
-  writeFileSync(hook, HOOK);
-  chmodSync(hook, 0o755);
+  const hookFile = join(opts.dir, 'chassis-control.sh');
+  writeFileSync(hookFile, hook(opts.powerScript));
+  chmodSync(hookFile, 0o755);
   const q = (s: string): string => s.replace(/"/g, '');
   writeFileSync(
     join(opts.dir, 'lan.conf'),
@@ -74,7 +76,7 @@ set_working_mc 0x20
     allowed_auths_admin none md2 md5 straight
     guid a123456789abcdefa123456789abcdef
   endlan
-  chassis_control "${hook} 0x20"
+  chassis_control "${hookFile} 0x20"
   user 2 true "${q(opts.username)}" "${q(opts.password)}" admin 10 none md2 md5 straight
 `,
     { mode: 0o600 },
@@ -96,6 +98,7 @@ set_working_mc 0x20
   return {
     ...p,
     port,
-    machine: () => ({ power: existsSync(join(opts.dir, 'vm.sh')) ? execFileSync(join(opts.dir, 'vm.sh'), ['status'], { encoding: 'utf8' }).trim() === '1' : file('power').trim() === '1', boot: file('boot').trim() || 'default', events: file('events').split('\n').filter(Boolean) }),
+    // Power as ipmi_sim itself learns it: from the hook.
+    machine: () => ({ power: execFileSync(hookFile, ['0x20', 'get', 'power'], { encoding: 'utf8' }).trim() === 'power:1', boot: file('boot').trim() || 'default', events: file('events').split('\n').filter(Boolean) }),
   };
 }

@@ -133,7 +133,7 @@ export async function startQemuLab(o: QemuLabOptions): Promise<QemuLab> {
           disks: disks.map((file, i) => ({ file, serial: `MF-${name.toUpperCase()}-DISK-${i + 1}`, sizeBytes: opts.diskBytes ?? 5 * 2 ** 30 })),
           ...(opts.memoryMiB ? { memoryMiB: opts.memoryMiB } : {}),
         });
-        const bmc = await startIpmiSim({ dir: mdir, username: 'admin', password: `pw-${name}`, ...(opts.bmcPort ? { port: opts.bmcPort } : {}) });
+        const bmc = await startIpmiSim({ dir: mdir, username: 'admin', password: `pw-${name}`, powerScript: vm.script, ...(opts.bmcPort ? { port: opts.bmcPort } : {}) });
         const m = { name, mac, bmc, vm, disks };
         machines.push(m);
         return m;

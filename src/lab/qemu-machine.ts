@@ -2,9 +2,9 @@
  * A QEMU virtual machine as a lab server: real firmware (OVMF for UEFI, SeaBIOS with QEMU's iPXE
  * ROM for legacy BIOS), a NIC with a known MAC on a tap device, virtio disks with distinct serial
  * numbers, and a serial console appended to one log across boots. Its power button is `vm.sh`
- * (start | stop | reset | status), which OpenIPMI's ipmi_sim calls from its chassis_control hook
- * (see ipmi-sim.ts): the BMC a host workflow drives through ipmitool really powers this machine.
- * The next boot device is whatever the BMC was last told (`pxe` → the NIC first, else the disks).
+ * (`script`: start <bootdev> | stop | reset <bootdev> | status), which OpenIPMI's ipmi_sim calls from
+ * its chassis_control hook (ipmi-sim.ts, `powerScript`) with the boot device it was last told
+ * (`pxe` → the NIC first, else the disks): the BMC a host workflow drives really powers this machine.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ export interface QemuDisk {
 }
 
 export interface QemuMachineOptions {
-  /** The BMC's directory: vm.sh is written here, next to ipmi_sim's hook and its machine/ state. */
+  /** The machine's directory: vm.sh, its disks' default place, serial log, OVMF variables. */
   dir: string;
   firmware: 'uefi' | 'bios';
   mac: string;
@@ -98,8 +98,8 @@ export function createQemuMachine(o: QemuMachineOptions): QemuMachine {
   writeFileSync(
     script,
     `#!/bin/sh
-# The lab machine's power: start | stop | reset | status (ipmi_sim's chassis_control hook calls this).
-dir=${shq(o.dir)}
+# The lab machine's power: start [pxe|default] | stop | reset [pxe|default] | status
+# (ipmi_sim's chassis_control hook calls this with the boot device it was last given).
 pidf=${shq(pidFile)}
 running() { [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
 stop() {
@@ -110,15 +110,15 @@ stop() {
 }
 start() {
   running && return 0
-  boot="$(cat "$dir/machine/boot" 2>/dev/null || echo default)"
+  boot="\${1:-default}"
   echo "=== metalflow lab: power on $(date -u +%Y-%m-%dT%H:%M:%SZ), next boot device: $boot ===" >>${shq(serialLog)}
   if [ "$boot" = pxe ]; then ${cmd(true)}; else ${cmd(false)}; fi
 }
 case "$1" in
   status) if running; then echo 1; else echo 0; fi;;
-  start) start;;
+  start) start "$2";;
   stop) stop;;
-  reset) stop; start;;
+  reset) stop; start "$2";;
 esac
 `,
   );
@@ -129,11 +129,7 @@ esac
     script,
     running,
     serial: () => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : ''),
-    powerOn: (boot) => {
-      mkdirSync(join(o.dir, 'machine'), { recursive: true });
-      writeFileSync(join(o.dir, 'machine', 'boot'), `${boot}\n`);
-      execFileSync(script, ['start']);
-    },
+    powerOn: (boot) => void execFileSync(script, ['start', boot]),
     stop: () => void execFileSync(script, ['stop']),
   };
   // A daemonized QEMU would outlive a test runner that dies: never leave one behind.
