@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { PROVISIONING_NETWORK_ANNOTATION } from '../api/provisioning-network.js';
 import { startIpmiSim, type IpmiSim } from './ipmi-sim.js';
 import { LabNetwork, type LanMember } from './lab-network.js';
@@ -151,42 +152,26 @@ export async function startQemuLab(o: QemuLabOptions): Promise<QemuLab> {
 export function qemuLabHostManifest(
   lab: Pick<QemuLab, 'network' | 'imageBaseUrl'>,
   m: Pick<LabMachine, 'name' | 'mac' | 'bmc'>,
-  o: { namespace: string; bootMode: 'UEFI' | 'legacy'; image?: 'qcow2' | 'raw'; userData?: string; annotations?: Record<string, string>; extraSpec?: string },
+  o: { namespace: string; bootMode: 'UEFI' | 'legacy'; image?: 'qcow2' | 'raw'; userData?: string; annotations?: Record<string, string>; spec?: Record<string, unknown> },
 ): string {
-  const annotations = { [PROVISIONING_NETWORK_ANNOTATION]: lab.network, ...o.annotations };
-  const base = `${lab.imageBaseUrl}/${TEST_IMAGE}.${o.image ?? 'qcow2'}`;
-  const docs = [
-    `apiVersion: v1
-kind: Secret
-metadata: {name: ${m.name}-bmc, namespace: ${o.namespace}}
-stringData: {username: admin, password: pw-${m.name}}`,
-  ];
-  if (o.userData) {
-    docs.push(`apiVersion: v1
-kind: Secret
-metadata: {name: ${m.name}-userdata, namespace: ${o.namespace}}
-stringData:
-  userData: |
-${o.userData.split('\n').map((l) => `    ${l}`).join('\n')}`);
-  }
-  docs.push(`apiVersion: metal3.io/v1alpha1
-kind: BareMetalHost
-metadata:
-  name: ${m.name}
-  namespace: ${o.namespace}
-  annotations:
-${Object.entries(annotations).map(([k, v]) => `    ${k}: "${v}"`).join('\n')}
-spec:
-  online: true
-  bootMACAddress: "${m.mac}"
-  bootMode: ${o.bootMode}
-  bmc: {address: "ipmi://127.0.0.1:${m.bmc.port}", credentialsName: ${m.name}-bmc}
-  rootDeviceHints: {serialNumber: MF-${m.name.toUpperCase()}-DISK-2}${o.image ? `
-  image:
-    url: ${base}
-    checksum: ${base}.sha256sum
-    checksumType: sha256
-    format: ${o.image}` : ''}${o.userData ? `
-  userData: {name: ${m.name}-userdata}` : ''}${o.extraSpec ?? ''}`);
-  return docs.join('\n---\n') + '\n';
+  const url = `${lab.imageBaseUrl}/${TEST_IMAGE}.${o.image ?? 'qcow2'}`;
+  const meta = (name: string): { name: string; namespace: string } => ({ name, namespace: o.namespace });
+  const docs: unknown[] = [{ apiVersion: 'v1', kind: 'Secret', metadata: meta(`${m.name}-bmc`), stringData: { username: 'admin', password: `pw-${m.name}` } }];
+  if (o.userData) docs.push({ apiVersion: 'v1', kind: 'Secret', metadata: meta(`${m.name}-userdata`), stringData: { userData: o.userData } });
+  docs.push({
+    apiVersion: 'metal3.io/v1alpha1',
+    kind: 'BareMetalHost',
+    metadata: { ...meta(m.name), annotations: { [PROVISIONING_NETWORK_ANNOTATION]: lab.network, ...o.annotations } },
+    spec: {
+      online: true,
+      bootMACAddress: m.mac,
+      bootMode: o.bootMode,
+      bmc: { address: `ipmi://127.0.0.1:${m.bmc.port}`, credentialsName: `${m.name}-bmc` },
+      rootDeviceHints: { serialNumber: `MF-${m.name.toUpperCase()}-DISK-2` },
+      ...(o.image ? { image: { url, checksum: `${url}.sha256sum`, checksumType: 'sha256', format: o.image } } : {}),
+      ...(o.userData ? { userData: { name: `${m.name}-userdata` } } : {}),
+      ...o.spec,
+    },
+  });
+  return docs.map((d) => stringify(d)).join('---\n');
 }

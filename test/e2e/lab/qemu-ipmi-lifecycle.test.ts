@@ -170,7 +170,7 @@ phone_home:
     const { bmc, vm, disks } = m;
     const t0 = Date.now();
     // No inspection: the first agent boot is the deployment's, which waits for a heartbeat.
-    const manifest = qemuLabHostManifest(l, m, { namespace: NS, bootMode: 'legacy', image: 'raw', annotations: { 'inspect.metal3.io': 'disabled' }, extraSpec: '\n  automatedCleaningMode: disabled' });
+    const manifest = qemuLabHostManifest(l, m, { namespace: NS, bootMode: 'legacy', image: 'raw', annotations: { 'inspect.metal3.io': 'disabled' }, spec: { automatedCleaningMode: 'disabled' } });
     await stack.client.apply([{ name: 'bios.yaml', text: manifest }]);
     const workflowId = `bmh/${NS}/${name}`;
     await step('bios agent heartbeat', async () => {
