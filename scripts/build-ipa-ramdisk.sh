@@ -144,7 +144,7 @@ keep=(kernel/drivers/virtio kernel/drivers/block kernel/drivers/net/virtio_net.k
   kernel/drivers/net/ethernet/intel kernel/drivers/scsi kernel/drivers/ata kernel/drivers/nvme kernel/drivers/cdrom kernel/drivers/md
   kernel/drivers/char/ipmi kernel/drivers/firmware kernel/drivers/char/virtio_console.ko kernel/drivers/net/mii.ko
   kernel/fs/isofs kernel/fs/fat kernel/fs/vfat kernel/fs/nls kernel/fs/ext4 kernel/fs/jbd2 kernel/fs/mbcache.ko kernel/fs/efivarfs
-  kernel/lib kernel/crypto kernel/arch/x86/crypto kernel/drivers/scsi/virtio_scsi.ko kernel/net/packet kernel/drivers/input)
+  kernel/lib kernel/crypto kernel/arch/x86/crypto kernel/net/packet kernel/drivers/input)
 tmpmods="$work/modules"
 mkdir -p "$tmpmods"
 for k in "${keep[@]}"; do

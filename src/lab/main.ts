@@ -53,19 +53,14 @@ async function main(): Promise<void> {
   });
   emit(lab.manifest);
   process.stderr.write(`sushy-tools Redfish emulator with ${count} systems at ${lab.sushy.url}; simulated agents answer for them\n`);
-  const stop = (): void => void lab.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  await new Promise(() => undefined); // run until signalled
+  await runUntilSignalled(lab);
 }
 
 /** QEMU machines behind ipmi_sim on a lab bridge, with their own boot worker (root; see qemu-lab.ts). */
 async function runQemuLab(count: number, dir: string, namespace: string, emit: (text: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('--bmc qemu needs root (network namespaces, tap devices)');
   const lab = await startQemuLab({ dir, temporalAddress: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233', workerEnv: process.env, network: 'lab-qemu' });
-  const stop = (): void => void lab.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const running = runUntilSignalled(lab);
   const docs: string[] = [];
   for (let i = 1; i <= count; i++) {
     const name = `lab-vm-${String(i).padStart(2, '0')}`;
@@ -75,7 +70,15 @@ async function runQemuLab(count: number, dir: string, namespace: string, emit: (
   }
   emit(docs.join('---\n'));
   process.stderr.write(`QEMU lab: ${count} UEFI machine(s) behind ipmi_sim on bridge ${lab.lan.prefix}.0/24 (provisioning network ${lab.network}); serial consoles in ${dir}/<host>/serial.log, boot worker log ${lab.bootWorker.logFile}\n`);
-  await new Promise(() => undefined); // run until signalled
+  await running;
+}
+
+/** Keeps the lab up until SIGINT/SIGTERM, then stops it and exits. */
+function runUntilSignalled(lab: { stop(): Promise<void> }): Promise<never> {
+  const stop = (): void => void lab.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return new Promise<never>(() => undefined);
 }
 
 main().catch((err: unknown) => {

@@ -49,8 +49,8 @@ export class TestStack {
   }
 
   /** Starts a worker process: the host worker, or another entry point (e.g. the boot-services worker). */
-  async startWorker(entry = 'src/worker/main.ts', readyLine = 'host worker started', env: Record<string, string> = {}, exec: string[] = []): Promise<WorkerProcess> {
-    const w = await startNodeWorker(entry, readyLine, join(this.dataDir, `worker-${this.workers.length}.log`), { ...this.env(), ...env }, exec);
+  async startWorker(entry = 'src/worker/main.ts', readyLine = 'host worker started', env: Record<string, string> = {}): Promise<WorkerProcess> {
+    const w = await startNodeWorker(entry, readyLine, join(this.dataDir, `worker-${this.workers.length}.log`), { ...this.env(), ...env });
     this.workers.push(w);
     return w;
   }
