@@ -59,19 +59,21 @@ fi
 
 # The lab's emulated machines wait out BMC power delays: keep backoffs short there.
 if [ "$lab" = 1 ]; then export METALFLOW_BACKOFF_UNIT="${METALFLOW_BACKOFF_UNIT:-10s}"; fi
-npx tsx src/worker/main.ts >"$METALFLOW_DATA_DIR/logs/worker.log" 2>&1 &
+# `node --import tsx`, not `npx tsx`: tsx's CLI re-sends a signal its child has not acknowledged
+# within 30 ms and then SIGKILLs it, which under load cut the lab's clean-up (namespaces) short.
+node --import tsx src/worker/main.ts >"$METALFLOW_DATA_DIR/logs/worker.log" 2>&1 &
 pids+=($!)
 echo "==> host worker started (logs: $METALFLOW_DATA_DIR/logs/worker.log)" >&2
 export METALFLOW_AGENT_API_HOST="${METALFLOW_AGENT_API_HOST:-127.0.0.1}"
 export METALFLOW_AGENT_API_PORT="${METALFLOW_AGENT_API_PORT:-6385}"
-npx tsx src/worker/boot-main.ts >"$METALFLOW_DATA_DIR/logs/boot.log" 2>&1 &
+node --import tsx src/worker/boot-main.ts >"$METALFLOW_DATA_DIR/logs/boot.log" 2>&1 &
 pids+=($!)
 echo "==> boot services worker started, agent API on $METALFLOW_AGENT_API_HOST:$METALFLOW_AGENT_API_PORT (logs: $METALFLOW_DATA_DIR/logs/boot.log)" >&2
 
 if [ "$lab" = 1 ]; then
   manifest="$METALFLOW_DATA_DIR/lab.yaml"
   rm -f "$manifest"
-  npx tsx src/lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
+  node --import tsx src/lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
     --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" --agent-api "http://127.0.0.1:$METALFLOW_AGENT_API_PORT" --fail "$lab_fail" \
     2>>"$METALFLOW_DATA_DIR/logs/lab.log" &
   lab_pid=$!

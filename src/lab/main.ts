@@ -73,9 +73,14 @@ async function runQemuLab(count: number, dir: string, namespace: string, emit: (
   await running;
 }
 
-/** Keeps the lab up until SIGINT/SIGTERM, then stops it and exits. */
+/** Keeps the lab up until SIGINT/SIGTERM, then stops it (once: Ctrl-C and start.sh's TERM both come) and exits. */
 function runUntilSignalled(lab: { stop(): Promise<void> }): Promise<never> {
-  const stop = (): void => void lab.stop().then(() => process.exit(0));
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void lab.stop().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return new Promise<never>(() => undefined);
