@@ -32,6 +32,42 @@ export interface HostDefinition {
   secrets: HostSecrets;
 }
 
+// ---- the host workflow's input: a new host, or one continuing as new with its state carried
+export interface HostWorkflowInput {
+  definition: HostDefinition;
+  carried?: CarriedState;
+}
+
+/** The host workflow's signature (workflow type HOST_WORKFLOW_TYPE), for typed clients. */
+export type HostWorkflow = (input: HostWorkflowInput) => Promise<void>;
+
+/** Host state carried across continue-as-new, exactly. */
+export interface CarriedState {
+  uid: string;
+  generation: number;
+  createdAt: string;
+  status: BareMetalHostStatus;
+  flags: HostFlags;
+  opSeq: number;
+  /** BMC address + credentials version that last registered successfully. */
+  registeredAs?: string;
+  /** When the current error backoff ends (ms since epoch). */
+  retryAt?: number;
+  /** Cleanup failures while deleting (give up after MAX_DELETE_FAILURES). */
+  deleteFailures: number;
+}
+
+/** Operator intent recorded by signals, acted on by the workflow loop at its next safe point. */
+export interface HostFlags {
+  deleting: boolean;
+  detached: boolean;
+  detachRequest?: { force: boolean; deleteAction: 'delete' | 'delay' };
+  paused: boolean;
+  inspectRequested: boolean;
+  rebootRequested?: RebootMode;
+  reregister: boolean;
+}
+
 // ---- signals (operator actions; fire and forget, always accepted, applied at the next safe point)
 export type RebootMode = 'soft' | 'hard';
 export const deprovisionSignal = defineSignal('deprovision');

@@ -76,15 +76,48 @@ export class MissingSecretError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
-/** Every error class an activity may throw; the names are the Temporal failure `type`s. */
-export const NON_RETRYABLE_ERROR_TYPES = [
-  'BmcAuthenticationError',
-  'BmcCertificateError',
-  'RedfishRequestError',
-  'UnsupportedDriverError',
-  'InspectionFailedError',
-  'CleaningFailedError',
-  'DeployFailedError',
-  'SecretUnsealError',
-  'MissingSecretError',
-] as const;
+/**
+ * Every failure type that crosses a process boundary (Temporal failure `type`s): the error classes
+ * above by name, and the failures the workflow raises itself. Clients and the workflow compare
+ * against these, never against loose strings. A unit test checks the classes and this list agree.
+ */
+export const FailureType = {
+  BmcUnreachableError: 'BmcUnreachableError',
+  BmcAuthenticationError: 'BmcAuthenticationError',
+  BmcCertificateError: 'BmcCertificateError',
+  RedfishRequestError: 'RedfishRequestError',
+  IpmiCommandError: 'IpmiCommandError',
+  UnsupportedDriverError: 'UnsupportedDriverError',
+  PowerControlError: 'PowerControlError',
+  InspectionFailedError: 'InspectionFailedError',
+  CleaningFailedError: 'CleaningFailedError',
+  DeployFailedError: 'DeployFailedError',
+  SecretUnsealError: 'SecretUnsealError',
+  MissingSecretError: 'MissingSecretError',
+  /** applySpec rejected: the definition breaks a manifest or change rule (details: the field errors). */
+  InvalidSpec: 'InvalidSpec',
+  /** applySpec rejected: the host is being deleted. */
+  HostDeleting: 'HostDeleting',
+  /** The agent did not boot, heartbeat or report in time. */
+  AgentTimeout: 'AgentTimeout',
+  /** The agent reported that inspection failed. */
+  AgentInspectionError: 'AgentInspectionError',
+  /** An agent boot needs spec.bootMACAddress to recognise the agent. */
+  MissingBootMAC: 'MissingBootMAC',
+  /** The boot worker has no open agent session with a callback URL (e.g. it restarted). */
+  AgentSessionLost: 'AgentSessionLost',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** The failure types of the error classes whose `nonRetryable` is true: activity retries stop at them. */
+export const NON_RETRYABLE_ERROR_TYPES: readonly FailureType[] = [
+  FailureType.BmcAuthenticationError,
+  FailureType.BmcCertificateError,
+  FailureType.RedfishRequestError,
+  FailureType.UnsupportedDriverError,
+  FailureType.InspectionFailedError,
+  FailureType.CleaningFailedError,
+  FailureType.DeployFailedError,
+  FailureType.SecretUnsealError,
+  FailureType.MissingSecretError,
+];

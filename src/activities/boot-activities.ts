@@ -13,6 +13,7 @@ import { selectRootDevice } from '../agent/root-device.js';
 import type { Image, RootDeviceHints } from '../api/types.js';
 import type { AgentSessionInput, AgentSessions } from '../boot/agent-sessions.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
+import { FailureType } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
@@ -50,7 +51,7 @@ export function createBootActivities(deps: BootActivityDeps) {
   const client = (input: AgentStepInput): IpaClient => {
     const s = deps.sessions.get(input.uuid);
     if (!s || s.session !== input.session || !s.callbackUrl) {
-      throw ApplicationFailure.nonRetryable(`no agent session ${input.session} with a callback URL for ${input.uuid}`, 'AgentSessionLost');
+      throw ApplicationFailure.nonRetryable(`no agent session ${input.session} with a callback URL for ${input.uuid}`, FailureType.AgentSessionLost);
     }
     const ctx = Context.current();
     const opts: IpaClientOptions = { pollMs: deps.agentPollMs ?? 2000, onWait: (c) => ctx.heartbeat(c.command_name), signal: ctx.cancellationSignal };

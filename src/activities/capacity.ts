@@ -2,11 +2,9 @@
  * Visibility query counting the hosts that hold a provisioning slot (BMO loadBusyHosts): hosts of
  * the same task queue (one metalflow deployment) in a busy state, other than the asking one.
  */
-import { BUSY_STATES } from '../workflows/state-machine.js';
-
 const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-export function busyHostsQuery(excludeWorkflowId: string, taskQueue: string): string {
-  const states = BUSY_STATES.map(quote).join(', ');
+export function busyHostsQuery(excludeWorkflowId: string, taskQueue: string, busyStates: readonly string[]): string {
+  const states = busyStates.map(quote).join(', ');
   return `ExecutionStatus = 'Running' AND TaskQueue = ${quote(taskQueue)} AND BmhState IN (${states}) AND BmhOperationalStatus != 'delayed' AND WorkflowId != ${quote(excludeWorkflowId)}`;
 }

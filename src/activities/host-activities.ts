@@ -121,13 +121,16 @@ export function createHostActivities(deps: ActivityDeps) {
     /** BMO HasCapacity: fewer than `limit` other hosts inspecting/provisioning/deprovisioning. */
     async hasProvisioningCapacity(input: CapacityInput): Promise<boolean> {
       if (input.limit <= 0 || !deps.temporal) return true;
-      const { count } = await deps.temporal.workflow.count(busyHostsQuery(input.workflowId, Context.current().info.taskQueue));
+      const { count } = await deps.temporal.workflow.count(busyHostsQuery(input.workflowId, Context.current().info.taskQueue, input.busyStates ?? SCHEDULED_BEFORE_BUSY_STATES));
       return count < input.limit;
     },
   };
 }
 
 export type HostActivities = ReturnType<typeof createHostActivities>;
+
+/** For a capacity check scheduled by a workflow from before the states table sent `busyStates`. */
+const SCHEDULED_BEFORE_BUSY_STATES = ['inspecting', 'provisioning', 'deprovisioning'];
 
 function operation(opId: string): OperationContext {
   const ctx = Context.current();

@@ -53,4 +53,6 @@ export interface RebootInput extends StepInput {
 export interface CapacityInput {
   workflowId: string;
   limit: number;
+  /** The states that hold a provisioning slot (the workflow's states table). */
+  busyStates?: readonly string[];
 }

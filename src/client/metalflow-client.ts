@@ -10,6 +10,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost } from '../api/manifest.js';
 import type { BareMetalHostStatus } from '../api/types.js';
@@ -22,10 +23,11 @@ import {
   hostWorkflowId,
   type HostDefinition,
   type HostView,
+  type HostWorkflow,
+  type HostWorkflowInput,
 } from '../contract.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { HostSecrets } from '../secrets/sealed-types.js';
-import type { HostWorkflowInput, hostWorkflow } from '../workflows/host-workflow.js';
 import { validateDefinition } from '../workflows/spec-rules.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from './errors.js';
 
@@ -141,7 +143,7 @@ export class MetalflowClient {
         const { namespace, name } = definition.host.metadata;
         const workflowId = hostWorkflowId(namespace, name);
         const input: HostWorkflowInput = { definition };
-        const startWorkflowOperation = new WithStartWorkflowOperation<typeof hostWorkflow>(HOST_WORKFLOW_TYPE, {
+        const startWorkflowOperation = new WithStartWorkflowOperation<HostWorkflow>(HOST_WORKFLOW_TYPE, {
           workflowId,
           taskQueue: this.taskQueue,
           args: [input],
@@ -240,8 +242,8 @@ export class MetalflowClient {
   }
 
   /** Sends an operator signal to a running host (unknown hosts are reported as such). */
-  async signal(namespace: string, name: string, signalName: string, arg?: unknown): Promise<void> {
+  async signal<Args extends unknown[]>(namespace: string, name: string, signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
     await this.view(namespace, name); // clear "not found" rather than a signal to nowhere
-    await this.handle(namespace, name).signal(signalName, ...(arg === undefined ? [] : [arg]));
+    await this.handle(namespace, name).signal(signal, ...args);
   }
 }

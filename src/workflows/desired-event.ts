@@ -3,7 +3,7 @@
  * transition table next, if any. Pure, so every rule is unit-tested without Temporal.
  */
 import { ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type Image, type ProvisioningState } from '../api/types.js';
-import { HostEvent } from './state-machine.js';
+import { HostEvent, StateTrait, stateIs } from './state-machine.js';
 
 export interface DesireInput {
   state: ProvisioningState;
@@ -13,10 +13,6 @@ export interface DesireInput {
   inspectRequested: boolean;
   maxProvisioningRetries: number;
 }
-
-const DELETABLE: readonly ProvisioningState[] = [
-  S.Unmanaged, S.Registering, S.Inspecting, S.Preparing, S.Available, S.ExternallyProvisioned, S.Provisioning, S.Provisioned,
-];
 
 export function sameImage(a: Image | undefined, b: Image | undefined): boolean {
   if (!a || !b) return a === b;
@@ -40,7 +36,7 @@ export function retryLimitMessage(failCount: number, limit: number): string {
 
 export function desiredEvent(input: DesireInput): HostEvent | undefined {
   const { state, spec, status } = input;
-  if (input.deleting && DELETABLE.includes(state)) return HostEvent.Delete;
+  if (input.deleting && stateIs(state, StateTrait.deletable)) return HostEvent.Delete;
   switch (state) {
     case S.Unmanaged:
       return spec.bmc?.address ? HostEvent.Manage : undefined;

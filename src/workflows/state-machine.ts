@@ -1,7 +1,8 @@
 /**
  * The host lifecycle as one declarative table, after BMO's host_state_machine.go and Ironic's
- * states.py: (from, event, guard) → to. Reading the table is reading the product; the workflow only
- * runs each state's action and feeds the resulting event back here.
+ * states.py: (from, event, guard) → to, and beside it the states table (what each state is). Reading
+ * the two tables is reading the product; the workflow only runs each state's handler
+ * (handlers/) and feeds the resulting event back here.
  */
 import { ProvisioningState as S, type ProvisioningState } from '../api/types.js';
 
@@ -57,10 +58,50 @@ export interface Transition {
   why: string;
 }
 
-const ANY_MANAGED: readonly ProvisioningState[] = [
-  S.Registering, S.Inspecting, S.Preparing, S.Available, S.Provisioning, S.Provisioned,
-  S.ExternallyProvisioned, S.Deprovisioning, S.PoweringOffBeforeDelete,
-];
+/**
+ * What each state is, as Ironic's states.py declares it: read a row, know the state. The handler
+ * that runs in each state is in handlers/index.ts; the transitions out of it are above.
+ */
+export const StateTrait = {
+  /** Waits for a desire (image, delete, ...) and keeps power in sync; the other states act. */
+  stable: 'stable',
+  /** The host's power follows spec.online (and `reboot` is honoured). */
+  powerManaged: 'powerManaged',
+  /** The `detach` signal is honoured without force (BMO detached annotation rules). */
+  detachable: 'detachable',
+  /** Holds a provisioning slot (BMO PROVISIONING_LIMIT). */
+  busy: 'busy',
+  /** A delete request moves the host on from here (otherwise the state finishes first). */
+  deletable: 'deletable',
+  /** Known to the BMC driver: a detached host is deleted from here as it is. */
+  enrolled: 'enrolled',
+  /** Re-registered in place when the BMC address or credentials change (BMO ensureRegistered). */
+  reregisters: 'reregisters',
+} as const;
+export type StateTrait = (typeof StateTrait)[keyof typeof StateTrait];
+
+export const STATES: Readonly<Record<ProvisioningState, readonly StateTrait[]>> = {
+  [S.None]: [],
+  [S.Unmanaged]: ['stable', 'deletable'],
+  [S.Registering]: ['deletable', 'enrolled'],
+  [S.Inspecting]: ['busy', 'deletable', 'enrolled', 'reregisters'],
+  [S.Preparing]: ['deletable', 'enrolled', 'reregisters'],
+  [S.Available]: ['stable', 'powerManaged', 'detachable', 'deletable', 'enrolled', 'reregisters'],
+  [S.Provisioning]: ['busy', 'deletable', 'enrolled', 'reregisters'],
+  [S.Provisioned]: ['stable', 'powerManaged', 'detachable', 'deletable', 'enrolled', 'reregisters'],
+  [S.ExternallyProvisioned]: ['stable', 'powerManaged', 'detachable', 'deletable', 'enrolled', 'reregisters'],
+  [S.Deprovisioning]: ['busy', 'enrolled', 'reregisters'],
+  [S.PoweringOffBeforeDelete]: ['enrolled'],
+  [S.Deleting]: [],
+};
+
+export function stateIs(state: ProvisioningState, trait: StateTrait): boolean {
+  return STATES[state].includes(trait);
+}
+
+export function statesWith(trait: StateTrait): ProvisioningState[] {
+  return (Object.keys(STATES) as ProvisioningState[]).filter((s) => stateIs(s, trait));
+}
 
 /** First matching row wins: order rows with guards before their unguarded fallback. */
 export const TRANSITIONS: readonly Transition[] = [
@@ -70,7 +111,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: [S.Unmanaged], event: HostEvent.Delete, to: S.Deleting, why: 'nothing to clean up' },
 
   // Detached hosts are not managed any more: deletion skips deprovisioning and power off.
-  { from: ANY_MANAGED, event: HostEvent.Delete, to: S.Deleting, guard: (c) => c.detached, why: 'detached host deleted as is' },
+  { from: statesWith(StateTrait.enrolled), event: HostEvent.Delete, to: S.Deleting, guard: (c) => c.detached, why: 'detached host deleted as is' },
 
   { from: [S.Registering], event: HostEvent.Registered, to: S.ExternallyProvisioned, guard: (c) => c.externallyProvisioned, why: 'OS installed by something else' },
   { from: [S.Registering], event: HostEvent.Registered, to: S.Preparing, guard: (c) => c.inspectionDisabled, why: 'inspection disabled' },
@@ -114,15 +155,3 @@ export function nextTransition(from: ProvisioningState, event: HostEvent, ctx: G
 export function eventsFrom(state: ProvisioningState): HostEvent[] {
   return [...new Set(TRANSITIONS.filter((t) => t.from.includes(state)).map((t) => t.event))];
 }
-
-/** Stable states wait for a desire (image, delete, ...) and keep power in sync; the others act. */
-export const STABLE_STATES: readonly ProvisioningState[] = [S.Unmanaged, S.Available, S.Provisioned, S.ExternallyProvisioned];
-
-/** States in which the host's power follows spec.online. */
-export const POWER_MANAGED_STATES: readonly ProvisioningState[] = [S.Available, S.Provisioned, S.ExternallyProvisioned];
-
-/** States in which the `detached` signal is honoured without force (BMO detached annotation rules). */
-export const DETACHABLE_STATES: readonly ProvisioningState[] = [S.Available, S.Provisioned, S.ExternallyProvisioned];
-
-/** States counted against the provisioning limit. */
-export const BUSY_STATES: readonly ProvisioningState[] = [S.Inspecting, S.Provisioning, S.Deprovisioning];

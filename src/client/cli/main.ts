@@ -10,7 +10,20 @@ import type { ManifestSource } from '../../api/manifest.js';
 import { parseDurationMs } from '../../config/durations.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
 import { hostTaskQueueFromEnv, secretKeyFileFromEnv } from '../../config/worker-settings.js';
-import type { HostView } from '../../contract.js';
+import {
+  attachSignal,
+  deleteSignal,
+  deprovisionSignal,
+  detachSignal,
+  inspectSignal,
+  pauseSignal,
+  powerOffSignal,
+  powerOnSignal,
+  rebootSignal,
+  resumeSignal,
+  retrySignal,
+  type HostView,
+} from '../../contract.js';
 import { Keyring } from '../../secrets/keyring.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from '../errors.js';
 import { MetalflowClient, loadManifests } from '../metalflow-client.js';
@@ -39,6 +52,16 @@ Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (metalflow), 
   TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_API_KEY, METALFLOW_SECRET_KEY_FILE (.metalflow/secret.key)`;
 
 class UsageError extends Error {}
+
+/** Commands that are one signal without an argument. */
+const SIMPLE_SIGNALS = {
+  deprovision: deprovisionSignal,
+  inspect: inspectSignal,
+  retry: retrySignal,
+  attach: attachSignal,
+  pause: pauseSignal,
+  resume: resumeSignal,
+} as const;
 
 const options = {
   filename: { type: 'string', short: 'f', multiple: true },
@@ -163,25 +186,25 @@ export async function run(argv: string[]): Promise<number> {
         const dir = args[0];
         if (dir !== 'on' && dir !== 'off') throw new UsageError('power: expected "on" or "off"');
         const name = needName();
-        await client.signal(namespace, name, dir === 'on' ? 'powerOn' : 'powerOff');
+        await client.signal(namespace, name, dir === 'on' ? powerOnSignal : powerOffSignal);
         out(`baremetalhost.metal3.io/${name} power ${dir} requested`);
         return 0;
       }
       case 'reboot': {
         const name = needName();
-        await client.signal(namespace, name, 'reboot', { mode: values.hard ? 'hard' : 'soft' });
+        await client.signal(namespace, name, rebootSignal, { mode: values.hard ? 'hard' : 'soft' });
         out(`baremetalhost.metal3.io/${name} ${values.hard ? 'hard' : 'soft'} reboot requested`);
         return 0;
       }
       case 'detach': {
         const name = needName();
-        await client.signal(namespace, name, 'detach', { force: values.force === true });
+        await client.signal(namespace, name, detachSignal, { force: values.force === true });
         out(`baremetalhost.metal3.io/${name} detach requested`);
         return 0;
       }
       case 'delete': {
         const name = needName();
-        await client.signal(namespace, name, 'delete');
+        await client.signal(namespace, name, deleteSignal);
         out(`baremetalhost.metal3.io/${name} delete requested`);
         if (values.wait) {
           await client.waitDeleted(namespace, name, parseDurationMs(values.timeout ?? '10m'));
@@ -190,9 +213,11 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       default: {
-        // deprovision, inspect, retry, attach, pause, resume: a signal of the same name.
+        // deprovision, inspect, retry, attach, pause, resume: one signal each.
+        const signal = SIMPLE_SIGNALS[command as keyof typeof SIMPLE_SIGNALS];
+        if (!signal) throw new UsageError(`unknown command "${command}"`);
         const name = needName();
-        await client.signal(namespace, name, command);
+        await client.signal(namespace, name, signal);
         out(`baremetalhost.metal3.io/${name} ${command} requested`);
         return 0;
       }

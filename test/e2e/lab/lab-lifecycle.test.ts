@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SearchAttr } from '../../../src/contract.js';
+import { deleteSignal, deprovisionSignal, retrySignal, SearchAttr } from '../../../src/contract.js';
 import type { MetalflowClient } from '../../../src/client/metalflow-client.js';
 import { freePort } from '../../../src/lab/processes.js';
 import { startRedfishLab, type RedfishLab } from '../../../src/lab/redfish-lab.js';
@@ -77,7 +77,7 @@ describe(`emulated lab: ${HOSTS} Redfish hosts with simulated agents`, () => {
     // The deploy failure is retried on request, without waiting out the backoff.
     const failed = await stack.client.waitFor(NS, DEPLOY_FAILS, (v) => v.status.errorType === 'provisioning error', 300_000, 500);
     expect(failed.status.errorMessage).toContain('write_image failed');
-    await stack.client.signal(NS, DEPLOY_FAILS, 'retry');
+    await stack.client.signal(NS, DEPLOY_FAILS, retrySignal);
 
     await allIn('provisioned', 480_000);
     expect(await errorTypesSeen(stack.client, INSPECT_FAILS)).toEqual(['inspection error']);
@@ -100,7 +100,7 @@ describe(`emulated lab: ${HOSTS} Redfish hosts with simulated agents`, () => {
 
   it('deprovisions every host with cleaning; an injected cleaning failure recovers by backoff', async () => {
     lab.fleet.inject(DEPROVISION_CLEAN_FAILS, 'clean');
-    await Promise.all(lab.hosts.map((h) => stack.client.signal(NS, h.name, 'deprovision')));
+    await Promise.all(lab.hosts.map((h) => stack.client.signal(NS, h.name, deprovisionSignal)));
     await allIn('available', 480_000);
     expect(await errorTypesSeen(stack.client, DEPROVISION_CLEAN_FAILS)).toEqual(['provisioning error']);
     for (const h of lab.hosts) {
@@ -109,7 +109,7 @@ describe(`emulated lab: ${HOSTS} Redfish hosts with simulated agents`, () => {
   });
 
   it('deletes every host: the workflows complete', async () => {
-    await Promise.all(lab.hosts.map((h) => stack.client.signal(NS, h.name, 'delete')));
+    await Promise.all(lab.hosts.map((h) => stack.client.signal(NS, h.name, deleteSignal)));
     const results = await Promise.all(lab.hosts.map((h) => stack.client.handle(NS, h.name).result().then(() => 'completed')));
     expect(results).toEqual(Array(HOSTS).fill('completed'));
   });

@@ -14,6 +14,7 @@ import { AgentFleet } from '../../../src/agent/simulated/agent-fleet.js';
 import { freePort } from '../../../src/lab/processes.js';
 import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
 import { useTestStack } from '../../helpers/stack.js';
+import { deprovisionSignal } from '../../../src/contract.js';
 
 const NS = 'it-agent';
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-agent-'));
@@ -74,7 +75,7 @@ describe('Ironic agent protocol with simulated agents', () => {
   });
 
   it('deprovisions through the agent: the disks are cleaned and the host is available again', async () => {
-    await stack.client.signal(NS, 'ipa-0', 'deprovision');
+    await stack.client.signal(NS, 'ipa-0', deprovisionSignal);
     await stack.client.waitFor(NS, 'ipa-0', (h) => h.status.provisioning.state === 'available', 180_000);
     expect(Object.values(fleet.machine(SYS.uuid)?.disks ?? {}).every((d) => !d.partitionTable && !d.image)).toBe(true);
   });

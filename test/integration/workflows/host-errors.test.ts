@@ -3,7 +3,7 @@
  * and deploy failures, `retry`, credential changes, detach/attach, pause/resume.
  */
 import { describe, expect, it } from 'vitest';
-import { hostWorkflowId } from '../../../src/contract.js';
+import { attachSignal, detachSignal, hostWorkflowId, pauseSignal, powerOffSignal, powerOnSignal, rebootSignal, resumeSignal, retrySignal } from '../../../src/contract.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-errors';
@@ -51,36 +51,36 @@ describe('host errors and operator actions', () => {
     expect(failed.status.provisioningFailCount).toBe(1);
     expect(failed.status.errorMessage).toContain('injected deploy failure');
     expect(failed.nextRetryAt).toBeDefined();
-    await stack.client.signal(NS, 'flaky-deploy', 'retry');
+    await stack.client.signal(NS, 'flaky-deploy', retrySignal);
     const ok = await stack.client.waitFor(NS, 'flaky-deploy', (h) => h.status.provisioning.state === 'provisioned', 30_000);
     expect(ok.status).toMatchObject({ errorType: '', errorCount: 0, provisioningFailCount: 0 });
   });
 
   it('detach stops management; attach resumes it', async () => {
-    await stack.client.signal(NS, 'flaky-deploy', 'detach');
+    await stack.client.signal(NS, 'flaky-deploy', detachSignal);
     await stack.client.waitFor(NS, 'flaky-deploy', (h) => h.status.operationalStatus === 'detached', 10_000);
-    await stack.client.signal(NS, 'flaky-deploy', 'powerOff'); // recorded in spec, not enforced while detached
+    await stack.client.signal(NS, 'flaky-deploy', powerOffSignal); // recorded in spec, not enforced while detached
     await new Promise((r) => setTimeout(r, 1500));
     expect(stack.fakeState(NS, 'flaky-deploy')?.poweredOn).toBe(true);
-    await stack.client.signal(NS, 'flaky-deploy', 'attach');
+    await stack.client.signal(NS, 'flaky-deploy', attachSignal);
     const v = await stack.client.waitFor(NS, 'flaky-deploy', (h) => h.status.operationalStatus === 'OK' && !h.status.poweredOn, 20_000);
     expect(v.status.provisioning.state).toBe('provisioned');
     expect(stack.fakeState(NS, 'flaky-deploy')?.poweredOn).toBe(false);
   });
 
   it('pause holds every action until resume', async () => {
-    await stack.client.signal(NS, 'flaky-deploy', 'pause');
+    await stack.client.signal(NS, 'flaky-deploy', pauseSignal);
     await stack.client.waitFor(NS, 'flaky-deploy', (h) => h.paused && h.currentStep === 'paused', 10_000);
-    await stack.client.signal(NS, 'flaky-deploy', 'powerOn');
+    await stack.client.signal(NS, 'flaky-deploy', powerOnSignal);
     await new Promise((r) => setTimeout(r, 1500));
     expect(stack.fakeState(NS, 'flaky-deploy')?.poweredOn).toBe(false);
-    await stack.client.signal(NS, 'flaky-deploy', 'resume');
+    await stack.client.signal(NS, 'flaky-deploy', resumeSignal);
     await stack.client.waitFor(NS, 'flaky-deploy', (h) => h.status.poweredOn, 20_000);
     expect(stack.fakeState(NS, 'flaky-deploy')?.poweredOn).toBe(true);
   });
 
   it('reboot power-cycles a provisioned host through the BMC', async () => {
-    await stack.client.signal(NS, 'flaky-deploy', 'reboot', { mode: 'hard' });
+    await stack.client.signal(NS, 'flaky-deploy', rebootSignal, { mode: 'hard' });
     await expect.poll(() => stack.fakeState(NS, 'flaky-deploy')?.effects.some((e) => e.what === 'reboot (hard)'), { timeout: 20_000 }).toBe(true);
   });
 

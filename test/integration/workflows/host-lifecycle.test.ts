@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HostNotFoundError } from '../../../src/client/errors.js';
-import { hostWorkflowId } from '../../../src/contract.js';
+import { deleteSignal, hostWorkflowId } from '../../../src/contract.js';
 import { replayHistories } from '../../helpers/replay.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
@@ -75,7 +75,7 @@ describe('host lifecycle', () => {
   });
 
   it('delete deprovisions, powers off and completes the workflow', async () => {
-    await stack.client.signal(NS, 'node-c', 'delete');
+    await stack.client.signal(NS, 'node-c', deleteSignal);
     await stack.client.waitDeleted(NS, 'node-c', 60_000);
     const d = await stack.client.handle(NS, 'node-c').describe();
     expect(d.status.name).toBe('COMPLETED');

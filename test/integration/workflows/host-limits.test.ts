@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
+import { powerOffSignal, retrySignal } from '../../../src/contract.js';
 
 const NS = 'it-limits';
 const stack = useTestStack({ METALFLOW_PROVISIONING_LIMIT: '1', METALFLOW_MAX_HISTORY_EVENTS: '120', METALFLOW_POWER_SYNC_INTERVAL: '250ms' });
@@ -21,7 +22,7 @@ describe('provisioning limit and continue-as-new', () => {
     expect((JSON.parse(sa) as unknown[]).length).toBe(1);
 
     await stack.client.waitFor(NS, 'first', (h) => h.status.provisioning.state === 'available', 30_000);
-    await stack.client.signal(NS, 'second', 'retry'); // ask again now instead of in 1-2 minutes
+    await stack.client.signal(NS, 'second', retrySignal); // ask again now instead of in 1-2 minutes
     const ok = await stack.client.waitFor(NS, 'second', (h) => h.status.provisioning.state === 'available', 30_000);
     expect(ok.status.operationalStatus).toBe('OK');
   });
@@ -41,7 +42,7 @@ describe('provisioning limit and continue-as-new', () => {
     expect(after.createdAt).toBe(before.createdAt);
     expect(after.generation).toBe(before.generation);
     // Still fully operable on the new run.
-    await stack.client.signal(NS, 'first', 'powerOff');
+    await stack.client.signal(NS, 'first', powerOffSignal);
     await stack.client.waitFor(NS, 'first', (h) => !h.status.poweredOn, 20_000);
     expect(stack.fakeState(NS, 'first')?.poweredOn).toBe(false);
   });

@@ -1,0 +1,17 @@
+/** Inspecting: the hardware inventory, by the agent or out of band (`inspectionMode: fast`). */
+import { ErrorType } from '../../api/types.js';
+import type { HostRun } from '../host-run.js';
+import { inBandWorkOf } from '../in-band/in-band-work.js';
+import { HostEvent } from '../state-machine.js';
+
+export async function inspecting(host: HostRun): Promise<void> {
+  const { status } = host;
+  status.operationHistory.inspect = { start: new Date().toISOString(), end: null };
+  const mode = host.spec.inspectionMode === 'fast' ? 'fast' : 'agent';
+  const r = await host.step('inspectHardware', ErrorType.Inspection, () => inBandWorkOf(host).inspect(host, mode), { interruptible: true });
+  if (!r.ok) return r.interrupted ? undefined : host.waitBackoff();
+  status.hardware = r.value;
+  status.poweredOn = false;
+  status.operationHistory.inspect.end = new Date().toISOString();
+  await host.advance(HostEvent.Inspected);
+}

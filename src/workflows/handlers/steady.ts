@@ -1,0 +1,54 @@
+/**
+ * The stable states (unmanaged, available, provisioned, externally provisioned): reboots, power
+ * enforcement and the periodic power sync; returns when something may have changed.
+ */
+import { ErrorType, ProvisioningState as S } from '../../api/types.js';
+import { bmc } from '../activity-proxies.js';
+import { retryLimitMessage, retryLimitReached } from '../desired-event.js';
+import type { HostRun } from '../host-run.js';
+import { StateTrait, stateIs } from '../state-machine.js';
+
+export async function steady(host: HostRun): Promise<void> {
+  const { status, flags } = host;
+  const s = host.state();
+  const powerManaged = stateIs(s, StateTrait.powerManaged);
+  if (host.delayed) {
+    host.delayed = false; // the desire that needed a slot went away
+    host.publish();
+  }
+  if (flags.rebootRequested && powerManaged) {
+    const mode = flags.rebootRequested;
+    const r = await host.step('rebootHost', ErrorType.PowerManagement, () => bmc.rebootHost({ target: host.target(), opId: host.opId(`reboot-${mode}`), mode }));
+    if (!r.ok) return host.waitBackoff();
+    delete flags.rebootRequested;
+    status.poweredOn = true;
+    host.publish();
+    return;
+  }
+  if (powerManaged && host.spec.online !== status.poweredOn) {
+    const on = host.spec.online;
+    const r = await host.step('setPowerState', ErrorType.PowerManagement, () => bmc.setPowerState({ target: host.target(), opId: host.opId(on ? 'power-on' : 'power-off'), on }));
+    if (!r.ok) return host.waitBackoff();
+    status.poweredOn = on;
+    host.publish();
+    return;
+  }
+  if (s === S.Available && retryLimitReached(host.desireInput()) && host.spec.online) {
+    const message = retryLimitMessage(status.provisioningFailCount, host.settings.maxProvisioningRetries);
+    if (status.errorMessage !== message) {
+      status.errorType = ErrorType.Provisioning;
+      status.errorMessage = message;
+      host.publish();
+    }
+  }
+  host.currentStep = s === S.Unmanaged ? 'waiting for BMC details' : 'waiting (power sync)';
+  const woken = await host.sleep(host.settings.powerSyncIntervalMs);
+  if (!woken && powerManaged) {
+    const r = await host.step('getPowerState', ErrorType.PowerManagement, () => bmc.getPowerState(host.target()));
+    if (!r.ok) return host.waitBackoff();
+    if (status.poweredOn !== r.value) {
+      status.poweredOn = r.value;
+      host.publish();
+    }
+  }
+}

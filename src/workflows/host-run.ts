@@ -1,0 +1,332 @@
+/**
+ * One host's run of the workflow: its definition, status and operator flags, and the bookkeeping
+ * every state handler shares — publishing status, errors and backoff, steps, transitions,
+ * registration. The handlers (handlers/) and the reconcile rules (reconcile.ts) act through it;
+ * signal handlers (signals.ts) only record intent on it and wake the loop.
+ */
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { HostTarget } from '../activities/types.js';
+import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
+import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostFlags, type HostSettings, type HostWorkflowInput } from '../contract.js';
+import { FailureType } from '../errors.js';
+import { bmc } from './activity-proxies.js';
+import { backoffMs, delayedRetryMs } from './backoff.js';
+import { desiredEvent, type DesireInput } from './desired-event.js';
+import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
+import { DELETED, StateTrait, nextTransition, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
+
+const INTERRUPTED = Symbol('interrupted');
+
+export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
+
+/** What the boot services told this run about the agent of the current boot (signals). */
+export interface AgentReports {
+  /** The open agent session; signals of any other session are late and ignored. */
+  session?: string;
+  callbackUrl?: string;
+  hardware?: HardwareDetails;
+  inspectionError?: string;
+}
+
+function initialStatus(now: string): BareMetalHostStatus {
+  return {
+    operationalStatus: OperationalStatus.OK,
+    errorType: ErrorType.None,
+    errorMessage: '',
+    errorCount: 0,
+    provisioningFailCount: 0,
+    lastUpdated: now,
+    poweredOn: false,
+    provisioning: { state: S.None, ID: '' },
+    operationHistory: {
+      register: { start: null, end: null },
+      inspect: { start: null, end: null },
+      provision: { start: null, end: null },
+      deprovision: { start: null, end: null },
+    },
+  };
+}
+
+export class HostRun {
+  readonly workflowId = workflowInfo().workflowId;
+  def: HostDefinition;
+  readonly uid: string;
+  generation: number;
+  readonly createdAt: string;
+  readonly status: BareMetalHostStatus;
+  readonly flags: HostFlags;
+  opSeq: number;
+  /** BMC address + credentials version that last registered successfully. */
+  registeredAs: string | undefined;
+  /** When the current error backoff ends (ms since epoch). */
+  retryAt: number | undefined;
+  deleteFailures: number;
+  /** Waiting for a provisioning slot (opStatus `delayed`). */
+  delayed = false;
+  currentStep = 'starting';
+  settings: HostSettings = DEFAULT_HOST_SETTINGS;
+  readonly agent: AgentReports = {};
+  /** The host is deleted: the workflow completes. */
+  finished = false;
+  /** Counts wake-ups (any signal or update); waits compare against it. */
+  wakeups = 0;
+  /** Counts what cuts an error backoff short (`retry`, a spec change, delete). */
+  backoffCut = 0;
+  private published: HostSearchAttributes | undefined;
+
+  constructor(input: HostWorkflowInput) {
+    const c = input.carried;
+    this.def = input.definition;
+    this.uid = c?.uid ?? uuid4();
+    this.generation = c?.generation ?? 1;
+    this.createdAt = c?.createdAt ?? new Date().toISOString();
+    this.status = c?.status ?? initialStatus(this.createdAt);
+    this.flags = c?.flags ?? { deleting: false, detached: false, paused: false, inspectRequested: false, reregister: false };
+    this.opSeq = c?.opSeq ?? 0;
+    this.registeredAs = c?.registeredAs;
+    this.retryAt = c?.retryAt;
+    this.deleteFailures = c?.deleteFailures ?? 0;
+    if (!this.status.provisioning.ID) this.status.provisioning.ID = this.uid;
+  }
+
+  state(): ProvisioningState {
+    return this.status.provisioning.state;
+  }
+
+  get spec(): HostDefinition['host']['spec'] {
+    return this.def.host.spec;
+  }
+
+  get annotations(): Record<string, string> {
+    return this.def.host.metadata.annotations ?? {};
+  }
+
+  wake(): void {
+    this.wakeups += 1;
+  }
+
+  cutBackoff(): void {
+    this.backoffCut += 1;
+    this.wake();
+  }
+
+  /** Deterministic per step: retries of one activity reuse it, the next attempt of the step does not. */
+  opId(step: string): string {
+    return `${this.uid}/${++this.opSeq}-${step}`;
+  }
+
+  target(): HostTarget {
+    const { spec, metadata } = this.def.host;
+    return {
+      workflowId: this.workflowId,
+      uid: this.uid,
+      namespace: metadata.namespace,
+      name: metadata.name,
+      bmcAddress: spec.bmc?.address ?? '',
+      ...(spec.bmc?.disableCertificateVerification !== undefined ? { disableCertificateVerification: spec.bmc.disableCertificateVerification } : {}),
+      ...(this.def.secrets.credentials ? { credentials: this.def.secrets.credentials } : {}),
+      annotations: this.annotations,
+      ...(spec.bootMACAddress ? { bootMACAddress: spec.bootMACAddress } : {}),
+    };
+  }
+
+  registrationIdentity(): string {
+    return `${this.spec.bmc?.address ?? ''}#${this.def.secrets.credentials?.version ?? ''}`;
+  }
+
+  desireInput(): DesireInput {
+    return {
+      state: this.state(),
+      spec: this.spec,
+      status: this.status,
+      deleting: this.flags.deleting,
+      inspectRequested: this.flags.inspectRequested,
+      maxProvisioningRetries: this.settings.maxProvisioningRetries,
+    };
+  }
+
+  carried(): CarriedState {
+    const { uid, generation, createdAt, status, flags, opSeq, deleteFailures, registeredAs, retryAt } = this;
+    return { uid, generation, createdAt, status, flags, opSeq, deleteFailures, ...(registeredAs !== undefined ? { registeredAs } : {}), ...(retryAt !== undefined ? { retryAt } : {}) };
+  }
+
+  /** Derives the operational status and upserts the search attributes that changed. */
+  publish(): void {
+    const { status, flags } = this;
+    status.operationalStatus = flags.detached
+      ? OperationalStatus.Detached
+      : status.errorType
+        ? OperationalStatus.Error
+        : this.delayed
+          ? OperationalStatus.Delayed
+          : this.state() === S.Unmanaged
+            ? OperationalStatus.Discovered
+            : OperationalStatus.OK;
+    status.lastUpdated = new Date().toISOString();
+    const next = searchAttributesOf(this.def.host.metadata.name, this.def.host.metadata.namespace, status);
+    const changes = changedSearchAttributes(this.published, next);
+    if (changes.length > 0) upsertSearchAttributes(changes);
+    this.published = next;
+  }
+
+  setError(type: ErrorTypeT, message: string): void {
+    const { status } = this;
+    status.errorType = type;
+    status.errorMessage = message;
+    status.errorCount += 1;
+    this.retryAt = Date.now() + backoffMs(status.errorCount, Math.random, this.backoffUnitMs());
+    log.warn('host error', { errorType: type, errorMessage: message, errorCount: status.errorCount });
+    this.publish();
+  }
+
+  clearError(): void {
+    const { status } = this;
+    if (status.errorType === ErrorType.None && status.errorCount === 0) return;
+    status.errorType = ErrorType.None;
+    status.errorMessage = '';
+    status.errorCount = 0;
+    this.retryAt = undefined;
+    this.publish();
+  }
+
+  /** Waits out the error backoff; `retry`, a spec change or delete cut it short. */
+  async waitBackoff(): Promise<void> {
+    if (this.retryAt === undefined) return;
+    const left = this.retryAt - Date.now();
+    const cut = this.backoffCut;
+    this.currentStep = `backing off after ${this.status.errorType} (error ${this.status.errorCount})`;
+    if (left > 0) await condition(() => this.backoffCut !== cut, left);
+    this.retryAt = undefined;
+  }
+
+  /** Sleeps until a signal or update arrives, or `timeoutMs` passes; true when woken. */
+  async sleep(timeoutMs?: number): Promise<boolean> {
+    const seen = this.wakeups;
+    if (timeoutMs === undefined) {
+      await condition(() => this.wakeups !== seen);
+      return true;
+    }
+    return condition(() => this.wakeups !== seen, timeoutMs);
+  }
+
+  /**
+   * Feeds an event to the transition table. Entering a capacity-gated state without a free
+   * provisioning slot leaves the host where it is, `delayed`, until a slot may be free (1-2 min)
+   * or something wakes it; the caller's handler simply runs again.
+   */
+  async advance(event: HostEvent): Promise<boolean> {
+    const from = this.state();
+    const t = nextTransition(from, event, this.guardContext());
+    if (!t) {
+      log.error('no transition', { from, event });
+      return false;
+    }
+    if (t.needsCapacity && !(await this.hasCapacity())) {
+      this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
+      await this.sleep(delayedRetryMs(Math.random, this.backoffUnitMs()));
+      return false;
+    }
+    log.info('transition', { from, event, to: t.to, why: t.why });
+    if (t.to === DELETED) return true;
+    this.status.provisioning.state = t.to;
+    this.delayed = false;
+    this.publish();
+    return true;
+  }
+
+  /** Runs one step; failure records the host error (the caller decides what next). */
+  async step<T>(name: string, errorType: ErrorTypeT, fn: () => Promise<T>, opts: { keepError?: boolean; interruptible?: boolean } = {}): Promise<StepResult<T>> {
+    this.currentStep = name;
+    const wanted = (): boolean => opts.interruptible === true && desiredEvent(this.desireInput()) !== undefined;
+    try {
+      const result = await interruptible(fn, wanted);
+      if (result === INTERRUPTED) return { ok: false, interrupted: true };
+      // A success clears the error it could have caused (BMO clears errors per operation).
+      if (!opts.keepError && (this.status.errorType === errorType || this.status.errorType === ErrorType.None)) this.clearError();
+      return { ok: true, value: result };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      this.setError(errorType, describeFailure(err));
+      const failureType = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
+      return { ok: false, interrupted: false, ...(failureType ? { failureType } : {}) };
+    }
+  }
+
+  /** Registration (also re-run from any state when credentials or the address change). */
+  async register(errorType: ErrorTypeT, interruptible = false): Promise<boolean> {
+    const identity = this.registrationIdentity();
+    const creds = this.def.secrets.credentials;
+    const namespace = this.def.host.metadata.namespace;
+    if (creds) this.status.triedCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
+    const r = await this.step('registerHost', errorType, () => bmc.registerHost({ target: this.target(), opId: this.opId('register') }), { interruptible });
+    if (!r.ok) {
+      if (!r.interrupted && r.failureType === FailureType.BmcAuthenticationError) {
+        // Bad credentials: retrying on a timer only risks locking the BMC account. Wait for new
+        // credentials (applySpec), `retry` or delete.
+        this.currentStep = 'waiting for new BMC credentials';
+        this.retryAt = undefined;
+        const cut = this.backoffCut;
+        await condition(() => this.backoffCut !== cut);
+      }
+      return false;
+    }
+    this.registeredAs = identity;
+    this.flags.reregister = false;
+    this.status.poweredOn = r.value.poweredOn;
+    if (creds) this.status.goodCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
+    this.publish();
+    return true;
+  }
+
+  private guardContext(): GuardContext {
+    const { spec } = this;
+    return {
+      hasBmc: Boolean(spec.bmc?.address),
+      externallyProvisioned: spec.externallyProvisioned === true,
+      inspectionDisabled: spec.inspectionMode === 'disabled' || this.annotations['inspect.metal3.io'] === 'disabled',
+      deleting: this.flags.deleting,
+      detached: this.flags.detached,
+    };
+  }
+
+  private async hasCapacity(): Promise<boolean> {
+    const ok = await bmc.hasProvisioningCapacity({ workflowId: this.workflowId, limit: this.settings.provisioningLimit, busyStates: statesWith(StateTrait.busy) });
+    if (!ok && !this.delayed) {
+      this.delayed = true;
+      log.info('provisioning limit reached: delayed', { limit: this.settings.provisioningLimit });
+      this.publish();
+    }
+    return ok;
+  }
+
+  private backoffUnitMs(): number {
+    return this.settings.backoffUnitMs ?? DEFAULT_HOST_SETTINGS.backoffUnitMs;
+  }
+}
+
+/** Runs `fn`; if `stop` becomes true first, cancels it (the activity sees the cancellation on its next heartbeat). */
+async function interruptible<T>(fn: () => Promise<T>, stop: () => boolean): Promise<T | typeof INTERRUPTED> {
+  const work = new CancellationScope();
+  const watch = new CancellationScope();
+  const done = work.run(fn);
+  const stopped = watch.run(() => condition(stop)).then(
+    () => INTERRUPTED,
+    () => undefined,
+  );
+  const first = await Promise.race([done.then((v) => ({ v })), stopped]);
+  if (first === INTERRUPTED) {
+    work.cancel();
+    await done.catch(() => undefined);
+    return INTERRUPTED;
+  }
+  watch.cancel();
+  return (first as { v: T }).v;
+}
+
+export function describeFailure(err: unknown): string {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    return `${err.activityType}: ${cause?.message ?? err.message}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

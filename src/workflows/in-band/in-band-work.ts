@@ -1,0 +1,40 @@
+/**
+ * The host's in-band work — inspection by an agent, cleaning, deployment — behind one interface,
+ * so the state handlers never ask how it is done. Two ways: the Ironic agent protocol through the
+ * boot-services worker (real BMCs), or the host worker's own driver activities (the fake driver,
+ * and real BMCs paired with the simulated agent).
+ */
+import type { HardwareDetails, Image, RootDeviceHints } from '../../api/types.js';
+import { parseBmcAddress } from '../../api/bmc-address.js';
+import type { HostSecrets } from '../../secrets/sealed-types.js';
+import type { HostRun } from '../host-run.js';
+import { viaAgentApi } from './via-agent-api.js';
+import { viaHostActivities } from './via-host-activities.js';
+
+export interface ProvisionRequest {
+  image: Image;
+  rootDeviceHints?: RootDeviceHints;
+  bootMode?: string;
+  /** Automated cleaning before writing the image. */
+  clean: boolean;
+  online: boolean;
+  secrets: Pick<HostSecrets, 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData'>;
+}
+
+export interface InBandWork {
+  inspect(host: HostRun, mode: 'agent' | 'fast'): Promise<HardwareDetails>;
+  /** Cleans (when asked), writes the image and boots the host from disk (powered as `online` says). */
+  provision(host: HostRun, request: ProvisionRequest): Promise<void>;
+  /** Cleans (per the cleaning mode) and leaves the host powered off. */
+  deprovision(host: HostRun, cleaningMode: 'metadata' | 'disabled'): Promise<void>;
+}
+
+/** Real BMC hosts are inspected, cleaned and deployed by the Ironic agent, unless the worker simulates it. */
+export function inBandWorkOf(host: HostRun): InBandWork {
+  if (host.settings.agent !== 'ipa') return viaHostActivities;
+  try {
+    return parseBmcAddress(host.spec.bmc?.address ?? '').driver !== 'fake' ? viaAgentApi : viaHostActivities;
+  } catch {
+    return viaHostActivities;
+  }
+}
