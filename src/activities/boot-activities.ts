@@ -11,7 +11,8 @@ import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
 import type { IronicAgentApi } from '../agent/ironic-api.js';
 import { selectRootDevice } from '../agent/root-device.js';
 import type { Image, RootDeviceHints } from '../api/types.js';
-import type { AgentSessionInput, AgentSessions } from '../boot/agent-sessions.js';
+import type { AgentSessions } from '../boot/agent-sessions.js';
+import type { AgentDeployInput, AgentStepInput, ExpectAgentInput } from '../contract/index.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
 import { FailureType } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -24,27 +25,6 @@ export interface BootActivityDeps {
   /** What each boot MAC network-boots (DHCP known hosts, iPXE scripts). */
   boot?: BootConfigStore;
   agentPollMs?: number;
-}
-
-/** A session as the workflow opens it: the preprovisioning network data still sealed. */
-export interface ExpectAgentInput extends Omit<AgentSessionInput, 'networkData'> {
-  preprovisioningNetworkData?: SealedSecret;
-  /** This boot inspects: the agent gets the inspection callback URL. */
-  inspect?: boolean;
-}
-
-export interface AgentStepInput {
-  uuid: string;
-  session: string;
-}
-
-export interface AgentDeployInput extends AgentStepInput {
-  name: string;
-  namespace: string;
-  image: Image;
-  rootDeviceHints?: RootDeviceHints;
-  bootMode?: string;
-  secrets: Pick<HostSecrets, 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData'>;
 }
 
 export function createBootActivities(deps: BootActivityDeps) {

@@ -10,11 +10,11 @@ import type { Client } from '@temporalio/client';
 import type { HardwareDetails } from '../api/types.js';
 import type { DeployRequest } from '../agent/driver.js';
 import type { OperationContext } from '../bmc/driver.js';
-import { driversFor, type DriverSettings, type HostDrivers } from '../bmc/registry.js';
-import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract.js';
+import { driversFor, type DriverSettings, type HostDrivers } from './drivers.js';
+import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract/index.js';
 import { MissingSecretError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
-import type { CapacityInput, DeprovisionInput, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from './types.js';
+import type { CapacityInput, DeprovisionInput, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
 
 export interface ActivityDeps {

@@ -1,2 +1,1 @@
 export { createHostActivities, type HostActivities, type ActivityDeps } from './host-activities.js';
-export type * from './types.js';

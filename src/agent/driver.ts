@@ -3,7 +3,7 @@
  * Python Agent does them. Fake (in-process) today; the IPA protocol implementation plugs in here.
  */
 import type { HardwareDetails, Image, RootDeviceHints } from '../api/types.js';
-import type { OperationContext } from '../bmc/driver.js';
+import type { OperationContext } from '../api/operation.js';
 import type { ConfigDriveContent } from './config-drive.js';
 
 export interface DeployRequest {

@@ -4,7 +4,8 @@
  * provisioning network per Ironic; racks with their own DHCP/PXE segment each run a boot worker
  * with METALFLOW_PROVISIONING_NETWORK set, and their hosts carry the annotation. Pure (workflows use it).
  */
-import { DEFAULT_PROVISIONING_NETWORK } from '../contract.js';
+/** The provisioning network of hosts without the annotation. */
+export const DEFAULT_PROVISIONING_NETWORK = 'default';
 
 export const PROVISIONING_NETWORK_ANNOTATION = 'metalflow.io/provisioning-network';
 

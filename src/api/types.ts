@@ -40,6 +40,9 @@ export const ErrorType = {
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
+/** Ironic's soft (ACPI) or hard reboot; the reboot.metal3.io annotation's `mode`. */
+export type RebootMode = 'soft' | 'hard';
+
 export interface SecretReference {
   name: string;
   namespace?: string;

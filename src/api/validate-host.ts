@@ -6,7 +6,7 @@
 import { PROVISIONING_NETWORK_ANNOTATION, isValidProvisioningNetwork } from './provisioning-network.js';
 import { BmcAddressError, parseBmcAddress, type BmcAddress } from './bmc-address.js';
 import type { BareMetalHost, BareMetalHostSpec } from './types.js';
-import { FakeAnnotation, parseFakeOptions } from '../bmc/fake/fake-options.js';
+import { FakeAnnotation, parseFakeOptions } from './fake-annotations.js';
 
 export interface FieldError {
   field: string;

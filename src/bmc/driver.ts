@@ -2,18 +2,10 @@
  * The BMC driver interface: what the host workflow's activities need from any BMC (fake, Redfish,
  * IPMI). The workflow never sees which one is behind it.
  */
-import type { HardwareDetails } from '../api/types.js';
-import type { RebootMode } from '../contract.js';
+import type { OperationContext } from '../api/operation.js';
+import type { HardwareDetails, RebootMode } from '../api/types.js';
 
-/** Given to every driver call that changes something; `opId` makes retries of one step idempotent. */
-export interface OperationContext {
-  /** Deterministic id of this step, chosen by the workflow; a retried activity reuses it. */
-  opId: string;
-  /** Tells Temporal the activity is alive (and lets it notice cancellation). */
-  heartbeat(details?: unknown): void;
-  /** Aborted when the workflow cancels the step (delete, deprovision) or the worker shuts down. */
-  signal: AbortSignal;
-}
+export type { OperationContext };
 
 export type BootDevice = 'pxe' | 'disk' | 'cdrom' | 'uefihttp';
 export type BootMode = 'UEFI' | 'legacy';

@@ -6,7 +6,7 @@
  */
 import { hardwareFromInventory, type IpaInventory } from '../agent/inventory.js';
 import type { AgentBackend, AgentHost, Heartbeat } from '../agent/ironic-api.js';
-import type { AgentHeartbeatArg, AgentInspectionArg } from '../contract.js';
+import type { AgentHeartbeatArg, AgentInspectionArg } from '../contract/index.js';
 
 export interface AgentSessionInput {
   workflowId: string;

@@ -25,7 +25,7 @@ import {
   type HostView,
   type HostWorkflow,
   type HostWorkflowInput,
-} from '../contract.js';
+} from '../contract/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { HostSecrets } from '../secrets/sealed-types.js';
 import { validateDefinition } from '../workflows/spec-rules.js';

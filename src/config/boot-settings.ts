@@ -3,7 +3,7 @@
  * DHCP is off unless METALFLOW_DHCP_MODE says `full` or `proxy`: a DHCP server that answers on
  * the wrong network is the classic Metal3 outage, so it is never on by accident.
  */
-import { parseDurationMs } from './durations.js';
+import { parseDurationMs } from '../api/durations.js';
 
 export interface BootServicesSettings {
   /** Our address on the provisioning network (DHCP server id, TFTP next-server, URLs). */

@@ -1,7 +1,7 @@
 /** Host-worker settings from the environment (only entry points read env; modules get plain options). */
 import { join, resolve } from 'node:path';
-import { DEFAULT_HOST_SETTINGS, TaskQueue, type HostSettings } from '../contract.js';
-import { parseDurationMs } from './durations.js';
+import { DEFAULT_HOST_SETTINGS, TaskQueue, type HostSettings } from '../contract/index.js';
+import { parseDurationMs } from '../api/durations.js';
 
 export interface WorkerSettings {
   dataDir: string;

@@ -18,10 +18,10 @@ import { AgentSessions } from '../boot/agent-sessions.js';
 import { BootConfigStore } from '../boot/boot-config.js';
 import { startBootServices } from '../boot/boot-services.js';
 import { bootSettingsFromEnv } from '../config/boot-settings.js';
-import { parseDurationMs } from '../config/durations.js';
+import { parseDurationMs } from '../api/durations.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
 import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
-import { DEFAULT_PROVISIONING_NETWORK, HOST_WORKFLOW_TYPE, TaskQueue, agentHeartbeatSignal, agentInspectionSignal, hostQuery } from '../contract.js';
+import { DEFAULT_PROVISIONING_NETWORK, HOST_WORKFLOW_TYPE, TaskQueue, agentHeartbeatSignal, agentInspectionSignal, hostQuery } from '../contract/index.js';
 import { Keyring } from '../secrets/keyring.js';
 import { createLogger, installTemporalLogging } from './logger.js';
 

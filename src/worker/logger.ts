@@ -1,7 +1,7 @@
 /** pino for our code, and the Temporal runtime's logs (workflow/activity `log`) routed into it. */
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
-import { parseHostWorkflowId } from '../contract.js';
+import { parseHostWorkflowId } from '../contract/index.js';
 
 export function createLogger(level: string, name: string): Logger {
   return pino({ name, level, base: { pid: process.pid } }, pino.destination(2));

@@ -2,7 +2,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { BootActivities } from '../activities/boot-activities.js';
 import type { HostActivities } from '../activities/index.js';
-import { TaskQueue, Timeouts } from '../contract.js';
+import { TaskQueue, Timeouts } from '../contract/index.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors.js';
 
 const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 4, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] };

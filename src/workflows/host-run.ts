@@ -5,9 +5,8 @@
  * signal handlers (signals.ts) only record intent on it and wake the loop.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { HostTarget } from '../activities/types.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
-import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostFlags, type HostSettings, type HostWorkflowInput } from '../contract.js';
+import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import { bmc } from './activity-proxies.js';
 import { backoffMs, delayedRetryMs } from './backoff.js';

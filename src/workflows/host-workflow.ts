@@ -4,7 +4,7 @@
  * state's handler (handlers/); every resulting event goes through the transition table
  * (state-machine.ts). Signals and updates only record intent (signals.ts); the loop acts on it.
  */
-import type { HostWorkflowInput } from '../contract.js';
+import type { HostWorkflowInput } from '../contract/index.js';
 import { bmc } from './activity-proxies.js';
 import { HostRun } from './host-run.js';
 import { reconcile } from './reconcile.js';

@@ -5,7 +5,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { ErrorType, ProvisioningState as S } from '../api/types.js';
-import type { HostWorkflowInput } from '../contract.js';
+import type { HostWorkflowInput } from '../contract/index.js';
 import { desiredEvent, sameImage } from './desired-event.js';
 import { HANDLERS } from './handlers/index.js';
 import type { HostRun } from './host-run.js';

@@ -1,7 +1,7 @@
 /** Maps host status onto the search attributes operators filter by (`BmhState='provisioned'`). */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { BareMetalHostStatus } from '../api/types.js';
-import { SearchAttr } from '../contract.js';
+import { SearchAttr } from '../contract/index.js';
 
 export interface HostSearchAttributes {
   BmhName: string;

@@ -23,7 +23,7 @@ import {
   statusQuery,
   type HostDefinition,
   type HostView,
-} from '../contract.js';
+} from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import { retryLimitReached } from './desired-event.js';
 import type { HostRun } from './host-run.js';

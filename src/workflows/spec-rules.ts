@@ -5,7 +5,7 @@
 import type { BareMetalHost, ProvisioningState } from '../api/types.js';
 import { ProvisioningState as S } from '../api/types.js';
 import { validateBareMetalHost, type FieldError } from '../api/validate-host.js';
-import type { HostDefinition } from '../contract.js';
+import type { HostDefinition } from '../contract/index.js';
 
 export function validateDefinition(
   next: HostDefinition,

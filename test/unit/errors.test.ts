@@ -3,7 +3,7 @@ import * as errors from '../../src/errors.js';
 import { FailureType, MetalflowError, NON_RETRYABLE_ERROR_TYPES } from '../../src/errors.js';
 
 /** Every exported error class, instantiated (the name and retryability are per class). */
-const instances = Object.values(errors)
+const instances = (Object.values(errors) as unknown[])
   .filter((v): v is new (m: string) => MetalflowError => typeof v === 'function' && v.prototype instanceof MetalflowError)
   .map((C) => new C('x'));
 

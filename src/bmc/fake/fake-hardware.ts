@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { HardwareDetails } from '../../api/types.js';
 import type { AgentDriver, DeployRequest } from '../../agent/driver.js';
-import type { RebootMode } from '../../contract.js';
+import type { RebootMode } from '../../api/types.js';
 import { BmcUnreachableError, CleaningFailedError, DeployFailedError, InspectionFailedError, PowerControlError } from '../../errors.js';
 import type { BmcDriver, BootDevice, OperationContext } from '../driver.js';
-import type { FakeOptions, FakeStep } from './fake-options.js';
+import type { FakeOptions, FakeStep } from '../../api/fake-annotations.js';
 
 interface FakeOperation {
   step: FakeStep;

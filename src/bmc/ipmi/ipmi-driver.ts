@@ -5,7 +5,7 @@
  * on many BMCs.
  */
 import type { BmcAddress } from '../../api/bmc-address.js';
-import type { RebootMode } from '../../contract.js';
+import type { RebootMode } from '../../api/types.js';
 import { PowerControlError } from '../../errors.js';
 import { waitForPower } from '../power-wait.js';
 import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';

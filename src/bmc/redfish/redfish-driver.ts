@@ -6,7 +6,7 @@
  */
 import type { HardwareDetails } from '../../api/types.js';
 import type { BmcAddress } from '../../api/bmc-address.js';
-import type { RebootMode } from '../../contract.js';
+import type { RebootMode } from '../../api/types.js';
 import { RedfishRequestError } from '../../errors.js';
 import { waitForPower } from '../power-wait.js';
 import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';

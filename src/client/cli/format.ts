@@ -1,6 +1,6 @@
 /** Human output for the CLI: kubectl-like tables and a describe view. Never prints Secret values. */
 import { stringify as toYaml } from 'yaml';
-import type { HostView } from '../../contract.js';
+import type { HostView } from '../../contract/index.js';
 import type { HostDescription } from '../metalflow-client.js';
 
 export function age(fromIso: string, now = Date.now()): string {

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ManifestSource } from '../../api/manifest.js';
-import { parseDurationMs } from '../../config/durations.js';
+import { parseDurationMs } from '../../api/durations.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
 import { hostTaskQueueFromEnv, secretKeyFileFromEnv } from '../../config/worker-settings.js';
 import {
@@ -23,7 +23,7 @@ import {
   resumeSignal,
   retrySignal,
   type HostView,
-} from '../../contract.js';
+} from '../../contract/index.js';
 import { Keyring } from '../../secrets/keyring.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from '../errors.js';
 import { MetalflowClient, loadManifests } from '../metalflow-client.js';

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteSignal, deprovisionSignal, retrySignal, SearchAttr } from '../../../src/contract.js';
+import { deleteSignal, deprovisionSignal, retrySignal, SearchAttr } from '../../../src/contract/index.js';
 import type { MetalflowClient } from '../../../src/client/metalflow-client.js';
 import { freePort } from '../../../src/lab/processes.js';
 import { startRedfishLab, type RedfishLab } from '../../../src/lab/redfish-lab.js';

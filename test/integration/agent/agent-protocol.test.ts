@@ -14,7 +14,7 @@ import { AgentFleet } from '../../../src/agent/simulated/agent-fleet.js';
 import { freePort } from '../../../src/lab/processes.js';
 import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
 import { useTestStack } from '../../helpers/stack.js';
-import { deprovisionSignal } from '../../../src/contract.js';
+import { deprovisionSignal } from '../../../src/contract/index.js';
 
 const NS = 'it-agent';
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-agent-'));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contract.js';
+import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contract/index.js';
 import { IpaClient } from '../../../src/agent/ipa-client.js';
 import { IronicAgentApi } from '../../../src/agent/ironic-api.js';
 import { listenHttp, readBody } from '../../../src/agent/http-server.js';

@@ -4,7 +4,7 @@
  * operation id it ever applied).
  */
 import { describe, expect, it } from 'vitest';
-import { SearchAttr } from '../../../src/contract.js';
+import { SearchAttr } from '../../../src/contract/index.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-crash';

@@ -3,7 +3,7 @@
  * and deploy failures, `retry`, credential changes, detach/attach, pause/resume.
  */
 import { describe, expect, it } from 'vitest';
-import { attachSignal, detachSignal, hostWorkflowId, pauseSignal, powerOffSignal, powerOnSignal, rebootSignal, resumeSignal, retrySignal } from '../../../src/contract.js';
+import { attachSignal, detachSignal, hostWorkflowId, pauseSignal, powerOffSignal, powerOnSignal, rebootSignal, resumeSignal, retrySignal } from '../../../src/contract/index.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-errors';

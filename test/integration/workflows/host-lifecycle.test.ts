@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HostNotFoundError } from '../../../src/client/errors.js';
-import { deleteSignal, hostWorkflowId } from '../../../src/contract.js';
+import { deleteSignal, hostWorkflowId } from '../../../src/contract/index.js';
 import { replayHistories } from '../../helpers/replay.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 

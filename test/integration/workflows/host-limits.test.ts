@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
-import { powerOffSignal, retrySignal } from '../../../src/contract.js';
+import { powerOffSignal, retrySignal } from '../../../src/contract/index.js';
 
 const NS = 'it-limits';
 const stack = useTestStack({ METALFLOW_PROVISIONING_LIMIT: '1', METALFLOW_MAX_HISTORY_EVENTS: '120', METALFLOW_POWER_SYNC_INTERVAL: '250ms' });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OperationContext } from '../../../../src/bmc/driver.js';
 import { FakeHardware } from '../../../../src/bmc/fake/fake-hardware.js';
-import { parseFakeOptions } from '../../../../src/bmc/fake/fake-options.js';
+import { parseFakeOptions } from '../../../../src/api/fake-annotations.js';
 import { DeployFailedError, InspectionFailedError } from '../../../../src/errors.js';
 
 const ctx = (opId: string): OperationContext => ({ opId, heartbeat: () => undefined, signal: new AbortController().signal });

@@ -5,7 +5,7 @@
  *   fake.metalflow.io/durations: "inspect=3s,deploy=5s" per-step overrides
  *   fake.metalflow.io/fail: "inspect=1,deploy=2"        fail the first N operations of a step
  */
-import { parseDurationMs as parseDuration } from '../../config/durations.js';
+import { parseDurationMs as parseDuration } from './durations.js';
 
 export const FAKE_STEPS = ['register', 'power', 'inspect', 'clean', 'deploy'] as const;
 export type FakeStep = (typeof FAKE_STEPS)[number];

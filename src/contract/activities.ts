@@ -1,6 +1,5 @@
-/** Activity argument types: one per activity, shared with the workflow (type-only import there). */
-import type { Image, RootDeviceHints } from '../api/types.js';
-import type { RebootMode } from '../contract.js';
+/** Activity argument types, host and boot activities alike: one per activity, shared with the workflow. */
+import type { Image, RebootMode, RootDeviceHints } from '../api/types.js';
 import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
 /** Everything a driver needs to find and talk to one host. */
@@ -56,3 +55,32 @@ export interface CapacityInput {
   /** The states that hold a provisioning slot (the workflow's states table). */
   busyStates?: readonly string[];
 }
+
+// ---- boot-services activities (task queue boot-<network>)
+
+/** A session as the workflow opens it: the preprovisioning network data still sealed. */
+export interface ExpectAgentInput {
+  workflowId: string;
+  uuid: string;
+  name: string;
+  macs: string[];
+  session: string;
+  preprovisioningNetworkData?: SealedSecret;
+  /** This boot inspects: the agent gets the inspection callback URL. */
+  inspect?: boolean;
+}
+
+export interface AgentStepInput {
+  uuid: string;
+  session: string;
+}
+
+export interface AgentDeployInput extends AgentStepInput {
+  name: string;
+  namespace: string;
+  image: Image;
+  rootDeviceHints?: RootDeviceHints;
+  bootMode?: string;
+  secrets: Pick<HostSecrets, 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData'>;
+}
+

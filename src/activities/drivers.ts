@@ -1,13 +1,13 @@
-/** Picks the drivers for a host from its BMC address scheme. */
+/** Driver selection: picks the BMC and agent drivers for a host from its BMC address scheme. */
 import type { AgentDriver } from '../agent/driver.js';
 import { parseBmcAddress } from '../api/bmc-address.js';
-import type { HostTarget } from '../activities/types.js';
+import type { HostTarget } from '../contract/index.js';
 import { UnsupportedDriverError } from '../errors.js';
-import type { BmcDriver } from './driver.js';
-import { FakeHardware } from './fake/fake-hardware.js';
-import { parseFakeOptions } from './fake/fake-options.js';
-import { IpmiDriver } from './ipmi/ipmi-driver.js';
-import { RedfishDriver } from './redfish/redfish-driver.js';
+import type { BmcDriver } from '../bmc/driver.js';
+import { FakeHardware } from '../bmc/fake/fake-hardware.js';
+import { parseFakeOptions } from '../api/fake-annotations.js';
+import { IpmiDriver } from '../bmc/ipmi/ipmi-driver.js';
+import { RedfishDriver } from '../bmc/redfish/redfish-driver.js';
 
 export interface DriverSettings {
   /** Where the fake driver (and the simulated agent) keep their machines' state. */

@@ -1,0 +1,64 @@
+/** The host workflow's signals, update and queries: what operators, clients and the boot services send it. */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BareMetalHost, BareMetalHostStatus, HardwareDetails, RebootMode } from '../api/types.js';
+import type { HostDefinition } from './host-workflow.js';
+
+// ---- signals (operator actions; fire and forget, always accepted, applied at the next safe point)
+export const deprovisionSignal = defineSignal('deprovision');
+export const rebootSignal = defineSignal<[{ mode?: RebootMode }?]>('reboot');
+export const powerOnSignal = defineSignal('powerOn');
+export const powerOffSignal = defineSignal('powerOff');
+export const inspectSignal = defineSignal('inspect');
+/** Clear the error backoff and try now (also resets a reached provisioning retry limit). */
+export const retrySignal = defineSignal('retry');
+export const detachSignal = defineSignal<[{ force?: boolean; deleteAction?: 'delete' | 'delay' }?]>('detach');
+export const attachSignal = defineSignal('attach');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const deleteSignal = defineSignal('delete');
+
+// ---- signals from the boot services (the agent protocol), never from operators
+export interface AgentHeartbeatArg {
+  /** The agent's boot session (see expectAgent), so a late heartbeat of an old boot is ignored. */
+  session: string;
+  callbackUrl: string;
+  agentVersion?: string;
+}
+export const agentHeartbeatSignal = defineSignal<[AgentHeartbeatArg]>('agentHeartbeat');
+export interface AgentInspectionArg {
+  session: string;
+  /** The agent's inventory, already mapped (the raw inventory stays in the boot services). */
+  hardware: HardwareDetails;
+  /** What the ramdisk reported as failed (IPA's `error` key): the inspection fails with it. */
+  error?: string;
+}
+export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentInspection');
+
+// ---- updates
+export interface ApplySpecResult {
+  generation: number;
+  changed: boolean;
+}
+/** Replaces the host definition; the validator rejects invalid specs with field and reason. */
+export const applySpecUpdate = defineUpdate<ApplySpecResult, [HostDefinition]>('applySpec');
+
+// ---- queries
+export const statusQuery = defineQuery<BareMetalHostStatus>('status');
+
+export interface HostView {
+  name: string;
+  namespace: string;
+  generation: number;
+  createdAt: string;
+  spec: BareMetalHost['spec'];
+  annotations: Record<string, string>;
+  status: BareMetalHostStatus;
+  paused: boolean;
+  detached: boolean;
+  deleting: boolean;
+  /** When the current error backoff ends (ISO time), if the host is backing off. */
+  nextRetryAt?: string;
+  /** What the workflow is doing now, e.g. `inspectHardware` or `waiting (power sync)`. */
+  currentStep: string;
+}
+export const hostQuery = defineQuery<HostView>('host');
