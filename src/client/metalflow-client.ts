@@ -28,7 +28,7 @@ import {
 } from '../contract/index.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { HostSecrets } from '../secrets/sealed-types.js';
-import { validateDefinition } from '../workflows/spec-rules.js';
+import { validateDefinition } from '../api/change-rules.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from './errors.js';
 
 export interface ApplyOutcome {

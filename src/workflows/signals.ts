@@ -27,7 +27,8 @@ import {
 import { FailureType } from '../errors.js';
 import { retryLimitReached } from './desired-event.js';
 import type { HostRun } from './host-run.js';
-import { definitionFingerprint, validateDefinition } from './spec-rules.js';
+import { validateDefinition } from '../api/change-rules.js';
+import { definitionFingerprint } from './spec-rules.js';
 
 export function installHandlers(host: HostRun): void {
   const { status, flags } = host;
