@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
-import { freePort, startProcess, waitReady } from '../src/lab/processes.js';
+import { freePort, startProcess, waitReady } from '../lab/processes.js';
 import { treeUsage } from './measure.js';
 import type { PhaseSample, RunResult } from './metalflow-run.js';
 

@@ -73,7 +73,7 @@ echo "==> boot services worker started, agent API on $METALFLOW_AGENT_API_HOST:$
 if [ "$lab" = 1 ]; then
   manifest="$METALFLOW_DATA_DIR/lab.yaml"
   rm -f "$manifest"
-  node --import tsx src/lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
+  node --import tsx lab/main.ts --hosts "$lab_hosts" --bmc "$lab_bmc" --dir "$METALFLOW_DATA_DIR/lab" --out "$manifest" \
     --port "${METALFLOW_LAB_REDFISH_PORT:-8000}" --agent-api "http://127.0.0.1:$METALFLOW_AGENT_API_PORT" --fail "$lab_fail" \
     2>>"$METALFLOW_DATA_DIR/logs/lab.log" &
   lab_pid=$!

@@ -1,6 +1,6 @@
 /** Runs test/helpers/boot-services-main.ts inside a namespace and collects what it logs. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stopGracefully } from '../../src/lab/processes.js';
+import { stopGracefully } from '../../lab/processes.js';
 
 export interface BootServicesProcess {
   proc: ChildProcess;

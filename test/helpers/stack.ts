@@ -11,7 +11,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { MetalflowClient } from '../../src/client/metalflow-client.js';
 import { FakeHardware, type FakeMachineState } from '../../src/bmc/fake/fake-hardware.js';
 import { Keyring } from '../../src/secrets/keyring.js';
-import { startNodeWorker, type WorkerProcess } from '../../src/lab/processes.js';
+import { startNodeWorker, type WorkerProcess } from '../../lab/processes.js';
 import { removeTempDir } from './temp-dir.js';
 
 const run = promisify(execFile);

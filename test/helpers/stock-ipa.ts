@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startProcess, type LabProcess } from '../../src/lab/processes.js';
+import { startProcess, type LabProcess } from '../../lab/processes.js';
 import type { TestNetns } from './netns.js';
 
 export const IPA_PORT = 9999;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startTemporalDevServer, temporalCli, type TemporalDevServer } from '../../src/lab/temporal-dev-server.js';
+import { startTemporalDevServer, temporalCli, type TemporalDevServer } from '../../lab/temporal-dev-server.js';
 
 export const TEST_NAMESPACE = 'metalflow-test';
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteSignal, deprovisionSignal, retrySignal, SearchAttr } from '../../../src/contract/index.js';
 import type { MetalflowClient } from '../../../src/client/metalflow-client.js';
-import { freePort } from '../../../src/lab/processes.js';
-import { startRedfishLab, type RedfishLab } from '../../../src/lab/redfish-lab.js';
+import { freePort } from '../../../lab/processes.js';
+import { startRedfishLab, type RedfishLab } from '../../../lab/redfish-lab.js';
 import { useTestStack } from '../../helpers/stack.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 

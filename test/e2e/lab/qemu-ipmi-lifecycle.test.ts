@@ -10,7 +10,7 @@
  *    cleaning → available, disk 2's partition table gone.
  *  - legacy BIOS (SeaBIOS, QEMU's iPXE ROM): the agent boots, sends its first heartbeat and
  *    streams the raw image.
- * The lab (src/lab/qemu-lab.ts) serves a provisioning network of this test's own (`e2e-…`, the
+ * The lab (lab/qemu-lab.ts) serves a provisioning network of this test's own (`e2e-…`, the
  * hosts' metalflow.io/provisioning-network annotation); the deployed OS phones home to this
  * machine's address on the lab bridge.
  * Serial consoles and logs are kept (path printed, tails shown) when a test fails.
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenHttp, portOf, readBody } from '../../../src/agent/http-server.js';
-import { qemuLabHostManifest, startQemuLab, type QemuLab } from '../../../src/lab/qemu-lab.js';
+import { qemuLabHostManifest, startQemuLab, type QemuLab } from '../../../lab/qemu-lab.js';
 import { useTestStack } from '../../helpers/stack.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 

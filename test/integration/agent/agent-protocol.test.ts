@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDir } from '../../helpers/temp-dir.js';
-import { AgentFleet } from '../../../src/agent/simulated/agent-fleet.js';
-import { freePort } from '../../../src/lab/processes.js';
-import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
+import { AgentFleet } from '../../../lab/agents/agent-fleet.js';
+import { freePort } from '../../../lab/processes.js';
+import { startSushy, type Sushy, type SushySystem } from '../../../lab/sushy-emulator.js';
 import { useTestStack } from '../../helpers/stack.js';
 import { deprovisionSignal } from '../../../src/contract/index.js';
 

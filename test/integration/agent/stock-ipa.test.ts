@@ -17,10 +17,10 @@ import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contrac
 import { IpaClient } from '../../../src/agent/ipa-client.js';
 import { IronicAgentApi } from '../../../src/agent/ironic-api.js';
 import { listenHttp, readBody } from '../../../src/agent/http-server.js';
-import { machineChange, type SushySystem as SushyNotification } from '../../../src/agent/simulated/sushy-notifications.js';
+import { machineChange, type SushySystem as SushyNotification } from '../../../lab/agents/sushy-notifications.js';
 import { AgentSessions } from '../../../src/boot/agent-sessions.js';
-import { freePort } from '../../../src/lab/processes.js';
-import { startSushy, type Sushy } from '../../../src/lab/sushy-emulator.js';
+import { freePort } from '../../../lab/processes.js';
+import { startSushy, type Sushy } from '../../../lab/sushy-emulator.js';
 import { createTestNetns, type TestNetns } from '../../helpers/netns.js';
 import { IPA_PORT, startStockIpa, type StockIpa } from '../../helpers/stock-ipa.js';
 import { useTestStack } from '../../helpers/stack.js';

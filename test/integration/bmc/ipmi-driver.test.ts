@@ -12,8 +12,8 @@ import { parseBmcAddress } from '../../../src/api/bmc-address.js';
 import type { OperationContext } from '../../../src/bmc/driver.js';
 import { IpmiDriver } from '../../../src/bmc/ipmi/ipmi-driver.js';
 import { BmcAuthenticationError, BmcUnreachableError } from '../../../src/errors.js';
-import { startIpmiSim, type IpmiSim } from '../../../src/lab/ipmi-sim.js';
-import { freePort } from '../../../src/lab/processes.js';
+import { startIpmiSim, type IpmiSim } from '../../../lab/ipmi-sim.js';
+import { freePort } from '../../../lab/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-ipmi-'));
 const creds = { username: 'admin', password: 'ipmi-pw' };

@@ -15,8 +15,8 @@ import type { OperationContext } from '../../../src/bmc/driver.js';
 import { RedfishClient } from '../../../src/bmc/redfish/redfish-client.js';
 import { RedfishDriver } from '../../../src/bmc/redfish/redfish-driver.js';
 import { BmcAuthenticationError, BmcCertificateError, RedfishRequestError } from '../../../src/errors.js';
-import { startSushy, type Sushy } from '../../../src/lab/sushy-emulator.js';
-import { freePort } from '../../../src/lab/processes.js';
+import { startSushy, type Sushy } from '../../../lab/sushy-emulator.js';
+import { freePort } from '../../../lab/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metalflow-redfish-'));
 const A = { uuid: '11111111-1111-4111-8111-111111111111', name: 'node-a', mac: '52:54:00:aa:00:01' };

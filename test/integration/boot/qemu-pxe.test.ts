@@ -11,9 +11,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQemuMachine, type QemuMachine } from '../../../src/lab/qemu-machine.js';
+import { createQemuMachine, type QemuMachine } from '../../../lab/qemu-machine.js';
 import { startBootServicesIn, type BootServicesProcess } from '../../helpers/boot-services-process.js';
-import { LabNetwork, type LanMember } from '../../../src/lab/lab-network.js';
+import { LabNetwork, type LanMember } from '../../../lab/lab-network.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qemu-pxe-'));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBootServicesIn, type BootServicesProcess } from '../../helpers/boot-services-process.js';
-import { LabNetwork, type LanMember } from '../../../src/lab/lab-network.js';
+import { LabNetwork, type LanMember } from '../../../lab/lab-network.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const run = promisify(execFile);

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 import { RedfishClient } from '../../../src/bmc/redfish/redfish-client.js';
-import { startIpmiSim, type IpmiSim } from '../../../src/lab/ipmi-sim.js';
-import { startSushy, type Sushy, type SushySystem } from '../../../src/lab/sushy-emulator.js';
+import { startIpmiSim, type IpmiSim } from '../../../lab/ipmi-sim.js';
+import { startSushy, type Sushy, type SushySystem } from '../../../lab/sushy-emulator.js';
 import { useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-bmc';

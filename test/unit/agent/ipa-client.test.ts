@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentBusyError, AgentCommandFailedError, AgentTokenRejectedError, AgentUnreachableError, IpaClient } from '../../../src/agent/ipa-client.js';
-import { SimulatedIpaServer, type SimulatedMachine } from '../../../src/agent/simulated/ipa-server.js';
+import { SimulatedIpaServer, type SimulatedMachine } from '../../../lab/agents/ipa-server.js';
 
 const TOKEN = 't'.repeat(43);
 const sim = new SimulatedIpaServer({

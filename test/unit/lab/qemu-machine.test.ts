@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { qemuArgs, type QemuMachineOptions } from '../../../src/lab/qemu-machine.js';
+import { qemuArgs, type QemuMachineOptions } from '../../../lab/qemu-machine.js';
 
 const base: QemuMachineOptions = {
   dir: '/lab/m1',

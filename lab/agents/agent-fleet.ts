@@ -6,10 +6,10 @@
  * Powering off (or rebooting) the system stops its agent, as on real hardware.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { listenHttp, portOf, readBody } from '../http-server.js';
+import { listenHttp, portOf, readBody } from '../../src/agent/http-server.js';
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
-import type { IpaInventory } from '../inventory.js';
+import type { IpaInventory } from '../../src/agent/inventory.js';
 import { SimulatedIpaServer, type SimulatedAgentOptions, type SimulatedMachine } from './ipa-server.js';
 import { machineChange, type SushySystem } from './sushy-notifications.js';
 

@@ -3,7 +3,7 @@
  * simulated agent fleet that sushy-tools' external notifier tells when a machine network-boots.
  * Used by `npm start`, the lab end-to-end test and the lifecycle benchmark.
  */
-import { AgentFleet, type AgentFleetOptions } from '../agent/simulated/agent-fleet.js';
+import { AgentFleet, type AgentFleetOptions } from './agents/agent-fleet.js';
 import { labHosts, labManifest, type LabHost } from './lab-manifest.js';
 import { startSushy, type Sushy } from './sushy-emulator.js';
 

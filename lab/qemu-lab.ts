@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { PROVISIONING_NETWORK_ANNOTATION } from '../api/provisioning-network.js';
+import { PROVISIONING_NETWORK_ANNOTATION } from '../src/api/provisioning-network.js';
 import { startIpmiSim, type IpmiSim } from './ipmi-sim.js';
 import { LabNetwork, type LanMember } from './lab-network.js';
 import { startNodeWorker, type WorkerProcess } from './processes.js';
@@ -19,7 +19,7 @@ import { createQemuMachine, type QemuMachine } from './qemu-machine.js';
 import { forwardTcp, type TcpForward } from './tcp-forward.js';
 
 export const TEST_IMAGE = 'metalflow-test-os';
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs one of the cached image builders (scripts/build-*.sh) and returns its output directory. */
 export function buildLabImage(script: 'build-ipa-ramdisk.sh' | 'build-test-image.sh'): string {

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { listenHttp, readBody, sendJson as json } from '../http-server.js';
-import type { CommandResult } from '../ipa-client.js';
-import type { IpaInventory } from '../inventory.js';
+import { listenHttp, readBody, sendJson as json } from '../../src/agent/http-server.js';
+import type { CommandResult } from '../../src/agent/ipa-client.js';
+import type { IpaInventory } from '../../src/agent/inventory.js';
 
 export interface SimulatedMachine {
   inventory: IpaInventory;

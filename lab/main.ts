@@ -5,13 +5,13 @@
  * protocol to the boot-services worker at --agent-api.
  * With `--bmc qemu` (root): QEMU machines (UEFI) behind ipmi_sim on a lab bridge, with a boot worker
  * of their own (qemu-lab.ts); each gets the test image and a hostname by userData.
- *   npx tsx src/lab/main.ts --hosts 5 --bmc fake|redfish|qemu --dir .metalflow/lab --out lab.yaml
+ *   npx tsx lab/main.ts --hosts 5 --bmc fake|redfish|qemu --dir .metalflow/lab --out lab.yaml
  *     [--fail lab-1:inspect,lab-2:clean:2,lab-3:deploy]   (simulated agent failure injection)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { labHosts, labManifest } from './lab-manifest.js';
-import { parseFaults } from '../agent/simulated/agent-fleet.js';
+import { parseFaults } from './agents/agent-fleet.js';
 import { qemuLabHostManifest, startQemuLab } from './qemu-lab.js';
 import { LAB_PASSWORD, startRedfishLab } from './redfish-lab.js';
 

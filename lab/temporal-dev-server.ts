@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_TYPES } from '../contract/index.js';
+import { SEARCH_ATTRIBUTE_TYPES } from '../src/contract/index.js';
 import { freePort } from './processes.js';
 
 export interface TemporalDevServer {
