@@ -10,7 +10,7 @@ import type { BootConfigStore } from './boot-config.js';
 import { LeaseStore } from './dhcp/leases.js';
 import { DhcpResponder } from './dhcp/responder.js';
 import { DhcpServer } from './dhcp/server.js';
-import { httpBootHandler } from './http-boot.js';
+import { httpBootHandler } from './http/http-boot.js';
 import { TftpServer } from './tftp/server.js';
 
 export type BootLog = (level: 'debug' | 'info' | 'warn', message: string) => void;

@@ -4,7 +4,7 @@
  * boots only), BOOTIF,
  * ipa-insecure) retried a few times, or the local disk.
  */
-import type { BootTarget } from './boot-config.js';
+import type { BootTarget } from '../boot-config.js';
 
 export interface AgentBootSettings {
   /** Where the agent kernel and initramfs are served (http://host:port/agent). */

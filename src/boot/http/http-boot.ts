@@ -5,8 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BootConfigStore } from './boot-config.js';
-import { resolveInside } from './files.js';
+import type { BootConfigStore } from '../boot-config.js';
+import { resolveInside } from '../files.js';
 import { agentScript, localBootScript, type AgentBootSettings } from './ipxe-script.js';
 
 export interface HttpBootOptions {

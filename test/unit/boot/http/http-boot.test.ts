@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenHttp, portOf } from '../../../src/agent/http-server.js';
-import { BootConfigStore } from '../../../src/boot/boot-config.js';
-import { httpBootHandler, parseRange } from '../../../src/boot/http-boot.js';
-import { removeTempDir } from '../../helpers/temp-dir.js';
+import { listenHttp, portOf } from '../../../../src/agent/http-server.js';
+import { BootConfigStore } from '../../../../src/boot/boot-config.js';
+import { httpBootHandler, parseRange } from '../../../../src/boot/http/http-boot.js';
+import { removeTempDir } from '../../../helpers/temp-dir.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'http-boot-'));
 const image = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 256));
