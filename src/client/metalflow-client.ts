@@ -17,6 +17,7 @@ import type { BareMetalHostStatus } from '../api/types.js';
 import { connectionOptions, type TemporalConfig } from '../config/temporal.js';
 import {
   HOST_WORKFLOW_TYPE,
+  SearchAttr,
   TaskQueue,
   applySpecUpdate,
   hostQuery,
@@ -183,7 +184,7 @@ export class MetalflowClient {
 
   /** Host workflows that are running, optionally in one BareMetalHost namespace. */
   async list(namespace?: string): Promise<HostView[]> {
-    const filter = namespace ? ` AND BmhNamespace = '${namespace.replace(/'/g, "''")}'` : '';
+    const filter = namespace ? ` AND ${SearchAttr.namespace.name} = '${namespace.replace(/'/g, "''")}'` : '';
     const ids: string[] = [];
     for await (const wf of this.temporal.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${filter}` })) {
       ids.push(wf.workflowId);

@@ -1,40 +1,27 @@
-/** Maps host status onto the search attributes operators filter by (`BmhState='provisioned'`). */
+/** Maps host status onto the search attributes operators filter by (`BmhState='provisioned'`), keyed as the contract defines them. */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { BareMetalHostStatus } from '../api/types.js';
 import { SearchAttr } from '../contract/index.js';
 
-export interface HostSearchAttributes {
-  BmhName: string;
-  BmhNamespace: string;
-  BmhState: string;
-  BmhOperationalStatus: string;
-  BmhErrorType: string;
-  BmhPoweredOn: boolean;
-}
+/** Attribute name (e.g. `BmhState`) → value. */
+export type HostSearchAttributes = Readonly<Record<string, string | boolean>>;
 
 export function searchAttributesOf(name: string, namespace: string, status: BareMetalHostStatus): HostSearchAttributes {
-  return {
-    BmhName: name,
-    BmhNamespace: namespace,
+  const values: Record<keyof typeof SearchAttr, string | boolean> = {
+    name,
+    namespace,
     // Keyword values cannot be empty strings in every visibility store: "" becomes "none".
-    BmhState: status.provisioning.state || 'none',
-    BmhOperationalStatus: status.operationalStatus || 'none',
-    BmhErrorType: status.errorType || 'none',
-    BmhPoweredOn: status.poweredOn,
+    state: status.provisioning.state || 'none',
+    operationalStatus: status.operationalStatus || 'none',
+    errorType: status.errorType || 'none',
+    poweredOn: status.poweredOn,
   };
+  return Object.fromEntries((Object.keys(SearchAttr) as (keyof typeof SearchAttr)[]).map((k) => [SearchAttr[k].name, values[k]]));
 }
 
-/** Only the attributes that changed since `previous` (all of them when there is none). */
+/** Only the attributes that changed since `previous` (all of them when there is none), in the contract's order. */
 export function changedSearchAttributes(previous: HostSearchAttributes | undefined, next: HostSearchAttributes): SearchAttributeUpdatePair[] {
-  const pairs: SearchAttributeUpdatePair[] = [];
-  const put = <K extends keyof HostSearchAttributes>(key: K, attr: (typeof SearchAttr)[keyof typeof SearchAttr]): void => {
-    if (previous?.[key] !== next[key]) pairs.push({ key: attr, value: next[key] } as SearchAttributeUpdatePair);
-  };
-  put('BmhName', SearchAttr.name);
-  put('BmhNamespace', SearchAttr.namespace);
-  put('BmhState', SearchAttr.state);
-  put('BmhOperationalStatus', SearchAttr.operationalStatus);
-  put('BmhErrorType', SearchAttr.errorType);
-  put('BmhPoweredOn', SearchAttr.poweredOn);
-  return pairs;
+  return Object.values(SearchAttr)
+    .filter((key) => previous?.[key.name] !== next[key.name])
+    .map((key) => ({ key, value: next[key.name] }) as SearchAttributeUpdatePair);
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ManifestSource } from '../../api/manifest.js';
 import { parseDurationMs } from '../../api/durations.js';
+import { cliSettingsFromEnv } from '../../config/cli-settings.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
 import { hostTaskQueueFromEnv, secretKeyFileFromEnv } from '../../config/worker-settings.js';
 import {
@@ -109,7 +110,8 @@ export async function run(argv: string[]): Promise<number> {
     out(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const namespace = values.namespace ?? process.env.METALFLOW_HOST_NAMESPACE ?? 'default';
+  const cli = cliSettingsFromEnv();
+  const namespace = values.namespace ?? cli.hostNamespace;
   const needName = (): string => {
     const name = command === 'power' ? args[1] : args[0];
     if (!name) throw new UsageError(`${command}: missing host NAME`);
@@ -151,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'describe':
-        out(describeText(await client.describe(namespace, needName()), process.env.METALFLOW_TEMPORAL_UI ?? `http://localhost:8233/namespaces/${client.config.namespace}`));
+        out(describeText(await client.describe(namespace, needName()), cli.temporalUi(client.config.namespace)));
         return 0;
       case 'wait': {
         const name = needName();
