@@ -10,13 +10,11 @@ import type { IpaDisk } from '../agent/inventory.js';
 import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
 import type { IronicAgentApi } from '../agent/ironic-api.js';
 import { selectRootDevice } from '../agent/root-device.js';
-import type { Image, RootDeviceHints } from '../api/types.js';
 import type { AgentSessions } from '../boot/agent-sessions.js';
 import type { AgentDeployInput, AgentStepInput, ExpectAgentInput } from '../contract/index.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
 import { FailureType } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
-import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
 export interface BootActivityDeps {
   sessions: AgentSessions;
