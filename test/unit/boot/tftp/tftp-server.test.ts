@@ -256,6 +256,18 @@ describe('TFTP server limits', () => {
     }
   });
 
+  it('refuses a file its cache budget cannot hold as busy', async () => {
+    const small = new TftpServer({ root, port: 0, bindAddress: '127.0.0.1', cacheBytes: firmware.length - 1 });
+    await small.start();
+    try {
+      expect((await tftpGet(small.port(), 'snponly.efi')).error).toMatchObject({ code: TftpError.notDefined, message: expect.stringMatching(/busy/i) });
+      expect(small.stats.refusedBusy).toBe(1);
+      expect((await tftpGet(small.port(), 'exact.bin')).data?.length).toBe(1024);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers a malformed request with ERROR 4, and stays silent for what is no request', async () => {
     const p = await peer();
     p.send(Buffer.from([0, 9, 1, 2, 3]), quiet.port()); // unknown opcode: silence
