@@ -279,7 +279,9 @@ describe('TFTP server limits', () => {
 
   it('never rejects on a datagram it cannot answer (source port 0) nor on one arriving as it closes', async () => {
     const rejections: unknown[] = [];
-    const onRejection = (e: unknown): void => void rejections.push(e);
+    const onRejection = (e: unknown): void => {
+      rejections.push(e);
+    };
     process.on('unhandledRejection', onRejection);
     const s = new TftpServer({ root, port: 0, bindAddress: '127.0.0.1' });
     await s.start();
