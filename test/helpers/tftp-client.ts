@@ -105,7 +105,12 @@ export class TftpPeer {
     const deadline = Date.now() + timeoutMs;
     while (this.queue.length === 0) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no packet within ${timeoutMs} ms`);
+      if (left <= 0) {
+        // A stalled process runs expired timers before reading what arrived meanwhile: read it first.
+        await new Promise((r) => setImmediate(r));
+        if (this.queue.length > 0) break;
+        throw new Error(`no packet within ${timeoutMs} ms`);
+      }
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
         this.waiter = () => {
