@@ -12,11 +12,11 @@
  * file (a cache bounded in bytes); windows, blocks and timeouts are clamped; each datagram is
  * handled on its own and no input can make the handler reject.
  */
-import type { RemoteInfo, Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { resolveInside } from '../files.js';
-import { bindUdpExclusive } from '../udp-bind.js';
+import { bindError } from '../listen-error.js';
 import { FileCache } from './file-cache.js';
 import {
   DEFAULT_RETRIES,
@@ -87,13 +87,31 @@ export class TftpServer {
     this.cache = new FileCache(opts.cacheBytes ?? MAX_CACHE_BYTES, opts.maxFileBytes ?? MAX_FILE_BYTES);
   }
 
-  /** Binds the port exclusively: another server on it is an AddressInUseError naming address and port. */
+  /** Binds the port exclusively (no SO_REUSEADDR): another server on it is an AddressInUseError naming address and port. */
   async start(): Promise<void> {
     this.root = await realpath(resolve(this.opts.root));
-    const sock = await bindUdpExclusive('tftp', this.opts.port ?? 69, this.opts.bindAddress ?? '0.0.0.0');
+    const port = this.opts.port ?? 69;
+    const address = this.bindAddress();
+    const sock = createSocket({ type: 'udp4' });
+    try {
+      await new Promise<void>((res, rej) => {
+        sock.once('error', rej);
+        sock.bind({ port, address, exclusive: true }, () => {
+          sock.off('error', rej);
+          res();
+        });
+      });
+    } catch (err) {
+      sock.close();
+      throw bindError(err, 'udp', address, port, 'TFTP server');
+    }
     sock.on('message', (msg, rinfo) => this.datagram(msg, rinfo));
     sock.on('error', (err) => this.log('warn', `tftp: ${err.message}`));
     this.sock = sock;
+  }
+
+  private bindAddress(): string {
+    return this.opts.bindAddress ?? '0.0.0.0';
   }
 
   port(): number {
@@ -223,7 +241,7 @@ export class TftpServer {
     this.log('info', `tftp: sending ${filename} (${file.data.length} bytes) to ${rinfo.address}`);
     this.transfers.add(t);
     // From here the transfer's end releases the slot and the file, whether or not its socket binds.
-    await t.start(this.opts.bindAddress ?? '0.0.0.0');
+    await t.start(this.bindAddress());
     return true;
   }
 
