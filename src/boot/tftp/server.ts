@@ -108,6 +108,7 @@ export class TftpServer {
     sock.on('message', (msg, rinfo) => this.datagram(msg, rinfo));
     sock.on('error', (err) => this.log('warn', `tftp: ${err.message}`));
     this.sock = sock;
+    this.closed = false;
   }
 
   private bindAddress(): string {
