@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { listenHttp } from '../agent/http-server.js';
 import { httpBaseUrl, type BootServicesSettings } from '../config/boot-settings.js';
+import { DEFAULT_PROVISIONING_NETWORK } from '../contract.js';
 import type { BootConfigStore } from './boot-config.js';
 import { LeaseStore } from './dhcp/leases.js';
 import { DhcpResponder } from './dhcp/responder.js';
@@ -22,7 +23,12 @@ export interface RunningBootServices {
   close(): Promise<void>;
 }
 
-export async function startBootServices(s: BootServicesSettings, store: BootConfigStore, dataDir: string, log: BootLog): Promise<RunningBootServices> {
+/** The lease file of one provisioning network. */
+export function leaseFileFor(dataDir: string, network: string): string {
+  return `${dataDir}/dhcp-leases.json`;
+}
+
+export async function startBootServices(s: BootServicesSettings, store: BootConfigStore, dataDir: string, log: BootLog, network = DEFAULT_PROVISIONING_NETWORK): Promise<RunningBootServices> {
   const running: RunningBootServices = { close: async () => undefined };
   const base = httpBaseUrl(s);
   try {
@@ -63,7 +69,7 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         store,
         leases,
       );
-      running.dhcp = new DhcpServer(responder, { port: d.port, ...(d.mode === 'proxy' ? { proxyPort: d.proxyPort } : {}), replyDelayMs: d.replyDelayMs, log });
+      running.dhcp = new DhcpServer(responder, { port: d.port, ...(d.host ? { bindAddress: d.host } : {}), ...(d.mode === 'proxy' ? { proxyPort: d.proxyPort } : {}), replyDelayMs: d.replyDelayMs, log });
       await running.dhcp.start();
     }
   } catch (err) {

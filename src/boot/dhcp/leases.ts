@@ -7,6 +7,15 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** Largest lease file read at start-up (a /16 pool of leases is ~6 MiB of JSON). */
+export const LEASE_FILE_MAX_BYTES = 16 * 1024 * 1024;
+/** How long a DECLINEd address stays out of the pool: dnsmasq's DECLINE_BACKOFF (600 s). */
+export const DECLINE_HOLD_MS = 600_000;
+/** Declined addresses one client can hold out of the pool at once (a client cannot cycle the pool). */
+export const MAX_DECLINES_PER_CLIENT = 4;
+/** At most this share of the pool (at least one address) is held out as declined. */
+export const MAX_DECLINED_SHARE = 0.25;
+
 export interface Lease {
   mac: string;
   ip: string;
@@ -27,6 +36,7 @@ export interface LeaseStoreOptions {
   offerHoldMs?: number;
   /** How long a declined address stays out of the pool (RFC 2131: the client saw it in use). */
   declineHoldMs?: number;
+  log?: (level: 'debug' | 'info' | 'warn', message: string) => void;
 }
 
 export class LeaseStore {
@@ -109,6 +119,12 @@ export class LeaseStore {
 
   forget(mac: string): void {
     if (this.leases.delete(mac)) this.persist();
+  }
+
+  /** Addresses held out of the pool after a DECLINE, now. */
+  declinedAddresses(): string[] {
+    const now = this.now();
+    return [...this.declined].filter(([, until]) => until > now).map(([ip]) => ip);
   }
 
   all(): Lease[] {

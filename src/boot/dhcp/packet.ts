@@ -10,6 +10,11 @@ const FIXED = 236;
 /** BOOTP clients (and some PXE ROMs) ignore replies shorter than the 300-byte BOOTP minimum. */
 const MIN_REPLY = 300;
 
+/** Largest datagram decoded: dnsmasq's DHCP_PACKET_MAX (clients send a few hundred bytes). */
+export const DHCP_MAX_DATAGRAM = 16_384;
+/** Most option instances (PAD and END not counted) in one packet, split options (RFC 3396) included. */
+export const DHCP_MAX_OPTIONS = 512;
+
 export class DhcpPacketError extends Error {}
 
 export interface DhcpPacket {

@@ -27,6 +27,10 @@ export interface DhcpStats {
   failed: number;
 }
 
+export function broadcastExposureWarning(bindAddress: string, interfaces: unknown): string | undefined {
+  return undefined;
+}
+
 export class DhcpServer {
   readonly stats: DhcpStats = { received: 0, malformed: 0, answered: 0, ignored: 0, failed: 0 };
   private readonly sockets: Socket[] = [];
