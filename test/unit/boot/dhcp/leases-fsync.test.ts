@@ -7,7 +7,7 @@ import { removeTempDir } from '../../../helpers/temp-dir.js';
 
 const calls: string[] = [];
 vi.mock('node:fs', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs')>();
+  const real = await importOriginal<typeof fs>();
   const fdPaths = new Map<number, string>();
   const name = (p: fs.PathLike): string => String(p).split('/').pop() ?? '';
   return {

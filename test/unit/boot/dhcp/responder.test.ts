@@ -90,7 +90,7 @@ describe('DHCP responder (full mode)', () => {
     expect(r.handle(clientPacket('discover', { mac: HOST })).reply?.packet.yiaddr).toBe('10.10.0.100');
     // …until the host is gone.
     known.delete(HOST);
-    r.handle(clientPacket('release', { mac: HOST, serverId: SERVER }));
+    r.handle(clientPacket('release', { mac: HOST, ciaddr: '10.10.0.100', serverId: SERVER }));
     expect(r.handle(clientPacket('discover', { mac: '52:54:00:77:77:77' })).reply?.packet.yiaddr).toBe('10.10.0.100');
   });
 
