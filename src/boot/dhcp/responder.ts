@@ -108,21 +108,21 @@ export class DhcpResponder {
       // chaddr holds that address) and only when the message names us (RFC 2131 4.4.4, 4.4.6; dnsmasq
       // does the same), so another machine's messages cannot free or poison addresses.
       case 'release': {
-        if (serverId !== this.cfg.serverIp) return { note: `RELEASE from ${mac} for server ${serverId ?? '(none)'} ignored` };
-        if (!leases.release(mac, req.ciaddr)) return { note: `RELEASE of ${req.ciaddr} from ${mac} ignored: not its lease` };
-        return { note: `RELEASE of ${req.ciaddr} from ${mac}` };
+        if (serverId !== this.cfg.serverIp) return { note: `RELEASE from ${mac} ignored: names server ${serverId ?? '(none)'}` };
+        if (!leases.release(mac, req.ciaddr)) return { note: `RELEASE from ${mac} ignored: ${req.ciaddr} is not its lease` };
+        return { note: `RELEASE from ${mac}: ${req.ciaddr} released` };
       }
       case 'decline': {
         const ip = readIp(req.options.get(Opt.requestedIp));
-        if (serverId !== this.cfg.serverIp) return { note: `DECLINE from ${mac} for server ${serverId ?? '(none)'} ignored` };
-        if (!ip) return { note: `DECLINE from ${mac} without an address ignored` };
+        if (serverId !== this.cfg.serverIp) return { note: `DECLINE from ${mac} ignored: names server ${serverId ?? '(none)'}` };
+        if (!ip) return { note: `DECLINE from ${mac} ignored: no address` };
         switch (leases.decline(mac, ip)) {
           case 'not-own':
-            return { note: `DECLINE of ${ip} from ${mac} ignored: not its lease` };
+            return { note: `DECLINE from ${mac} ignored: ${ip} is not its lease` };
           case 'capped':
-            return { note: `DECLINE of ${ip} from ${mac}: lease dropped; decline limit reached, address not held` };
+            return { note: `DECLINE from ${mac}: ${ip} dropped from its lease; decline limit reached, address not held` };
           default:
-            return { note: `DECLINE of ${ip} from ${mac}: address set aside` };
+            return { note: `DECLINE from ${mac}: ${ip} set aside` };
         }
       }
       case 'inform':

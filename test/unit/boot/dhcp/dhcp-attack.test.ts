@@ -89,7 +89,7 @@ describe('DHCP attack: spoofed DECLINE and RELEASE', () => {
     r.handle(clientPacket('release', { mac: ATTACKER, ciaddr: ip, serverId: SERVER }));
     expect(leases.get(VICTIM)).toEqual(before);
     // The genuine RELEASE still works.
-    expect(r.handle(clientPacket('release', { mac: VICTIM, ciaddr: ip, serverId: SERVER })).note).toMatch(/^RELEASE of/);
+    expect(r.handle(clientPacket('release', { mac: VICTIM, ciaddr: ip, serverId: SERVER })).note).toMatch(/^RELEASE from .*: 10\.10\.0\.100 released$/);
     expect(leases.get(VICTIM)?.bound).toBe(false);
   });
 
