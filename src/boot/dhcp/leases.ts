@@ -139,12 +139,14 @@ export class LeaseStore {
   }
 
   /**
-   * DECLINE (RFC 2131 4.3.3): the client found its address in use. Only for the client's own lease:
+   * DECLINE (RFC 2131 4.3.3): the client found its address in use. Only for the client's own bound lease:
    * the lease goes, and the address is held out of the pool for the decline hold, within the caps
    * (per client and in total) so that declines cannot empty the pool.
    */
   decline(mac: string, ip: string): 'not-own' | 'held' | 'capped' {
-    if (this.leases.get(mac)?.ip !== ip) return 'not-own';
+    const own = this.leases.get(mac);
+    // A client declines an address it was ACKed (RFC 2131 3.1.5), never a mere offer.
+    if (!own?.bound || own.ip !== ip) return 'not-own';
     this.leases.delete(mac);
     this.persist();
     const now = this.now();

@@ -94,25 +94,25 @@ describe('DHCP attack: spoofed DECLINE and RELEASE', () => {
   });
 
   it('a client that declines every address it is offered cannot cycle the pool empty (per-client cap)', () => {
-    const { r, leases } = setup({ allowUnknown: true });
+    const { r, leases, dora } = setup({ allowUnknown: true });
     const cycler = '02:00:00:00:ff:ff';
-    for (let i = 0; i < 60; i++) {
-      const ip = r.handle(clientPacket('discover', { mac: cycler })).reply?.packet.yiaddr;
-      if (!ip) break;
-      r.handle(clientPacket('decline', { mac: cycler, requested: ip, serverId: SERVER }));
-    }
+    for (let i = 0; i < 60; i++) r.handle(clientPacket('decline', { mac: cycler, requested: dora(cycler), serverId: SERVER }));
     expect(leases.declinedAddresses()).toHaveLength(MAX_DECLINES_PER_CLIENT);
     expect(r.handle(clientPacket('discover', { mac: VICTIM })).reply?.packet.yiaddr).toBeDefined();
   });
 
   it('many clients each declining once hold at most a share of the pool (total cap)', () => {
-    const { r, leases } = setup({ allowUnknown: true });
-    for (let i = 0; i < 51; i++) {
-      const ip = r.handle(clientPacket('discover', { mac: mac(i) })).reply?.packet.yiaddr;
-      if (ip) r.handle(clientPacket('decline', { mac: mac(i), requested: ip, serverId: SERVER }));
-    }
+    const { r, leases, dora } = setup({ allowUnknown: true });
+    for (let i = 0; i < 51; i++) r.handle(clientPacket('decline', { mac: mac(i), requested: dora(mac(i)), serverId: SERVER }));
     expect(leases.declinedAddresses()).toHaveLength(Math.max(1, Math.floor(51 * MAX_DECLINED_SHARE)));
     expect(r.handle(clientPacket('discover', { mac: VICTIM })).reply?.packet.yiaddr).toBeDefined();
+  });
+
+  it('a DECLINE of an address only offered (never ACKed) is ignored', () => {
+    const { r, leases } = setup();
+    const ip = r.handle(clientPacket('discover', { mac: VICTIM })).reply?.packet.yiaddr;
+    expect(r.handle(clientPacket('decline', { mac: VICTIM, requested: ip, serverId: SERVER })).note).toMatch(/ignored/);
+    expect(leases.declinedAddresses()).toEqual([]);
   });
 
   it('a declined address is not handed out during the hold, even when asked for, and returns after it', () => {

@@ -97,6 +97,7 @@ describe('DHCP responder (full mode)', () => {
   it('sets a DECLINEd address aside', () => {
     const { r } = setup();
     r.handle(clientPacket('discover', { mac: HOST }));
+    r.handle(clientPacket('request', { mac: HOST, requested: '10.10.0.100', serverId: SERVER }));
     expect(r.handle(clientPacket('decline', { mac: HOST, requested: '10.10.0.100', serverId: SERVER })).reply).toBeUndefined();
     expect(r.handle(clientPacket('discover', { mac: HOST })).reply?.packet.yiaddr).toBe('10.10.0.101');
   });
