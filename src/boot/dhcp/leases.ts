@@ -75,7 +75,10 @@ export class LeaseStore {
       this.opts.log?.('warn', `dhcp: lease file ${file} unreadable (${(err as Error).message}); starting without its leases`);
       return;
     }
-    if (!Array.isArray(entries)) return;
+    if (!Array.isArray(entries)) {
+      this.opts.log?.('warn', `dhcp: lease file ${file} is not a list of leases; starting without its leases`);
+      return;
+    }
     const used = new Set<string>();
     for (const e of entries as unknown[]) {
       if (!isLease(e) || !this.inRange(e.ip) || used.has(e.ip) || this.leases.has(e.mac)) continue;
