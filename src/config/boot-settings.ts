@@ -10,6 +10,8 @@ export interface BootServicesSettings {
   bootIp: string;
   dhcp?: {
     mode: 'full' | 'proxy';
+    /** Bind address: 0.0.0.0 (broadcasts only reach a wildcard socket); keep the worker on the provisioning interface only. */
+    host?: string;
     port: number;
     proxyPort: number;
     range?: [string, string];
@@ -41,6 +43,7 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
       ? {
           dhcp: {
             mode: mode as 'full' | 'proxy',
+            host: env.METALFLOW_DHCP_HOST || '0.0.0.0',
             port: Number(env.METALFLOW_DHCP_PORT || 67),
             proxyPort: Number(env.METALFLOW_DHCP_PROXY_PORT || 4011),
             ...(range ? { range } : {}),

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   }
   const known = boot.all().length;
   const bootSettings = bootSettingsFromEnv(process.env, settings.dataDir, port);
-  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message));
+  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message), network);
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await Worker.create({
