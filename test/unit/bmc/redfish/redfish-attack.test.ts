@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBmcAddress } from '../../../../src/api/bmc-address.js';
 import type { OperationContext } from '../../../../src/bmc/driver.js';
 import { REDFISH_MAX_BODY_BYTES, REDFISH_MAX_REDIRECTS } from '../../../../src/bmc/redfish/redfish-client.js';
+import { INVENTORY_MAX_TEXT } from '../../../../src/bmc/redfish/redfish-inventory.js';
 import { REDFISH_MAX_INSPECTION_RESOURCES, REDFISH_MAX_MEMBERS, RedfishDriver, type RedfishDriverOptions } from '../../../../src/bmc/redfish/redfish-driver.js';
 import { BmcForeignUrlError, BmcResponseLimitError, BmcUnreachableError } from '../../../../src/errors.js';
 import { closeAll, hugeBody, json, peer, trickle, type Peer } from '../../../helpers/hostile-http.js';
@@ -179,6 +180,23 @@ describe('hostile Redfish BMC: sizes', () => {
     const driveErr = await failure(driver(drives, SYSTEM).inspectOutOfBand());
     expect(drives.seen).toHaveLength(3);
     expectRefusal(driveErr, BmcResponseLimitError);
+  });
+
+  it('clips the texts a BMC reports and drops malformed MACs before they reach the inventory (workflow history)', async () => {
+    const big = 'x'.repeat(2 ** 19); // five of them in the System: within the body cap
+    const b = await bmc({
+      [SYSTEM]: { Manufacturer: big, Model: big, SerialNumber: big, BiosVersion: big, ProcessorSummary: { Model: big }, EthernetInterfaces: link('/nics'), SimpleStorage: link('/simple') },
+      '/nics': { Members: [link('/nics/1'), link('/nics/2'), link('/nics/3')] },
+      '/nics/1': { Name: big, MACAddress: '52:54:00:00:00:01' },
+      '/nics/3': { Name: 'eth2', MACAddress: '52-54-00-00-00-03' }, // the dash form Redfish allows
+      '/nics/2': { Name: 'eth1', MACAddress: `52:54:00:00:00:02${big}` },
+      '/simple': { Members: [link('/simple/1')] },
+      '/simple/1': { Devices: [{ Name: big, Model: big, CapacityBytes: 1 }] },
+    });
+    const hw = await driver(b, SYSTEM).inspectOutOfBand();
+    expect(JSON.stringify(hw).length).toBeLessThan(4096);
+    expect(hw.nics?.map((n) => n.mac)).toEqual(['52:54:00:00:00:01', '52:54:00:00:00:03']);
+    expect(hw.systemVendor?.manufacturer).toBe(`${'x'.repeat(INVENTORY_MAX_TEXT)}…`);
   });
 
   it('bounds the number of resources one inspection reads', async () => {
