@@ -11,7 +11,7 @@ import type { OperationContext } from '../../../../src/bmc/driver.js';
 import { REDFISH_MAX_BODY_BYTES, REDFISH_MAX_REDIRECTS } from '../../../../src/bmc/redfish/redfish-client.js';
 import { INVENTORY_MAX_TEXT } from '../../../../src/bmc/redfish/redfish-inventory.js';
 import { REDFISH_MAX_INSPECTION_RESOURCES, REDFISH_MAX_MEMBERS, RedfishDriver, type RedfishDriverOptions } from '../../../../src/bmc/redfish/redfish-driver.js';
-import { BmcForeignUrlError, BmcResponseLimitError, BmcUnreachableError } from '../../../../src/errors.js';
+import { BmcForeignUrlError, BmcResponseLimitError, BmcUnreachableError, RedfishRequestError } from '../../../../src/errors.js';
 import { closeAll, hugeBody, json, peer, trickle, type Peer } from '../../../helpers/hostile-http.js';
 
 afterEach(closeAll);
@@ -56,6 +56,7 @@ describe('hostile Redfish BMC: links outside its origin', () => {
   it.each([
     ['an absolute URL to another port', (w: Peer) => `http://127.0.0.1:${w.port}${SYSTEM}`],
     ['a scheme-relative URL', (w: Peer) => `//127.0.0.1:${w.port}${SYSTEM}`],
+    ['a path starting with a backslash (a slash to URL parsers)', (w: Peer) => `/\\127.0.0.1:${w.port}${SYSTEM}`],
     ['a value that turns the origin into user info when concatenated', (w: Peer) => `@127.0.0.1:${w.port}${SYSTEM}`],
     ['an absolute URL with user info', (w: Peer) => `http://admin:other@127.0.0.1:${w.port}${SYSTEM}`],
     ['another scheme', () => 'file:///etc/passwd'],
@@ -138,6 +139,12 @@ describe('hostile Redfish BMC: redirects', () => {
       json(res, { PowerState: 'On' });
     });
     expect(await driver(b, SYSTEM).register()).toEqual({ poweredOn: true });
+    const posts = await peer((req, res) => {
+      if (req.method === 'POST') return void res.writeHead(307, { location: '/elsewhere' }).end();
+      json(res, { PowerState: 'Off' });
+    });
+    await refused(driver(posts, SYSTEM).setPower(ctx, true), RedfishRequestError); // same origin, but only GETs are followed
+    expect(posts.seen.map((r) => r.url)).not.toContain('/elsewhere');
     const loop = await peer((req, res) => void res.writeHead(302, { location: `${SYSTEM}?n=${b.seen.length}` }).end());
     await refused(driver(loop, SYSTEM).register(), BmcResponseLimitError);
     expect(loop.seen).toHaveLength(REDFISH_MAX_REDIRECTS + 1);
