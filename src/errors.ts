@@ -33,6 +33,19 @@ export class RedfishRequestError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
+/**
+ * The BMC gave a URL (a link, an action target, a redirect) outside its own origin, or with user
+ * info; refused, since the BMC credentials go with every request.
+ */
+export class BmcForeignUrlError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** A BMC answer went over a limit (body size, collection members, resources walked, redirects). */
+export class BmcResponseLimitError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
 /** An ipmitool command failed in a way retrying will not fix (e.g. unsupported command). */
 export class IpmiCommandError extends MetalflowError {
   readonly nonRetryable = false;
@@ -81,6 +94,8 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'BmcAuthenticationError',
   'BmcCertificateError',
   'RedfishRequestError',
+  'BmcForeignUrlError',
+  'BmcResponseLimitError',
   'UnsupportedDriverError',
   'InspectionFailedError',
   'CleaningFailedError',
