@@ -1,0 +1,145 @@
+/**
+ * A retried agent boot gets a fresh agent token (issue 10, item 7): Ironic wipes the token on every
+ * power action, so the agent that boots after a power-cycle can look itself up and heartbeat. Here
+ * the first boot attempt fails after its agent already looked up (the BMC reported the power-on
+ * late); the next attempt power-cycles the machine and its agent must get a real token.
+ * The boot-services worker is the real one (a process: agent API, sessions, tokens, agent
+ * commands); the host worker runs in this process with stub BMC activities that play the machine:
+ * every boot starts a simulated agent that looks itself up by MAC, as IPA does.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostActivities, SetPowerInput, StepInput } from '../../../src/activities/index.js';
+import { SimulatedIpaServer, type SimulatedMachine } from '../../../src/agent/simulated/ipa-server.js';
+import { portOf } from '../../../src/agent/http-server.js';
+import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../../../src/contract.js';
+import { freePort } from '../../../src/lab/processes.js';
+import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
+import { TestStack } from '../../helpers/stack.js';
+
+const NS = 'it-agent-boot';
+const MAC = '52:54:00:55:00:01';
+const GIB = 2 ** 30;
+const MASKED = '******';
+
+const stack = new TestStack();
+const ipa = new SimulatedIpaServer({ durationMs: () => 20 });
+let ipaBase = '';
+let apiUrl = '';
+let worker: InProcessWorker | undefined;
+let ipaServer: { close(cb: () => void): void } | undefined;
+
+/** The machine behind the stub BMC: whether it is on, and what each agent boot's lookup returned. */
+const machine = { on: false, lookups: [] as Array<string | undefined>, heartbeats: [] as number[], bootAttempts: 0 };
+const disks = (): SimulatedMachine => ({
+  inventory: { interfaces: [{ name: 'eth0', mac_address: MAC }], disks: [{ name: '/dev/sda', size: 100 * GIB, rotational: false, serial: 'AB-1' }] },
+  disks: { '/dev/sda': { partitionTable: true } },
+  poweredOff: false,
+});
+const simulated = disks();
+
+/** IPA's start-up after a boot: look itself up by MAC; with a real token, serve commands and heartbeat. */
+async function agentBoots(): Promise<void> {
+  const res = await fetch(`${apiUrl}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
+  const body = (await res.json()) as { node?: { uuid?: string }; config?: { agent_token?: string } };
+  const token = body.config?.agent_token;
+  machine.lookups.push(res.status === 200 ? token : `HTTP ${res.status}`);
+  const uuid = body.node?.uuid;
+  if (!uuid || !token || token === MASKED) return; // IPA without a token: its heartbeats are refused
+  ipa.boot(uuid, simulated, token);
+  const hb = await fetch(`${apiUrl}/v1/heartbeat/${uuid}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ callback_url: `${ipaBase}/${uuid}`, agent_token: token, agent_version: 'test' }),
+  });
+  machine.heartbeats.push(hb.status);
+}
+
+const settings: HostSettings = { ...DEFAULT_HOST_SETTINGS, agent: 'ipa', agentCallbackTimeoutMs: 90_000 };
+const unused = async (): Promise<never> => {
+  throw ApplicationFailure.nonRetryable('not used by this test');
+};
+/** BMC activities played by the test: power changes are instant; boots start an agent. */
+const activities: HostActivities = {
+  loadHostSettings: async () => settings,
+  registerHost: async () => ({ poweredOn: machine.on }),
+  getPowerState: async () => machine.on,
+  setPowerState: async (input: SetPowerInput) => {
+    machine.on = input.on;
+    if (!input.on) ipa.shutdown(input.target.uid);
+  },
+  rebootHost: unused,
+  inspectHardware: unused,
+  prepareHost: async () => undefined,
+  provisionHost: unused,
+  deprovisionHost: unused,
+  bootAgent: async (input: StepInput) => {
+    machine.bootAttempts += 1;
+    ipa.shutdown(input.target.uid); // a power-cycle: the agent running before is gone
+    machine.on = true;
+    if (machine.bootAttempts === 1) {
+      // The agent comes up and looks itself up, but the BMC reports the power-on too late for us.
+      await agentBoots();
+      throw new Error('power did not turn on within 2s');
+    }
+    await agentBoots();
+  },
+  bootFromDisk: async (input: SetPowerInput) => {
+    ipa.shutdown(input.target.uid);
+    machine.on = input.on;
+  },
+  forgetHost: async () => undefined,
+  hasProvisioningCapacity: async () => true,
+};
+
+beforeAll(async () => {
+  const server = await ipa.listen(0, '127.0.0.1');
+  ipaServer = server;
+  ipaBase = `http://127.0.0.1:${portOf(server)}`;
+  const apiPort = await freePort();
+  apiUrl = `http://127.0.0.1:${apiPort}`;
+  await stack.startWorker('src/worker/boot-main.ts', 'boot services worker started', { METALFLOW_AGENT_API_HOST: '127.0.0.1', METALFLOW_AGENT_API_PORT: String(apiPort), METALFLOW_AGENT_POLL: '200ms' });
+  worker = await startInProcessWorker(stack, activities);
+}, 180_000);
+afterAll(async () => {
+  await worker?.stop();
+  await new Promise<void>((r) => (ipaServer ? ipaServer.close(() => r()) : r()));
+  await stack.stop();
+});
+
+describe('agent boot retried after the agent looked up', () => {
+  it('gives the agent of the retried boot a real token; it heartbeats and the host is provisioned', async () => {
+    await stack.client.apply([
+      {
+        name: 'host.yaml',
+        text: `apiVersion: v1
+kind: Secret
+metadata: {name: ab-bmc, namespace: ${NS}}
+stringData: {username: admin, password: pw}
+---
+apiVersion: metal3.io/v1alpha1
+kind: BareMetalHost
+metadata: {name: ab-0, namespace: ${NS}}
+spec:
+  online: true
+  bootMACAddress: "${MAC}"
+  inspectionMode: disabled
+  automatedCleaningMode: disabled
+  bmc: {address: "redfish+http://127.0.0.1:9/redfish/v1/Systems/1", credentialsName: ab-bmc}
+  image: {url: "http://images.test.invalid/os.raw", checksum: "${'c'.repeat(64)}", checksumType: sha256, format: raw}
+`,
+      },
+    ]);
+    await expect.poll(() => machine.lookups.length, { timeout: 90_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+    const [first, second] = machine.lookups;
+    expect(first).toMatch(/^[\w-]{32,}$/); // the first agent got its token...
+    expect(second).not.toBe(MASKED); // ...and the agent booted by the retry must get one too
+    expect(second).toMatch(/^[\w-]{32,}$/);
+    expect(second).not.toBe(first);
+    const v = await stack.client.waitFor(NS, 'ab-0', (h) => h.status.provisioning.state === 'provisioned' || h.status.errorType !== '', 120_000);
+    expect(v.status.errorMessage).toBe('');
+    expect(v.status.provisioning.state).toBe('provisioned');
+    expect(machine.heartbeats).toEqual([202]);
+    expect(simulated.disks['/dev/sda']?.image).toBe('http://images.test.invalid/os.raw');
+  });
+});
