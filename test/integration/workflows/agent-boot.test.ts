@@ -38,14 +38,14 @@ const disks = (): SimulatedMachine => ({
 });
 const simulated = disks();
 
-/** IPA's start-up after a boot: look itself up by MAC; with a real token, serve commands and heartbeat. */
-async function agentBoots(): Promise<void> {
+/** IPA's start-up after a boot: look itself up by MAC; with a real token, serve commands and heartbeat (unless cut off first). */
+async function agentBoots(opts: { cutOffAfterLookup?: boolean } = {}): Promise<void> {
   const res = await fetch(`${apiUrl}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
   const body = (await res.json()) as { node?: { uuid?: string }; config?: { agent_token?: string } };
   const token = body.config?.agent_token;
   machine.lookups.push(res.status === 200 ? token : `HTTP ${res.status}`);
   const uuid = body.node?.uuid;
-  if (!uuid || !token || token === MASKED) return; // IPA without a token: its heartbeats are refused
+  if (!uuid || !token || token === MASKED || opts.cutOffAfterLookup) return; // IPA without a token: its heartbeats are refused
   ipa.boot(uuid, simulated, token);
   const hb = await fetch(`${apiUrl}/v1/heartbeat/${uuid}`, {
     method: 'POST',
@@ -79,7 +79,7 @@ const activities: HostActivities = {
     machine.on = true;
     if (machine.bootAttempts === 1) {
       // The agent comes up and looks itself up, but the BMC reports the power-on too late for us.
-      await agentBoots();
+      await agentBoots({ cutOffAfterLookup: true });
       throw new Error('power did not turn on within 2s');
     }
     await agentBoots();
@@ -141,5 +141,10 @@ spec:
     expect(v.status.provisioning.state).toBe('provisioned');
     expect(machine.heartbeats).toEqual([202]);
     expect(simulated.disks['/dev/sda']?.image).toBe('http://images.test.invalid/os.raw');
+    // Each attempt: machine off, then a new session (fresh token), then the boot; the session ends before the power action after the deploy.
+    const history = await stack.client.handle(NS, 'ab-0').fetchHistory();
+    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => typeof n === 'string');
+    const boot = scheduled.slice(scheduled.indexOf('expectAgent') - 1);
+    expect(boot).toEqual(['setPowerState', 'expectAgent', 'bootAgent', 'setPowerState', 'expectAgent', 'bootAgent', 'agentDeploy', 'endAgent', 'bootFromDisk']);
   });
 });

@@ -3,7 +3,7 @@
  * drivers are built from it and the workflow gets it (loadHostSettings) to size activity timeouts.
  */
 import { describe, expect, it } from 'vitest';
-import { Timeouts } from '../../../src/contract.js';
+import { DEFAULT_BMC_WAITS, Timeouts } from '../../../src/contract.js';
 import { BMC_POWER_POLL_MS, IPMITOOL_TIMEOUT_MS, IPMI_MIN_INTERVAL_MS, REDFISH_REQUEST_TIMEOUT_MS, bmcWaitsOf, driverTimingOf } from '../../../src/bmc/timing.js';
 
 const base = { fakeStateDir: '/nonexistent', fakeStepMs: 1 };
@@ -19,6 +19,8 @@ describe('BMC driver timing', () => {
       ipmitoolTimeoutMs: IPMITOOL_TIMEOUT_MS,
     });
     expect([Timeouts.powerStateMs, Timeouts.softPowerOffMs, IPMI_MIN_INTERVAL_MS]).toEqual([120_000, 180_000, 5_000]);
+    // What a workflow assumes when its settings predate the reported waits.
+    expect(bmcWaitsOf(base)).toEqual(DEFAULT_BMC_WAITS);
   });
 
   it('reports the waits the workflow sizes activity timeouts by, from the same settings', () => {
