@@ -14,6 +14,7 @@ import { SimulatedIpaServer, type SimulatedMachine } from '../../../src/agent/si
 import { portOf } from '../../../src/agent/http-server.js';
 import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../../../src/contract.js';
 import { freePort } from '../../../src/lab/processes.js';
+import { hostManifest } from '../../helpers/host-manifest.js';
 import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { TestStack } from '../../helpers/stack.js';
 
@@ -109,27 +110,15 @@ afterAll(async () => {
 
 describe('agent boot retried after the agent looked up', () => {
   it('gives the agent of the retried boot a real token; it heartbeats and the host is provisioned', async () => {
-    await stack.client.apply([
-      {
-        name: 'host.yaml',
-        text: `apiVersion: v1
-kind: Secret
-metadata: {name: ab-bmc, namespace: ${NS}}
-stringData: {username: admin, password: pw}
----
-apiVersion: metal3.io/v1alpha1
-kind: BareMetalHost
-metadata: {name: ab-0, namespace: ${NS}}
-spec:
-  online: true
-  bootMACAddress: "${MAC}"
-  inspectionMode: disabled
-  automatedCleaningMode: disabled
-  bmc: {address: "redfish+http://127.0.0.1:9/redfish/v1/Systems/1", credentialsName: ab-bmc}
-  image: {url: "http://images.test.invalid/os.raw", checksum: "${'c'.repeat(64)}", checksumType: sha256, format: raw}
-`,
-      },
-    ]);
+    const spec = [
+      'online: true',
+      `bootMACAddress: "${MAC}"`,
+      'inspectionMode: disabled',
+      'automatedCleaningMode: disabled',
+      'bmc: {address: "redfish+http://127.0.0.1:9/redfish/v1/Systems/1", credentialsName: ab-0-bmc}',
+      `image: {url: "http://images.test.invalid/os.raw", checksum: "${'c'.repeat(64)}", checksumType: sha256, format: raw}`,
+    ];
+    await stack.client.apply([{ name: 'host.yaml', text: hostManifest(NS, 'ab-0', spec) }]);
     await expect.poll(() => machine.lookups.length, { timeout: 90_000, interval: 200 }).toBeGreaterThanOrEqual(2);
     const [first, second] = machine.lookups;
     expect(first).toMatch(/^[\w-]{32,}$/); // the first agent got its token...

@@ -10,6 +10,7 @@ import { createHostActivities } from '../../../src/activities/index.js';
 import type { DriverSettings } from '../../../src/bmc/registry.js';
 import { DEFAULT_HOST_SETTINGS } from '../../../src/contract.js';
 import { Keyring } from '../../../src/secrets/keyring.js';
+import { hostManifest } from '../../helpers/host-manifest.js';
 import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { STUB_SYSTEM_PATH, startRedfishStub, type RedfishStub } from '../../helpers/redfish-stub.js';
 import { TEST_SECRET_KEY, TestStack } from '../../helpers/stack.js';
@@ -39,24 +40,9 @@ class PowerStack {
 
   /** An externally provisioned host that is on while its spec says off: the workflow powers it off (soft first). */
   async applyHost(name: string): Promise<void> {
-    await this.stack.client.apply([
-      {
-        name: `${name}.yaml`,
-        text: `apiVersion: v1
-kind: Secret
-metadata: {name: ${name}-bmc, namespace: ${NS}}
-stringData: {username: admin, password: pw}
----
-apiVersion: metal3.io/v1alpha1
-kind: BareMetalHost
-metadata: {name: ${name}, namespace: ${NS}}
-spec:
-  online: false
-  externallyProvisioned: true
-  bmc: {address: "redfish+http://${this.bmc.url.replace('http://', '')}${STUB_SYSTEM_PATH}", credentialsName: ${name}-bmc}
-`,
-      },
-    ]);
+    const address = `redfish+http://${this.bmc.url.replace('http://', '')}${STUB_SYSTEM_PATH}`;
+    const spec = ['online: false', 'externallyProvisioned: true', `bmc: {address: "${address}", credentialsName: ${name}-bmc}`];
+    await this.stack.client.apply([{ name: `${name}.yaml`, text: hostManifest(NS, name, spec) }]);
   }
 
   /** startToCloseTimeout (ms) of every setPowerState the workflow scheduled. */
