@@ -126,6 +126,8 @@ export const Timeouts = {
   heartbeatMs: 15_000,
   /** Soft power off before forcing it (Ironic's soft power-off timeout). */
   softPowerOffMs: 180_000,
+  /** Wait for a BMC to report a commanded power state (Ironic power_state_change_timeout). */
+  powerStateMs: 120_000,
   /** A boot-services activity not picked up this long means no boot worker serves the network. */
   bootServicesScheduleMs: 5 * 60_000,
 } as const;
@@ -148,7 +150,32 @@ export interface HostSettings {
   agent?: 'ipa' | 'inline';
   /** How long to wait for the agent to boot and call back (Ironic deploy_callback_timeout). */
   agentCallbackTimeoutMs?: number;
+  /** What the worker's BMC drivers wait for; the workflow sizes BMC activity timeouts from it. */
+  bmcWaits?: BmcWaits;
 }
+
+/**
+ * The waits inside BMC activities, as the host worker's drivers are configured, so each activity's
+ * timeout can hold the waits it contains (a soft power off, then the force off).
+ */
+export interface BmcWaits {
+  /** For a commanded power state to be reported (METALFLOW_POWER_STATE_TIMEOUT). */
+  powerStateTimeoutMs: number;
+  /** Soft power off before forcing it (METALFLOW_SOFT_POWER_OFF_TIMEOUT). */
+  softPowerOffTimeoutMs: number;
+  /** Between two power-state reads. */
+  powerPollMs: number;
+  /** The longest one BMC command takes while the BMC answers (request timeout; IPMI: plus command spacing). */
+  commandMs: number;
+}
+
+/** The drivers' defaults: for runs whose loaded settings predate `bmcWaits`. */
+export const DEFAULT_BMC_WAITS: BmcWaits = {
+  powerStateTimeoutMs: Timeouts.powerStateMs,
+  softPowerOffTimeoutMs: Timeouts.softPowerOffMs,
+  powerPollMs: 1_000,
+  commandMs: 35_000,
+};
 
 export const DEFAULT_HOST_SETTINGS: HostSettings = {
   provisioningLimit: 20,

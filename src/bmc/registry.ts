@@ -8,6 +8,7 @@ import { FakeHardware } from './fake/fake-hardware.js';
 import { parseFakeOptions } from './fake/fake-options.js';
 import { IpmiDriver } from './ipmi/ipmi-driver.js';
 import { RedfishDriver } from './redfish/redfish-driver.js';
+import { driverTimingOf } from './timing.js';
 
 export interface DriverSettings {
   /** Where the fake driver (and the simulated agent) keep their machines' state. */
@@ -23,6 +24,8 @@ export interface DriverSettings {
   ipmiCipherSuite?: number;
   powerStateTimeoutMs?: number;
   softPowerOffTimeoutMs?: number;
+  /** Between two power-state reads (tests shorten it). */
+  powerPollMs?: number;
 }
 
 export interface HostDrivers {
@@ -52,22 +55,22 @@ export function driversFor(target: HostTarget, settings: DriverSettings, credent
   const hostKey = `${target.namespace}/${target.name}`;
   const simulated = (): AgentDriver => (settings.simulatedAgent ? new FakeHardware(settings.fakeStateDir, hostKey, parseFakeOptions(target.annotations, settings.fakeStepMs)) : new NoAgent());
   const creds = credentials ?? { username: '', password: '' };
-  const timing = {
-    ...(settings.powerStateTimeoutMs !== undefined ? { powerStateTimeoutMs: settings.powerStateTimeoutMs } : {}),
-    ...(settings.softPowerOffTimeoutMs !== undefined ? { softPowerOffTimeoutMs: settings.softPowerOffTimeoutMs } : {}),
-  };
+  // Every wait explicit, from the same resolution the workflow's activity timeouts are sized by.
+  const t = driverTimingOf(settings);
+  const timing = { powerStateTimeoutMs: t.powerStateTimeoutMs, softPowerOffTimeoutMs: t.softPowerOffTimeoutMs, pollMs: t.pollMs };
   switch (address.driver) {
     case 'fake': {
       const fake = new FakeHardware(settings.fakeStateDir, hostKey, parseFakeOptions(target.annotations, settings.fakeStepMs));
       return { bmc: fake, agent: fake };
     }
     case 'redfish':
-      return { bmc: new RedfishDriver(address, creds, target.disableCertificateVerification !== true, timing), agent: simulated() };
+      return { bmc: new RedfishDriver(address, creds, target.disableCertificateVerification !== true, { ...timing, requestTimeoutMs: t.redfishRequestTimeoutMs }), agent: simulated() };
     case 'ipmi':
       return {
         bmc: new IpmiDriver(address, creds, {
           ...timing,
-          ...(settings.ipmiMinIntervalMs !== undefined ? { minIntervalMs: settings.ipmiMinIntervalMs } : {}),
+          minIntervalMs: t.ipmiMinIntervalMs,
+          timeoutMs: t.ipmitoolTimeoutMs,
           ...(settings.ipmiCipherSuite !== undefined ? { defaultCipherSuite: settings.ipmiCipherSuite } : {}),
         }),
         agent: simulated(),

@@ -13,8 +13,10 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -51,6 +53,7 @@ import {
   resumeSignal,
   retrySignal,
   statusQuery,
+  DEFAULT_BMC_WAITS,
   DEFAULT_HOST_SETTINGS,
   Timeouts,
   type HostDefinition,
@@ -58,7 +61,8 @@ import {
   type HostView,
   type RebootMode,
 } from '../contract.js';
-import { NON_RETRYABLE_ERROR_TYPES } from '../errors.js';
+import { ACTIVITY_RETRY as retry, RETRY_MAXIMUM_ATTEMPTS, SINGLE_ATTEMPT, retryDelayMs, retryableFailure } from './activity-retry.js';
+import { bmcActivityTimeouts, type BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs } from './backoff.js';
 import { desiredEvent, retryLimitMessage, retryLimitReached, sameImage } from './desired-event.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
@@ -74,9 +78,7 @@ import {
   type GuardContext,
 } from './state-machine.js';
 
-const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 4, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] };
-
-/** Short BMC calls. */
+/** Calls without driver waits (settings, capacity, forget); BMC calls get timeouts from their waits (bmcFor). */
 const bmc = proxyActivities<HostActivities>({ startToCloseTimeout: Timeouts.bmcCallMs, retry });
 /** Long hardware operations: heartbeat so a dead worker is noticed within seconds, not the full timeout. */
 const hardware = proxyActivities<HostActivities>({
@@ -94,6 +96,13 @@ const bootActivitiesOn = (network: string): BootActivities =>
     heartbeatTimeout: Timeouts.heartbeatMs * 4,
     retry,
   });
+
+/**
+ * Marks runs that give each agent boot attempt its own session and token (opened while the machine
+ * is off) and end the session before the power action that follows the agent's work. Runs recorded
+ * before it keep their command order.
+ */
+export const AGENT_TOKEN_PER_BOOT_PATCH = 'agent-token-per-boot';
 
 /** Host state carried across continue-as-new, exactly. */
 export interface CarriedState {
@@ -283,6 +292,10 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   });
 
   settings = await bmc.loadHostSettings();
+  // Each BMC activity's timeout holds the waits of this worker's drivers (a soft power off, then the force off).
+  const bmcTimeouts = bmcActivityTimeouts(settings.bmcWaits ?? DEFAULT_BMC_WAITS);
+  const bmcFor = (activity: BmcActivity, retryPolicy = retry): HostActivities =>
+    proxyActivities<HostActivities>({ startToCloseTimeout: bmcTimeouts[activity], retry: retryPolicy });
 
   // ---- helpers
   const state = (): ProvisioningState => status.provisioning.state;
@@ -472,26 +485,69 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     }
   };
 
-  /** One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the session. */
-  const withAgent = async <T>(fn: (boot: BootActivities) => Promise<T>, opts: { inspect?: boolean } = {}): Promise<T> => {
+  /**
+   * One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the
+   * session. `fn` may end the session early (`endSession`) before powering the machine off: Ironic
+   * wipes the token on every power action.
+   */
+  const withAgent = async <T>(fn: (boot: BootActivities, endSession: () => Promise<void>) => Promise<T>, opts: { inspect?: boolean } = {}): Promise<T> => {
     const mac = def.host.spec.bootMACAddress;
     if (!mac) throw ApplicationFailure.nonRetryable('spec.bootMACAddress is needed to recognise the agent of this host', 'MissingBootMAC');
     const macs = [mac, ...(status.hardware?.nics ?? []).map((n) => n.mac)];
-    const session = `${uid}/${++opSeq}-agent`;
-    agentSession = session;
-    agentCallbackUrl = undefined;
-    agentHardware = undefined;
-    agentInspectionError = undefined;
+    const tokenPerBoot = patched(AGENT_TOKEN_PER_BOOT_PATCH);
     const network = def.secrets.preprovisioningNetworkData;
     // The whole session stays with the boot worker it was opened on, even if the annotation changes.
     const boot = bootActivitiesOn(provisioningNetworkOf(def.host.metadata.annotations));
-    await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
-    try {
-      await bmc.bootAgent({ target: target(), opId: opId('boot-agent') });
-      return await fn(boot);
-    } finally {
+    let session = '';
+    const open = async (): Promise<void> => {
+      session = `${uid}/${++opSeq}-agent`;
+      agentSession = session;
+      agentCallbackUrl = undefined;
+      agentHardware = undefined;
+      agentInspectionError = undefined;
+      await boot.expectAgent({ workflowId: info.workflowId, uuid: uid, name: def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
+    };
+    let ended = false;
+    const end = async (): Promise<void> => {
+      if (ended) return;
+      ended = true;
       agentSession = undefined;
       await CancellationScope.nonCancellable(() => boot.endAgent({ uuid: uid, session }));
+    };
+    if (!tokenPerBoot) {
+      await open();
+      try {
+        await bmcFor('bootAgent').bootAgent({ target: target(), opId: opId('boot-agent') });
+        return await fn(boot, async () => undefined);
+      } finally {
+        await end();
+      }
+    }
+    try {
+      await bootAgentWithFreshToken(open);
+      return await fn(boot, end);
+    } finally {
+      await end();
+    }
+  };
+  /**
+   * Boot attempts retried here rather than by Temporal: a retried power-cycle would boot an agent
+   * whose lookup finds the token already revealed to the previous one. So each attempt powers the
+   * machine off (no agent of an earlier attempt runs), then opens a new session with a fresh
+   * token, then boots.
+   */
+  const bootAgentWithFreshToken = async (open: () => Promise<void>): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      await bmcFor('setPowerState').setPowerState({ target: target(), opId: opId('power-off-agent-boot'), on: false, force: true });
+      await open();
+      try {
+        await bmcFor('bootAgent', SINGLE_ATTEMPT).bootAgent({ target: target(), opId: opId('boot-agent') });
+        return;
+      } catch (err) {
+        if (isCancellation(err) || attempt >= RETRY_MAXIMUM_ATTEMPTS || !retryableFailure(err)) throw err;
+        log.warn('agent boot failed; retrying with a fresh agent token', { attempt, error: describeFailure(err) });
+        await sleep(retryDelayMs(attempt));
+      }
     }
   };
   const waitForAgent = async (ready: () => boolean, what: string): Promise<void> => {
@@ -522,14 +578,15 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
       const mode = def.host.spec.inspectionMode === 'fast' ? 'fast' : 'agent';
       const inspect = async (): Promise<HardwareDetails> => {
         if (mode === 'agent' && usesAgentProtocol()) {
-          return withAgent(async () => {
+          return withAgent(async (_boot, endSession) => {
             await waitForAgent(() => agentHardware !== undefined, 'send inspection data');
+            await endSession(); // before the power off: the agent's token must not outlive its boot
             if (agentInspectionError !== undefined) {
-              await bmc.setPowerState({ target: target(), opId: opId('power-off-inspection-failed'), on: false, force: true });
+              await bmcFor('setPowerState').setPowerState({ target: target(), opId: opId('power-off-inspection-failed'), on: false, force: true });
               throw ApplicationFailure.nonRetryable(`Ramdisk reported error: ${agentInspectionError}`, 'AgentInspectionError');
             }
             const found = agentHardware as HardwareDetails;
-            await bmc.setPowerState({ target: target(), opId: opId('power-off-inspected'), on: false, force: true });
+            await bmcFor('setPowerState').setPowerState({ target: target(), opId: opId('power-off-inspected'), on: false, force: true });
             return found;
           }, { inspect: true });
         }
@@ -568,7 +625,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
         ...(def.secrets.preprovisioningNetworkData ? { preprovisioningNetworkData: def.secrets.preprovisioningNetworkData } : {}),
       };
       const viaAgent = async (): Promise<void> =>
-        withAgent(async (boot) => {
+        withAgent(async (boot, endSession) => {
           await waitForAgent(() => agentCallbackUrl !== undefined, 'boot and heartbeat');
           if (spec.automatedCleaningMode !== 'disabled') await boot.agentClean(agentRef());
           await boot.agentDeploy({
@@ -580,7 +637,8 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
             ...(spec.bootMode ? { bootMode: spec.bootMode } : {}),
             secrets,
           });
-          await bmc.bootFromDisk({ target: target(), opId: opId('boot-disk'), on: spec.online });
+          await endSession();
+          await bmcFor('bootFromDisk').bootFromDisk({ target: target(), opId: opId('boot-disk'), on: spec.online });
         });
       const r = await step(
         'provisionHost',
@@ -631,7 +689,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
               await boot.agentClean(agentRef());
             });
           }
-          await bmc.setPowerState({ target: target(), opId: opId('power-off-deprovisioned'), on: false, force: true });
+          await bmcFor('setPowerState').setPowerState({ target: target(), opId: opId('power-off-deprovisioned'), on: false, force: true });
         },
         { keepError: afterFailure }, // the provisioning error stays until a provisioning attempt succeeds
       );
@@ -646,7 +704,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     },
 
     [S.PoweringOffBeforeDelete]: async () => {
-      const r = await step('setPowerState', ErrorType.PowerManagement, () => bmc.setPowerState({ target: target(), opId: opId('power-off-delete'), on: false, force: true }));
+      const r = await step('setPowerState', ErrorType.PowerManagement, () => bmcFor('setPowerState').setPowerState({ target: target(), opId: opId('power-off-delete'), on: false, force: true }));
       if (!r.ok) {
         if (++deleteFailures > MAX_DELETE_FAILURES) return void (await advance(HostEvent.GiveUp));
         return waitBackoff();
@@ -661,7 +719,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     const identity = registrationIdentity();
     const creds = def.secrets.credentials;
     if (creds) status.triedCredentials = { credentials: { name: creds.name, namespace: def.host.metadata.namespace }, credentialsVersion: creds.version };
-    const r = await step('registerHost', errorType, () => bmc.registerHost({ target: target(), opId: opId('register') }), { interruptible });
+    const r = await step('registerHost', errorType, () => bmcFor('registerHost').registerHost({ target: target(), opId: opId('register') }), { interruptible });
     if (!r.ok) {
       if (!r.interrupted && r.failureType === 'BmcAuthenticationError') {
         // Bad credentials: retrying on a timer only risks locking the BMC account. Wait for new
@@ -690,7 +748,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     }
     if (flags.rebootRequested && POWER_MANAGED_STATES.includes(s)) {
       const mode = flags.rebootRequested;
-      const r = await step('rebootHost', ErrorType.PowerManagement, () => bmc.rebootHost({ target: target(), opId: opId(`reboot-${mode}`), mode }));
+      const r = await step('rebootHost', ErrorType.PowerManagement, () => bmcFor('rebootHost').rebootHost({ target: target(), opId: opId(`reboot-${mode}`), mode }));
       if (!r.ok) return waitBackoff();
       delete flags.rebootRequested;
       status.poweredOn = true;
@@ -699,7 +757,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     }
     if (POWER_MANAGED_STATES.includes(s) && def.host.spec.online !== status.poweredOn) {
       const on = def.host.spec.online;
-      const r = await step('setPowerState', ErrorType.PowerManagement, () => bmc.setPowerState({ target: target(), opId: opId(on ? 'power-on' : 'power-off'), on }));
+      const r = await step('setPowerState', ErrorType.PowerManagement, () => bmcFor('setPowerState').setPowerState({ target: target(), opId: opId(on ? 'power-on' : 'power-off'), on }));
       if (!r.ok) return waitBackoff();
       status.poweredOn = on;
       publish();
@@ -717,7 +775,7 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
     const seen = wakeups;
     const woken = await condition(() => wakeups !== seen, settings.powerSyncIntervalMs);
     if (!woken && POWER_MANAGED_STATES.includes(s)) {
-      const r = await step('getPowerState', ErrorType.PowerManagement, () => bmc.getPowerState(target()));
+      const r = await step('getPowerState', ErrorType.PowerManagement, () => bmcFor('getPowerState').getPowerState(target()));
       if (!r.ok) return waitBackoff();
       if (status.poweredOn !== r.value) {
         status.poweredOn = r.value;

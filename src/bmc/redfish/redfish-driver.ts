@@ -6,10 +6,11 @@
  */
 import type { HardwareDetails } from '../../api/types.js';
 import type { BmcAddress } from '../../api/bmc-address.js';
-import type { RebootMode } from '../../contract.js';
+import { Timeouts, type RebootMode } from '../../contract.js';
 import { BmcResponseLimitError, RedfishRequestError } from '../../errors.js';
 import { clip } from '../../net/peer-request.js';
 import { waitForPower } from '../power-wait.js';
+import { BMC_POWER_POLL_MS } from '../timing.js';
 import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';
 import { RedfishClient, type Json, type RedfishClientOptions } from './redfish-client.js';
 import { hardwareFromRedfish } from './redfish-inventory.js';
@@ -52,9 +53,9 @@ export class RedfishDriver implements BmcDriver {
     const origin = `${address.transport || 'https'}://${host}${address.port ? `:${address.port}` : ''}`;
     this.client = new RedfishClient({ origin, ...credentials, verifyCertificate }, opts);
     this.systemPathCache = /\/redfish\/v1\/Systems\/[^/]+/.test(address.path) ? address.path.replace(/\/+$/, '') : undefined;
-    this.powerTimeoutMs = opts.powerStateTimeoutMs ?? 120_000;
-    this.softOffMs = opts.softPowerOffTimeoutMs ?? 180_000;
-    this.pollMs = opts.pollMs ?? 1000;
+    this.powerTimeoutMs = opts.powerStateTimeoutMs ?? Timeouts.powerStateMs;
+    this.softOffMs = opts.softPowerOffTimeoutMs ?? Timeouts.softPowerOffMs;
+    this.pollMs = opts.pollMs ?? BMC_POWER_POLL_MS;
   }
 
   async register(): Promise<{ poweredOn: boolean }> {
