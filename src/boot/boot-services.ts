@@ -38,10 +38,11 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         }),
         h.port,
         h.host,
+        { log },
       );
     }
     if (s.tftp) {
-      running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, log });
+      running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, bindAddress: s.tftp.host, log });
       await running.tftp.start();
     }
     if (s.dhcp) {

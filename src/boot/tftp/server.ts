@@ -15,6 +15,7 @@ import { TftpError, TftpPacketError, decode, encodeData, encodeError, encodeOack
 export interface TftpServerOptions {
   root: string;
   port?: number;
+  /** The provisioning address (src/config); loopback when not given. */
   bindAddress?: string;
   /** Default retransmission timeout (ms) when the client does not negotiate one. */
   timeoutMs?: number;
@@ -49,7 +50,7 @@ export class TftpServer {
     sock.on('error', (err) => this.opts.log?.('warn', `tftp: ${err.message}`));
     await new Promise<void>((res, rej) => {
       sock.once('error', rej);
-      sock.bind(this.opts.port ?? 69, this.opts.bindAddress ?? '0.0.0.0', () => {
+      sock.bind(this.opts.port ?? 69, this.opts.bindAddress ?? '127.0.0.1', () => {
         sock.off('error', rej);
         res();
       });
@@ -111,7 +112,7 @@ export class TftpServer {
       this.opts.log?.('debug', `tftp: ${pkt.filename} to ${rinfo.address}: ${outcome}`);
     });
     this.transfers.add(t);
-    await t.start(this.opts.bindAddress ?? '0.0.0.0');
+    await t.start(this.opts.bindAddress ?? '127.0.0.1');
   }
 }
 
