@@ -99,7 +99,7 @@ function serveIsolated(handler: Handler, req: IncomingMessage, res: ServerRespon
     done = Promise.reject(err);
   }
   done.catch((err: unknown) => {
-    const status = err instanceof BadRequestTargetError ? err.status : err instanceof BodyTooLargeError ? 413 : 500;
+    const status = err instanceof BadRequestTargetError ? err.status : err instanceof BodyTooLargeError ? 413 : err instanceof RequestAbortedError ? 400 : 500;
     log?.(status >= 500 ? 'warn' : 'debug', `http: ${describeRequest(req)}: ${status}: ${err instanceof Error ? err.message : String(err)}`);
     // Too late for a status line: cut the connection so the client sees a failed transfer, not a short one.
     if (res.headersSent) return void res.destroy();

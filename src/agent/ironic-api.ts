@@ -5,7 +5,7 @@
  * the protocol rules and hands heartbeats and inspection data to its backend.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { BadRequestTargetError, BodyTooLargeError, describeRequest, listenHttp, parseTarget, readBody, sendJson as send, type HttpLog, type ListenHttpOptions } from './http-server.js';
+import { BadRequestTargetError, BodyTooLargeError, describeRequest, listenHttp, parseTarget, readBody, RequestAbortedError, sendJson as send, type HttpLog, type ListenHttpOptions } from './http-server.js';
 import { AgentTokens } from './tokens.js';
 
 /** Highest API version we advertise: ≥ 1.62 gets tokens; < 1.68 keeps IPA's callback on plain http. */
@@ -223,6 +223,7 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<
     text = await readBody(req, maxBytes);
   } catch (err) {
     if (err instanceof BodyTooLargeError) throw new HttpError(413, err.message);
+    if (err instanceof RequestAbortedError) throw new HttpError(400, err.message); // nobody left to answer
     throw err;
   }
   if (text.trim() === '') return {};

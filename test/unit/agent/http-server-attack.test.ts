@@ -147,7 +147,9 @@ describe('listenHttp resource limits', () => {
     expect(a.closed).toBe(true);
     for (const h of held) h.sock.destroy();
     await Promise.all(held.map((h) => h.closed));
-    await settle();
+    const s = servers.find((x) => portOf(x) === port);
+    // The server counts a connection until it has seen the close: wait for that, not for a time.
+    while ((await new Promise<number>((r) => s?.getConnections((_e, n) => r(n)))) > 0) await settle();
     expect((await rawRequest(port, get('/'))).status).toBe(200);
   });
 
