@@ -10,8 +10,8 @@ import type { Duplex } from 'node:stream';
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export type HttpLog = (level: 'debug' | 'info' | 'warn', message: string) => void;
 
-/** Request line plus headers (node answers 431 above it). iPXE, IPA and curl send well under 1 KiB. */
-export const MAX_HEADER_BYTES = 16 * 1024;
+/** Request line plus headers (node answers 431 above it; its default is 16 KiB). iPXE, IPA and curl send well under 1 KiB. */
+export const MAX_HEADER_BYTES = 8 * 1024;
 /** Request target length (414 above it); below MAX_HEADER_BYTES so the 414 can be answered. */
 export const MAX_URL_BYTES = 4 * 1024;
 /** Time to receive the whole request head (408 after it): cuts off clients that trickle headers. */

@@ -3,6 +3,7 @@
  * (bad request targets, oversized heads, broken bodies, slow clients).
  */
 import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 export interface RawAnswer {
   /** Status of the first response, if one arrived. */
@@ -80,3 +81,24 @@ export function idleConnection(port: number, host = '127.0.0.1'): Promise<{ sock
 }
 
 export const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
+
+/** A malformed request: its name, its bytes, and the statuses that are a right answer. */
+export type Attack = [name: string, data: string | Buffer, statuses: number[]];
+
+/** One test per attack: each is answered with one of its statuses (not left hanging). */
+export function itAnswersEach(corpus: Attack[], port: () => number): void {
+  it.each(corpus)('%s', async (_name, data, statuses) => {
+    const a = await rawRequest(port(), data);
+    expect(a.timedOut).toBe(false);
+    expect(statuses).toContain(a.status);
+  });
+}
+
+/** The unhandled rejections of this test file (from beforeAll to afterAll); empty is the goal. */
+export function trackRejections(): unknown[] {
+  const seen: unknown[] = [];
+  const record = (err: unknown): void => void seen.push(err);
+  beforeAll(() => void process.on('unhandledRejection', record));
+  afterAll(() => void process.off('unhandledRejection', record));
+  return seen;
+}

@@ -43,20 +43,15 @@ afterAll(async () => {
 const alive = (): boolean => boot.proc.exitCode === null && boot.proc.signalCode === null;
 
 describe('boot services process under malformed requests', () => {
-  it('answers GET /% on the HTTP boot server with 400 and keeps running', async () => {
-    const a = await rawRequest(80, get('/%'), 5000, ip);
-    await new Promise((r) => setTimeout(r, 300));
+  it.each([
+    ['HTTP boot server', '/%', 80, '/boot.ipxe'],
+    ['agent API', '//[', 6385, '/v1'],
+  ] as const)('%s: answers GET %s with 400 and keeps running', async (_name, attack, port, normal) => {
+    const a = await rawRequest(port, get(attack), 5000, ip);
+    await new Promise((r) => setTimeout(r, 300)); // time for a crash to show
     expect(alive()).toBe(true);
     expect(a.status).toBe(400);
-    expect((await rawRequest(80, get('/boot.ipxe'), 5000, ip)).status).toBe(200);
-  });
-
-  it('answers GET //[ on the agent API with 400 and keeps running', async () => {
-    const a = await rawRequest(6385, get('//['), 5000, ip);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(alive()).toBe(true);
-    expect(a.status).toBe(400);
-    expect((await rawRequest(6385, get('/v1'), 5000, ip)).status).toBe(200);
+    expect((await rawRequest(port, get(normal), 5000, ip)).status).toBe(200);
   });
 
   it('binds the provisioning address, not the wildcard', () => {
