@@ -80,7 +80,7 @@ export function listenHttp(handler: Handler, port: number, host: string, opts: L
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.setTimeout(limits.idleTimeoutMs); // no 'timeout' listener: node destroys the idle socket
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, opts.log));
-  server.on('drop', (d?: { remoteAddress?: string }) => opts.log?.('warn', `http: connection from ${d?.remoteAddress ?? '?'} refused: ${limits.maxConnections} connections open`));
+  server.on('drop', dropReporter(limits.maxConnections, opts.log));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -88,6 +88,19 @@ export function listenHttp(handler: Handler, port: number, host: string, opts: L
       resolve(server);
     });
   });
+}
+
+/** Connections refused at the cap, logged at most every 10 s so a flood does not flood the log too. */
+function dropReporter(max: number, log: HttpLog | undefined): (d?: { remoteAddress?: string }) => void {
+  let dropped = 0;
+  let last = 0;
+  return (d) => {
+    dropped++;
+    if (Date.now() - last < 10_000) return;
+    log?.('warn', `http: ${dropped} connection(s) refused (last from ${d?.remoteAddress ?? '?'}): ${max} connections open`);
+    dropped = 0;
+    last = Date.now();
+  };
 }
 
 function serveIsolated(handler: Handler, req: IncomingMessage, res: ServerResponse, limits: HttpLimits, log: HttpLog | undefined): void {

@@ -145,6 +145,7 @@ describe('listenHttp resource limits', () => {
     const a = await rawRequest(port, get('/'), 3000);
     expect(a.status).toBeUndefined();
     expect(a.closed).toBe(true);
+    expect(logs.some((l) => /connection\(s\) refused.*2 connections open/.test(l))).toBe(true);
     for (const h of held) h.sock.destroy();
     await Promise.all(held.map((h) => h.closed));
     const s = servers.find((x) => portOf(x) === port);
