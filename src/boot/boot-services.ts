@@ -49,12 +49,13 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         }),
         h.port,
         h.host,
+        { log },
       ).catch((err: unknown) => {
         throw bindError(err, 'tcp', h.host, h.port, 'HTTP boot server');
       });
     }
     if (s.tftp) {
-      running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, log });
+      running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, bindAddress: s.tftp.host, log });
       await running.tftp.start();
     }
     if (s.dhcp) {

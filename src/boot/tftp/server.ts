@@ -38,6 +38,7 @@ import { Transfer, type TransferOutcome } from './transfer.js';
 export interface TftpServerOptions {
   root: string;
   port?: number;
+  /** The provisioning address (src/config); loopback when not given. */
   bindAddress?: string;
   /** Default retransmission timeout (ms) when the client does not negotiate one. */
   timeoutMs?: number;
@@ -112,7 +113,7 @@ export class TftpServer {
   }
 
   private bindAddress(): string {
-    return this.opts.bindAddress ?? '0.0.0.0';
+    return this.opts.bindAddress ?? '127.0.0.1'; // the provisioning address comes from the settings; never every interface by accident
   }
 
   port(): number {
