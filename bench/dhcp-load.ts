@@ -12,6 +12,9 @@ import { clientBytes } from '../test/helpers/dhcp-packets.js';
 /** Top byte of every attacker xid, so the attacker can tell the answers it provoked (load xids never have it). */
 export const ATTACK_XID_TAG = 0xa7;
 
+/** The attacker's registered MAC (a tenant's machine), beyond any load MAC. */
+export const ATTACKER_MAC = '52:54:01:ff:ff:fe';
+
 /** The i-th registered MAC of the load (52:54:01:…, distinct from the lab's 52:54:00:…). */
 export function loadMac(i: number): string {
   return ['52', '54', '01', ...[16, 8, 0].map((s) => ((i >>> s) & 0xff).toString(16).padStart(2, '0'))].join(':');
