@@ -19,7 +19,8 @@ export interface NsProcess {
 }
 
 export interface Usage {
-  rssMiB: number;
+  /** Proportional set size of the process and all it forked. */
+  pssMiB: number;
   peakRssMiB: number;
   fds: number;
   processes: number;
@@ -110,15 +111,15 @@ function killTree(pid: number): void {
   for (const p of tree) signal(p, 'SIGKILL');
 }
 
-/** A process and everything it forked: resident memory (sum), its own peak, open descriptors, count. */
+/** A process and everything it forked: proportional memory (sum), its own peak RSS, open descriptors, count. */
 export function usage(pid: number): Usage {
-  const u: Usage = { rssMiB: 0, peakRssMiB: 0, fds: 0, processes: 0 };
+  const u: Usage = { pssMiB: 0, peakRssMiB: 0, fds: 0, processes: 0 };
   for (const p of [pid, ...descendants(pid)]) {
     try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
-      u.rssMiB += kb('VmRSS');
-      if (p === pid) u.peakRssMiB = kb('VmHWM');
+      const mib = (file: string, field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${p}/${file}`, 'utf8'))?.[1] ?? 0) / 1024;
+      // Proportional: a forked child's pages shared with its parent are not counted twice.
+      u.pssMiB += mib('smaps_rollup', 'Pss');
+      if (p === pid) u.peakRssMiB = mib('status', 'VmHWM');
       u.fds += readdirSync(`/proc/${p}/fd`).length;
       u.processes++;
     } catch {

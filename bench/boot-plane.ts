@@ -26,7 +26,7 @@ import { amplification, type LoadSummary } from './load-stats.js';
 import { fmt } from './measure.js';
 
 /** The attack is stopped (and the figure marked) if the attacked server grows past these: the bench shares its machine. */
-export const ATTACK_RSS_CAP_MIB = 1024;
+export const ATTACK_MEMORY_CAP_MIB = 1024;
 export const ATTACK_PROCESS_CAP = 256;
 /** Time the attack runs before the load starts, so the figure is taken under it. */
 const ATTACK_LEAD_MS = 1000;
@@ -138,7 +138,7 @@ class Bench {
     let stoppedEarly: string | undefined;
     const watchdog = setInterval(() => {
       const u = usage(serverPid);
-      if (u.rssMiB > ATTACK_RSS_CAP_MIB) stoppedEarly = `server RSS ${fmt(u.rssMiB, 0)} MiB > ${ATTACK_RSS_CAP_MIB} MiB`;
+      if (u.pssMiB > ATTACK_MEMORY_CAP_MIB) stoppedEarly = `server memory (PSS) ${fmt(u.pssMiB, 0)} MiB > ${ATTACK_MEMORY_CAP_MIB} MiB`;
       else if (u.processes > ATTACK_PROCESS_CAP) stoppedEarly = `server processes ${u.processes} > ${ATTACK_PROCESS_CAP}`;
       if (stoppedEarly) {
         log(`attack stopped early: ${stoppedEarly}`);
@@ -247,8 +247,8 @@ function table(dhcp: Round[], tftp: Round[], o: Options): string {
     ['TFTP transfers failed (4 MiB / 64 KiB)', cols((c) => `${c.tftpBig?.failed ?? '-'} / ${c.tftpSmall?.failed ?? '-'}`, mfT, peerT)],
     ['DHCP amplification (bytes to attacker / bytes from it)', cols((c) => (c.attack ? fmt(c.attack.amplification, 3) : ''), mfD, peerD)],
     ['TFTP amplification', cols((c) => (c.attack ? fmt(c.attack.amplification, 2) : ''), mfT, peerT)],
-    ['DHCP server RSS MiB (start → after)', cols((c, r) => `${fmt(c.attacked ? r.quiet.usage.rssMiB : r.atStart.rssMiB)} → ${fmt(c.usage.rssMiB)}`, mfD, peerD)],
-    ['TFTP server RSS MiB (start → after; all processes)', cols((c, r) => `${fmt(c.attacked ? r.quiet.usage.rssMiB : r.atStart.rssMiB)} → ${fmt(c.usage.rssMiB)}`, mfT, peerT)],
+    ['DHCP server memory MiB, PSS (start → after)', cols((c, r) => `${fmt(c.attacked ? r.quiet.usage.pssMiB : r.atStart.pssMiB)} → ${fmt(c.usage.pssMiB)}`, mfD, peerD)],
+    ['TFTP server memory MiB, PSS of all its processes (start → after)', cols((c, r) => `${fmt(c.attacked ? r.quiet.usage.pssMiB : r.atStart.pssMiB)} → ${fmt(c.usage.pssMiB)}`, mfT, peerT)],
     ['DHCP server fds (start → after)', cols((c, r) => `${c.attacked ? r.quiet.usage.fds : r.atStart.fds} → ${c.usage.fds}`, mfD, peerD)],
     ['TFTP server fds / processes after', cols((c) => `${c.usage.fds} / ${c.usage.processes}`, mfT, peerT)],
   ];
@@ -260,7 +260,7 @@ function table(dhcp: Round[], tftp: Round[], o: Options): string {
     `- ${o.seconds} s per figure; DHCP: ${o.macs} registered MACs, ${o.clients} DORA at once, pool of 151, lease 1 h; TFTP: ${o.clients} transfers at once, blksize 1468, windowsize 8 asked (wN: what the server agreed)`,
     `- attack: ${o.attackRate} datagrams/s from another namespace on the same bridge, starting ${ATTACK_LEAD_MS / 1000} s before the load; DHCP: 3/10 DECLINE of pool addresses from a registered MAC, 2/10 RELEASE forged with the load's MACs, 3/10 DISCOVER from random unknown MACs, 2/10 garbage; TFTP: 9/20 RRQ of the 4 MiB file with windowsize=65535 timeout=255 (about half of their OACKs ACKed once, then abandoned), 7/20 plain RRQs with timeout=255 never ACKed, 4/20 garbage`,
     '- dnsmasq: --port=0 --no-ping --quiet-dhcp, dhcp-host per MAC (hosts file), dhcp-ignore=tag:!known, its own lease file; tftpd-hpa: in.tftpd --foreground --secure --address (no RFC 7440 windowsize: lock-step)',
-    '- RSS and fds from /proc: the server process and every process it forked (tftpd-hpa forks one per transfer)',
+    '- memory (proportional set size, so pages a forked child shares are counted once) and fds from /proc: the server process and every process it forked (tftpd-hpa forks one per transfer)',
     ...early.map((r) => `- † ${r.server}: the attack was stopped early by the bench's safety cap (${r.attacked.attack?.stoppedEarly}); the figure was taken partly after it`),
   );
   return lines.join('\n');
@@ -308,6 +308,7 @@ async function main(): Promise<void> {
     });
   }
   const bench = (made.bench = new Bench(o));
+  log(`network ${bench.lan.lanNs} (members ${[bench.srv, bench.cli, bench.atk].map((m) => m.ns).join(', ')}), files in ${bench.dir}`);
   try {
     const dhcp = [await bench.dhcpRound('metalflow', bench.metalflowDhcp), await bench.dhcpRound('dnsmasq', bench.dnsmasq)];
     const tftp = [await bench.tftpRound('metalflow', bench.metalflowTftp), await bench.tftpRound('tftpd-hpa', bench.tftpdHpa)];

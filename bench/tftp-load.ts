@@ -51,7 +51,10 @@ export function tftpFetch(o: FetchOptions): Promise<FetchResult> {
       ended = true;
       clearTimeout(timer);
       clearTimeout(cutoff);
-      if (outcome === 'cut' && server) sock.send(encodeError(0, 'bench: transfer cut'), server.port, server.address, () => sock.close());
+      // Close only once the last datagram is out: closing at once cancels a queued send, and the
+      // server would wait for a final ACK that never comes.
+      const farewell = outcome === 'cut' ? encodeError(0, 'bench: transfer cut') : outcome === 'completed' ? last : undefined;
+      if (farewell && server) sock.send(farewell, server.port, server.address, () => sock.close());
       else sock.close();
       resolve({ outcome, bytes, ms: Date.now() - t0, window, ...(reason ? { reason } : {}) });
     };
@@ -108,7 +111,7 @@ export function tftpFetch(o: FetchOptions): Promise<FetchResult> {
       o.onBytes?.(p.data.length);
       arm();
       if (p.data.length < blksize) {
-        ack(abs);
+        last = encodeAck(abs & 0xffff); // sent by finish(), which then closes
         return finish('completed');
       }
       if (sinceAck >= window) ack(abs);
