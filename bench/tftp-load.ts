@@ -20,6 +20,8 @@ export interface FetchOptions {
   deadline: number;
   /** Called with each in-order payload's length, as it arrives. */
   onBytes?: (n: number) => void;
+  /** Cuts the transfer before its deadline. */
+  signal?: AbortSignal;
 }
 
 export interface FetchResult {
@@ -71,6 +73,7 @@ export function tftpFetch(o: FetchOptions): Promise<FetchResult> {
       }, o.timeoutMs);
     };
     const cutoff = setTimeout(() => finish('cut'), Math.max(0, o.deadline - Date.now()));
+    o.signal?.addEventListener('abort', () => finish('cut'), { once: true });
     const ack = (n: number): void => {
       sinceAck = 0;
       send(encodeAck(n & 0xffff));
