@@ -159,37 +159,38 @@ class Bench {
     };
   }
 
-  async dhcpRound(server: string, start: () => NsProcess): Promise<Round> {
-    log(`DHCP: ${server}`);
-    const p = start();
-    try {
-      await this.listening(p, 67, server);
-      const atStart = usage(p.pid);
-      const run = (): Promise<LoadSummary & { timeouts: number }> => this.load('dhcp-load', ['dhcp-load', this.srv.ip ?? '', this.o.macs, this.o.clients, this.o.seconds]);
-      const dora = await run();
-      const quiet: Column = { server, attacked: false, dora, usage: usage(p.pid) };
-      const attack = await this.attack(['dhcp-attack', this.srv.ip ?? '', this.range.join(','), this.o.macs, this.o.attackRate], p.pid);
-      const underDora = await run();
-      const attacked: Column = { server, attacked: true, dora: underDora, attack: await attack.stop(), usage: usage(p.pid) };
-      return { server, atStart, quiet, attacked, ...(await this.stopServer(p)) };
-    } finally {
-      await p.stop();
-    }
-  }
+  dhcpRound = (server: string, start: () => NsProcess): Promise<Round> =>
+    this.round('DHCP', server, start, 67, async () => ({ dora: await this.load('dhcp-load', ['dhcp-load', this.srv.ip ?? '', this.o.macs, this.o.clients, this.o.seconds]) }), [
+      'dhcp-attack',
+      this.srv.ip ?? '',
+      this.range.join(','),
+      this.o.macs,
+      this.o.attackRate,
+    ]);
 
-  async tftpRound(server: string, start: () => NsProcess): Promise<Round> {
-    log(`TFTP: ${server}`);
-    const p = start();
-    try {
-      await this.listening(p, 69, server);
-      const atStart = usage(p.pid);
-      const run = async (): Promise<Pick<Column, 'tftpBig' | 'tftpSmall'>> => ({
+  tftpRound = (server: string, start: () => NsProcess): Promise<Round> =>
+    this.round(
+      'TFTP',
+      server,
+      start,
+      69,
+      async () => ({
         tftpBig: await this.load('tftp-load', ['tftp-load', this.srv.ip ?? '', BIG.name, this.o.clients, this.o.seconds]),
         tftpSmall: await this.load('tftp-load', ['tftp-load', this.srv.ip ?? '', SMALL.name, this.o.clients, this.o.seconds]),
-      });
-      const quiet: Column = { server, attacked: false, ...(await run()), usage: usage(p.pid) };
-      const attack = await this.attack(['tftp-attack', this.srv.ip ?? '', BIG.name, SMALL.name, this.o.attackRate], p.pid);
-      const under = await run();
+      }),
+      ['tftp-attack', this.srv.ip ?? '', BIG.name, SMALL.name, this.o.attackRate],
+    );
+
+  /** One server: started, measured quiet, measured under attack, stopped; its usage at each step. */
+  private async round(what: string, server: string, start: () => NsProcess, port: number, measure: () => Promise<Partial<Column>>, attackArgs: Array<string | number>): Promise<Round> {
+    log(`${what}: ${server}`);
+    const p = start();
+    try {
+      await this.listening(p, port, server);
+      const atStart = usage(p.pid);
+      const quiet: Column = { server, attacked: false, ...(await measure()), usage: usage(p.pid) };
+      const attack = await this.attack(attackArgs, p.pid);
+      const under = await measure();
       const attacked: Column = { server, attacked: true, ...under, attack: await attack.stop(), usage: usage(p.pid) };
       return { server, atStart, quiet, attacked, ...(await this.stopServer(p)) };
     } finally {
