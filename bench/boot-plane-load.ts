@@ -1,7 +1,7 @@
 /**
  * The client side of bench/boot-plane, run inside a client or attacker network namespace:
  *   dhcp-load   <server ip> <macs> <clients> <seconds>      DORA for <macs> registered MACs, <clients> at once
- *   tftp-load   <server ip> <file> <clients> <seconds>      back-to-back reads of <file>, <clients> at once
+ *   tftp-load   <server ip> <file> <client ips> <seconds>   back-to-back reads of <file>, one at a time from each client ip
  *   dhcp-attack <server ip> <first,last> <macs> <rate>      until SIGTERM
  *   tftp-attack <server ip> <big file> <small file> <rate>  until SIGTERM
  * Prints `ready` when it starts measuring (attacking), then `result <json>` when done (SIGTERM for attacks).
@@ -79,7 +79,7 @@ async function dhcpLoad(macCount: number, clients: number, seconds: number): Pro
   out(`result ${JSON.stringify({ ...stats.summary((Date.now() - t0) / 1000), timeouts })}`);
 }
 
-async function tftpLoad(file: string, clients: number, seconds: number): Promise<void> {
+async function tftpLoad(file: string, clients: string[], seconds: number): Promise<void> {
   const stats = new LoadStats();
   const t0 = Date.now();
   const deadline = t0 + seconds * 1000;
@@ -87,9 +87,9 @@ async function tftpLoad(file: string, clients: number, seconds: number): Promise
   let window = 1;
   out('ready');
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    clients.map(async (localAddress) => {
       while (Date.now() < deadline) {
-        const r = await tftpFetch({ host: serverIp, port: 69, file, blksize: 1468, windowsize: 8, timeoutMs: 1000, retries: 5, deadline, onBytes: (n) => (stats.bytes += n) });
+        const r = await tftpFetch({ host: serverIp, port: 69, file, localAddress, blksize: 1468, windowsize: 8, timeoutMs: 1000, retries: 5, deadline, onBytes: (n) => (stats.bytes += n) });
         window = r.window;
         if (r.outcome === 'completed') stats.done(r.ms);
         if (r.outcome === 'failed') {
@@ -170,7 +170,7 @@ switch (mode) {
     await dhcpLoad(Number(a), Number(b), Number(c));
     break;
   case 'tftp-load':
-    await tftpLoad(a, Number(b), Number(c));
+    await tftpLoad(a, b.split(','), Number(c));
     break;
   case 'dhcp-attack':
     await dhcpAttack(a.split(',') as [string, string], Number(b), Number(c));

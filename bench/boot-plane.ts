@@ -85,6 +85,8 @@ class Bench {
       this.srv = this.lan.member('srv', { host: 1 });
       this.cli = this.lan.member('cli', { host: 10 });
       this.atk = this.lan.member('atk', { host: 66 });
+      // One address per concurrent TFTP client, as that many machines booting (per-client caps apply per address).
+      for (const ip of this.clientIps.slice(1)) execFileSync('ip', ['-n', this.cli.ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
       this.range = [`${this.lan.prefix}.100`, `${this.lan.prefix}.250`];
       chmodSync(this.dir, 0o755); // in.tftpd serves as nobody from inside it
       mkdirSync(this.tftpRoot, { mode: 0o755 });
@@ -94,6 +96,11 @@ class Bench {
       this.cleanUp();
       throw err;
     }
+  }
+
+  /** The client namespace's addresses: .10 (its own) and up, one per concurrent TFTP transfer. */
+  get clientIps(): string[] {
+    return Array.from({ length: this.o.clients }, (_, i) => `${this.lan.prefix}.${10 + i}`);
   }
 
   get tftpRoot(): string {
@@ -175,8 +182,8 @@ class Bench {
       start,
       69,
       async () => ({
-        tftpBig: await this.load('tftp-load', ['tftp-load', this.srv.ip ?? '', BIG.name, this.o.clients, this.o.seconds]),
-        tftpSmall: await this.load('tftp-load', ['tftp-load', this.srv.ip ?? '', SMALL.name, this.o.clients, this.o.seconds]),
+        tftpBig: await this.load('tftp-load', ['tftp-load', this.srv.ip ?? '', BIG.name, this.clientIps.join(','), this.o.seconds]),
+        tftpSmall: await this.load('tftp-load', ['tftp-load', this.srv.ip ?? '', SMALL.name, this.clientIps.join(','), this.o.seconds]),
       }),
       ['tftp-attack', this.srv.ip ?? '', BIG.name, SMALL.name, this.o.attackRate],
     );
@@ -258,8 +265,8 @@ function table(dhcp: Round[], tftp: Round[], o: Options): string {
   const early = [...dhcp, ...tftp].filter((r) => r.attacked.attack?.stoppedEarly);
   lines.push(
     '',
-    `- ${o.seconds} s per figure; DHCP: ${o.macs} registered MACs, ${o.clients} DORA at once, pool of 151, lease 1 h; TFTP: ${o.clients} transfers at once, blksize 1468, windowsize 8 asked (wN: what the server agreed)`,
-    `- attack: ${o.attackRate} datagrams/s from another namespace on the same bridge, starting ${ATTACK_LEAD_MS / 1000} s before the load; DHCP: 3/10 DECLINE of pool addresses from a registered MAC, 2/10 RELEASE forged with the load's MACs, 3/10 DISCOVER from random unknown MACs, 2/10 garbage; TFTP: 9/20 RRQ of the 4 MiB file with windowsize=65535 timeout=255 (about half of their OACKs ACKed once, then abandoned), 7/20 plain RRQs with timeout=255 never ACKed, 4/20 garbage`,
+    `- ${o.seconds} s per figure; DHCP: ${o.macs} registered MACs, ${o.clients} DORA at once, pool of 151, lease 1 h; TFTP: ${o.clients} clients (one address each) reading back to back, blksize 1468, windowsize 8 asked (wN: what the server agreed)`,
+    `- attack: ${o.attackRate} datagrams/s from one other address (its own namespace) on the same bridge, starting ${ATTACK_LEAD_MS / 1000} s before the load; DHCP: 3/10 DECLINE of pool addresses from a registered MAC, 2/10 RELEASE forged with the load's MACs, 3/10 DISCOVER from random unknown MACs, 2/10 garbage; TFTP: 9/20 RRQ of the 4 MiB file with windowsize=65535 timeout=255 (about half of their OACKs ACKed once, then abandoned), 7/20 plain RRQs with timeout=255 never ACKed, 4/20 garbage`,
     '- dnsmasq: --port=0 --no-ping --quiet-dhcp, dhcp-host per MAC (hosts file), dhcp-ignore=tag:!known, its own lease file; tftpd-hpa: in.tftpd --foreground --secure --address (no RFC 7440 windowsize: lock-step)',
     '- memory (proportional set size, so pages a forked child shares are counted once) and fds from /proc: the server process and every process it forked (tftpd-hpa forks one per transfer)',
     ...early.map((r) => `- † ${r.server}: the attack was stopped early by the bench's safety cap (${r.attacked.attack?.stoppedEarly}); the figure was taken partly after it`),
@@ -291,6 +298,7 @@ async function main(): Promise<void> {
       throw new Error(`${bin} not found: run scripts/setup-tools.sh (dnsmasq-base, tftpd-hpa)`);
     }
   }
+  if (o.clients > 56) throw new Error(`--clients ${o.clients}: at most 56 (client addresses .10-.65 of the test network)`);
   if (o.macs > 150) throw new Error(`--macs ${o.macs}: the pool has 151 addresses (one is the attacker's)`);
   // Exit and signal handlers first: the namespaces exist from the moment the bench is built.
   const made: { bench?: Bench } = {};

@@ -22,6 +22,8 @@ export interface FetchOptions {
   onBytes?: (n: number) => void;
   /** Cuts the transfer before its deadline. */
   signal?: AbortSignal;
+  /** The client's own address (each simulated machine has its own). */
+  localAddress?: string;
 }
 
 export interface FetchResult {
@@ -119,7 +121,7 @@ export function tftpFetch(o: FetchOptions): Promise<FetchResult> {
       }
       if (sinceAck >= window) ack(abs);
     });
-    sock.bind(0, () => {
+    sock.bind(0, o.localAddress, () => {
       sock.send(last, o.port, o.host);
       arm();
     });
