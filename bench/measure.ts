@@ -40,7 +40,7 @@ export function treeUsage(pid: number): ProcessUsage {
 }
 
 /** All descendants, found by parent pid in /proc (children forked from any thread count too). */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const parent = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

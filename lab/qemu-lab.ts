@@ -104,7 +104,6 @@ export async function startQemuLab(o: QemuLabOptions): Promise<QemuLab> {
         METALFLOW_BOOT_IP: srv.ip ?? '',
         METALFLOW_DHCP_MODE: 'full',
         METALFLOW_DHCP_RANGE: `${lan.prefix}.100,${lan.prefix}.200`,
-        METALFLOW_AGENT_API_HOST: '0.0.0.0',
         METALFLOW_AGENT_API_PORT: '6385',
         METALFLOW_AGENT_IMAGE_DIR: ramdisk,
         METALFLOW_IMAGES_DIR: images,

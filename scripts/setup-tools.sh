@@ -5,6 +5,7 @@
 #           iproute2 (network namespaces for tests that run real agents and clients), ipxe (the
 #           firmware the TFTP server hands out), and the standard clients the boot-service tests
 #           use: busybox (udhcpc, udhcpd), isc-dhcp-client, isc-dhcp-relay, tftp-hpa, atftp,
+#           dnsmasq-base and tftpd-hpa (the peers bench/boot-plane.ts measures ours against),
 #           nftables (packet loss: this kernel has no netem); qemu-system-x86, ipxe-qemu and ovmf
 #           (test machines that network-boot with real firmware); debootstrap, zstd, cpio (the
 #           agent ramdisk), fdisk, mtools, qemu-utils, grub-efi-amd64-bin (the deployed test image)
@@ -26,6 +27,8 @@ command -v dhclient >/dev/null 2>&1 || missing+=(isc-dhcp-client)
 command -v dhcrelay >/dev/null 2>&1 || missing+=(isc-dhcp-relay)
 command -v tftp >/dev/null 2>&1 || missing+=(tftp-hpa)
 command -v atftp >/dev/null 2>&1 || missing+=(atftp)
+command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
+[ -x /usr/sbin/in.tftpd ] || missing+=(tftpd-hpa)
 command -v nft >/dev/null 2>&1 || missing+=(nftables)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 [ -f /usr/lib/ipxe/qemu/efi-virtio.rom ] || missing+=(ipxe-qemu)
@@ -45,13 +48,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "==> apt-get install ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  # Never let a package start its daemon (isc-dhcp-relay would relay DHCP on this machine's network).
+  # Never let a package start its daemon (isc-dhcp-relay would relay DHCP on this machine's network,
+  # tftpd-hpa would serve /srv/tftp on every address).
   policy=/usr/sbin/policy-rc.d
   own_policy=0
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; own_policy=1; fi
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
+  # Nor start one at the next boot: bench/boot-plane.ts runs in.tftpd itself, in a namespace.
+  if [[ " ${missing[*]} " == *" tftpd-hpa "* ]]; then
+    update-rc.d tftpd-hpa disable >/dev/null 2>&1 || true
+    systemctl disable tftpd-hpa >/dev/null 2>&1 || true
+  fi
 fi
 
 venv="$root/.tools/emulators"

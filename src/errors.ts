@@ -33,6 +33,19 @@ export class RedfishRequestError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
+/**
+ * The BMC gave a URL (a link, an action target, a redirect) outside its own origin, or with user
+ * info; refused, since the BMC credentials go with every request.
+ */
+export class BmcForeignUrlError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** A BMC answer went over a limit (body size, collection members, resources walked, redirects). */
+export class BmcResponseLimitError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
 /** An ipmitool command failed in a way retrying will not fix (e.g. unsupported command). */
 export class IpmiCommandError extends MetalflowError {
   readonly nonRetryable = false;
@@ -86,6 +99,8 @@ export const FailureType = {
   BmcAuthenticationError: 'BmcAuthenticationError',
   BmcCertificateError: 'BmcCertificateError',
   RedfishRequestError: 'RedfishRequestError',
+  BmcForeignUrlError: 'BmcForeignUrlError',
+  BmcResponseLimitError: 'BmcResponseLimitError',
   IpmiCommandError: 'IpmiCommandError',
   UnsupportedDriverError: 'UnsupportedDriverError',
   PowerControlError: 'PowerControlError',
@@ -114,6 +129,8 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly FailureType[] = [
   FailureType.BmcAuthenticationError,
   FailureType.BmcCertificateError,
   FailureType.RedfishRequestError,
+  FailureType.BmcForeignUrlError,
+  FailureType.BmcResponseLimitError,
   FailureType.UnsupportedDriverError,
   FailureType.InspectionFailedError,
   FailureType.CleaningFailedError,

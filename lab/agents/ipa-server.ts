@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { listenHttp, readBody, sendJson as json } from '../../src/agent/http-server.js';
+import { BadRequestTargetError, listenHttp, parseTarget, readBody, sendJson as json } from '../../src/agent/http-server.js';
 import type { CommandResult } from '../../src/agent/ipa-client.js';
 import type { IpaInventory } from '../../src/agent/inventory.js';
 
@@ -67,7 +67,13 @@ export class SimulatedIpaServer {
 
   /** Serves one request (exposed so a lab process can share its HTTP server). */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
+    let url: URL;
+    try {
+      url = parseTarget(req.url).url;
+    } catch (err) {
+      if (err instanceof BadRequestTargetError) return fault(res, err.status, 'Client', err.message);
+      throw err;
+    }
     const m = /^\/([^/]+)\/v1\/(commands|status)(?:\/([^/]*))?\/?$/.exec(url.pathname);
     const host = m ? this.hosts.get(decodeURIComponent(m[1] ?? '')) : undefined;
     if (!m || !host) return fault(res, 404, 'Client', 'Not found');

@@ -1,13 +1,14 @@
 /** Driver selection: picks the BMC and agent drivers for a host from its BMC address scheme. */
 import type { AgentDriver } from '../agent/driver.js';
 import { parseBmcAddress } from '../api/bmc-address.js';
-import type { HostTarget } from '../contract/index.js';
+import type { BmcWaits, HostTarget } from '../contract/index.js';
 import { UnsupportedDriverError } from '../errors.js';
 import type { BmcDriver } from '../bmc/driver.js';
 import { FakeHardware } from '../bmc/fake/fake-hardware.js';
 import { parseFakeOptions } from '../api/fake-annotations.js';
 import { IpmiDriver } from '../bmc/ipmi/ipmi-driver.js';
 import { RedfishDriver } from '../bmc/redfish/redfish-driver.js';
+import { BMC_POWER_POLL_MS, IPMITOOL_TIMEOUT_MS, IPMI_MIN_INTERVAL_MS, POWER_STATE_TIMEOUT_MS, REDFISH_REQUEST_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS, type DriverTiming } from '../bmc/timing.js';
 
 export interface DriverSettings {
   /** Where the fake driver (and the simulated agent) keep their machines' state. */
@@ -23,6 +24,8 @@ export interface DriverSettings {
   ipmiCipherSuite?: number;
   powerStateTimeoutMs?: number;
   softPowerOffTimeoutMs?: number;
+  /** Between two power-state reads (tests shorten it). */
+  powerPollMs?: number;
 }
 
 export interface HostDrivers {
@@ -52,22 +55,22 @@ export function driversFor(target: HostTarget, settings: DriverSettings, credent
   const hostKey = `${target.namespace}/${target.name}`;
   const simulated = (): AgentDriver => (settings.simulatedAgent ? new FakeHardware(settings.fakeStateDir, hostKey, parseFakeOptions(target.annotations, settings.fakeStepMs)) : new NoAgent());
   const creds = credentials ?? { username: '', password: '' };
-  const timing = {
-    ...(settings.powerStateTimeoutMs !== undefined ? { powerStateTimeoutMs: settings.powerStateTimeoutMs } : {}),
-    ...(settings.softPowerOffTimeoutMs !== undefined ? { softPowerOffTimeoutMs: settings.softPowerOffTimeoutMs } : {}),
-  };
+  // Every wait explicit, from the same resolution the workflow's activity timeouts are sized by.
+  const t = driverTimingOf(settings);
+  const timing = { powerStateTimeoutMs: t.powerStateTimeoutMs, softPowerOffTimeoutMs: t.softPowerOffTimeoutMs, pollMs: t.pollMs };
   switch (address.driver) {
     case 'fake': {
       const fake = new FakeHardware(settings.fakeStateDir, hostKey, parseFakeOptions(target.annotations, settings.fakeStepMs));
       return { bmc: fake, agent: fake };
     }
     case 'redfish':
-      return { bmc: new RedfishDriver(address, creds, target.disableCertificateVerification !== true, timing), agent: simulated() };
+      return { bmc: new RedfishDriver(address, creds, target.disableCertificateVerification !== true, { ...timing, requestTimeoutMs: t.redfishRequestTimeoutMs }), agent: simulated() };
     case 'ipmi':
       return {
         bmc: new IpmiDriver(address, creds, {
           ...timing,
-          ...(settings.ipmiMinIntervalMs !== undefined ? { minIntervalMs: settings.ipmiMinIntervalMs } : {}),
+          minIntervalMs: t.ipmiMinIntervalMs,
+          timeoutMs: t.ipmitoolTimeoutMs,
           ...(settings.ipmiCipherSuite !== undefined ? { defaultCipherSuite: settings.ipmiCipherSuite } : {}),
         }),
         agent: simulated(),
@@ -75,4 +78,27 @@ export function driversFor(target: HostTarget, settings: DriverSettings, credent
     default:
       throw new UnsupportedDriverError(`the ${address.driver} driver (${address.scheme}://) is not available in this build yet`, { scheme: address.scheme });
   }
+}
+
+/** What the workflow needs to size BMC activities; a command is the slower driver's (the workflow does not pick drivers). */
+export function bmcWaitsOf(settings: DriverSettings): BmcWaits {
+  const t = driverTimingOf(settings);
+  return {
+    powerStateTimeoutMs: t.powerStateTimeoutMs,
+    softPowerOffTimeoutMs: t.softPowerOffTimeoutMs,
+    powerPollMs: t.pollMs,
+    commandMs: Math.max(t.redfishRequestTimeoutMs, t.ipmiMinIntervalMs + t.ipmitoolTimeoutMs),
+  };
+}
+
+/** Every wait of the Redfish and IPMI drivers, resolved once from the worker's settings (bmc/timing.ts: the defaults). */
+export function driverTimingOf(settings: DriverSettings): DriverTiming {
+  return {
+    powerStateTimeoutMs: settings.powerStateTimeoutMs ?? POWER_STATE_TIMEOUT_MS,
+    softPowerOffTimeoutMs: settings.softPowerOffTimeoutMs ?? SOFT_POWER_OFF_TIMEOUT_MS,
+    pollMs: settings.powerPollMs ?? BMC_POWER_POLL_MS,
+    redfishRequestTimeoutMs: REDFISH_REQUEST_TIMEOUT_MS,
+    ipmiMinIntervalMs: settings.ipmiMinIntervalMs ?? IPMI_MIN_INTERVAL_MS,
+    ipmitoolTimeoutMs: IPMITOOL_TIMEOUT_MS,
+  };
 }

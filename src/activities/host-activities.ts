@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { HardwareDetails } from '../api/types.js';
 import type { DeployRequest } from '../agent/driver.js';
 import type { OperationContext } from '../bmc/driver.js';
-import { driversFor, type DriverSettings, type HostDrivers } from './drivers.js';
+import { bmcWaitsOf, driversFor, type DriverSettings, type HostDrivers } from './drivers.js';
 import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract/index.js';
 import { MissingSecretError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -35,8 +35,9 @@ export function createHostActivities(deps: ActivityDeps) {
   const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers, target.credentials ? credentialsOf(target) : undefined);
 
   return {
+    /** The workflow's settings, with the waits this worker's drivers make (its activity timeouts follow them). */
     async loadHostSettings(): Promise<HostSettings> {
-      return { ...DEFAULT_HOST_SETTINGS, ...deps.settings };
+      return { ...DEFAULT_HOST_SETTINGS, ...deps.settings, bmcWaits: bmcWaitsOf(deps.drivers) };
     },
 
     async registerHost(input: StepInput): Promise<{ poweredOn: boolean }> {

@@ -3,9 +3,20 @@
  * calls it: `POST {callback_url}/v1/commands/?wait=…&agent_token=…` with `{name, params}`, polling
  * `GET …/v1/commands/` for async commands, one command at a time (409 "Agent is busy").
  * The callback URL is an opaque base URL: fake agents multiplex many hosts behind path prefixes.
+ * The agent is not trusted: every request goes to that base (no redirect or agent-given URL is
+ * followed, so the token goes nowhere else), answers are capped in size and time, and what it
+ * says reaches errors (and so workflow history) only clipped.
  */
-import { request } from 'undici';
 import { MetalflowError } from '../errors.js';
+import { clip, PeerBodyTooLarge, PeerDeadlineExceeded, peerRequest } from '../net/peer-request.js';
+
+/**
+ * Largest agent answer read. The biggest real ones are `log.collect_system_logs` (the journal,
+ * gzipped and base64-encoded: about a MiB) and the command list, which repeats every result.
+ */
+export const IPA_MAX_BODY_BYTES = 8 * 2 ** 20;
+/** Most commands one `GET /v1/commands/` may list (an agent runs tens per boot). */
+export const IPA_MAX_COMMANDS = 1024;
 
 export type CommandStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CLEAN_VERSION_MISMATCH';
 
@@ -31,6 +42,10 @@ export class AgentTokenRejectedError extends MetalflowError {
 }
 /** A command ran and failed on the agent. */
 export class AgentCommandFailedError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+/** The agent's answer was refused: too large, too many commands, a redirect, or not an IPA answer. */
+export class AgentResponseRefusedError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
@@ -84,8 +99,13 @@ export class IpaClient {
   }
 
   async commands(): Promise<CommandResult[]> {
-    const body = (await this.call('GET', this.url({}))) as { commands?: CommandResult[] };
-    return body.commands ?? [];
+    const body = await this.call('GET', this.url({}));
+    const list = body !== null && typeof body === 'object' && !Array.isArray(body) ? ((body as { commands?: unknown }).commands ?? []) : undefined;
+    if (!Array.isArray(list)) throw new AgentResponseRefusedError(`agent at ${this.base} listed commands that are not a list`, { url: this.base });
+    if (list.length > IPA_MAX_COMMANDS) {
+      throw new AgentResponseRefusedError(`agent at ${this.base} listed ${list.length} commands, more than ${IPA_MAX_COMMANDS}; refused`, { url: this.base, limit: IPA_MAX_COMMANDS });
+    }
+    return list.map((c) => this.result(c));
   }
 
   // ---- the commands Ironic sends (agent_client.py)
@@ -122,39 +142,56 @@ export class IpaClient {
   }
 
   private async post(name: string, params: Record<string, unknown>, wait: boolean): Promise<CommandResult> {
-    return (await this.call('POST', this.url({ wait: String(wait) }), { name, params })) as CommandResult;
+    return this.result(await this.call('POST', this.url({ wait: String(wait) }), { name, params }));
+  }
+
+  /** `value` if it is an IPA command result (the fields this client reads), else refused. */
+  private result(value: unknown): CommandResult {
+    const r = value as Partial<Record<keyof CommandResult, unknown>> | null;
+    if (r === null || typeof r !== 'object' || Array.isArray(r) || typeof r.id !== 'string' || typeof r.command_name !== 'string' || typeof r.command_status !== 'string') {
+      throw new AgentResponseRefusedError(`agent at ${this.base} answered something that is not a command result`, { url: this.base });
+    }
+    return r as CommandResult;
   }
 
   private checked(result: CommandResult): CommandResult {
     if (result.command_status === 'SUCCEEDED') return result;
     const e = result.command_error;
-    throw new AgentCommandFailedError(`agent command ${result.command_name} ${result.command_status.toLowerCase()}: ${e?.message ?? ''}${e?.details ? `: ${e.details}` : ''}`, {
-      command: result.command_name,
-      error: e,
+    // The agent's texts are clipped: they become the host's error message, in workflow history.
+    const message = typeof e?.message === 'string' ? clip(e.message, 1000) : '';
+    const details = typeof e?.details === 'string' ? clip(e.details, 1000) : '';
+    const name = clip(result.command_name, 100);
+    throw new AgentCommandFailedError(`agent command ${name} ${clip(result.command_status, 40).toLowerCase()}: ${message}${details ? `: ${details}` : ''}`, {
+      command: name,
+      error: e ? { ...(typeof e.type === 'string' ? { type: clip(e.type, 100) } : {}), ...(typeof e.code === 'number' ? { code: e.code } : {}), message, details } : null,
     });
   }
 
   private async call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<unknown> {
     let res;
     try {
-      res = await request(url, {
+      res = await peerRequest(new URL(url), {
         method,
         headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
-        headersTimeout: this.requestTimeoutMs,
-        bodyTimeout: this.requestTimeoutMs,
+        timeoutMs: this.requestTimeoutMs,
+        maxBodyBytes: IPA_MAX_BODY_BYTES,
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       });
     } catch (err) {
-      throw new AgentUnreachableError(`agent at ${this.base} did not answer: ${(err as Error).message}`, { url: this.base });
+      if (err instanceof PeerBodyTooLarge) throw new AgentResponseRefusedError(`agent at ${this.base}: answer over ${IPA_MAX_BODY_BYTES} bytes; refused`, { url: this.base, limit: IPA_MAX_BODY_BYTES });
+      throw new AgentUnreachableError(`agent at ${this.base} did not answer: ${(err as Error).message}`, { url: this.base, ...(err instanceof PeerDeadlineExceeded ? { code: 'DEADLINE' } : {}) });
     }
-    const text = await res.body.text();
+    const { status, text } = res;
+    // Followed, a redirect would carry the agent token to wherever the agent points.
+    if (status >= 300 && status < 400) throw new AgentResponseRefusedError(`agent at ${this.base} answered HTTP ${status} (a redirect); not followed`, { url: this.base, status });
     const json: unknown = text ? safeJson(text) : {};
-    const fault = (json as { faultstring?: string }).faultstring ?? text.slice(0, 200);
-    if (res.statusCode === 409) throw new AgentBusyError(`agent is busy: ${fault}`, { url: this.base });
-    if (res.statusCode === 401) throw new AgentTokenRejectedError(`agent refused the token: ${fault}`, { url: this.base });
-    if (res.statusCode >= 500) throw new AgentUnreachableError(`agent error HTTP ${res.statusCode}: ${fault}`, { url: this.base });
-    if (res.statusCode >= 400) throw new AgentCommandFailedError(`agent rejected the request (HTTP ${res.statusCode}): ${fault}`, { url: this.base });
+    const faultstring = (json as { faultstring?: unknown } | null)?.faultstring;
+    const fault = clip(typeof faultstring === 'string' ? faultstring : text);
+    if (status === 409) throw new AgentBusyError(`agent is busy: ${fault}`, { url: this.base });
+    if (status === 401) throw new AgentTokenRejectedError(`agent refused the token: ${fault}`, { url: this.base });
+    if (status >= 500) throw new AgentUnreachableError(`agent error HTTP ${status}: ${fault}`, { url: this.base });
+    if (status >= 400) throw new AgentCommandFailedError(`agent rejected the request (HTTP ${status}): ${fault}`, { url: this.base });
     return json;
   }
 }

@@ -5,12 +5,17 @@
  * the protocol rules and hands heartbeats and inspection data to its backend.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { BodyTooLargeError, listenHttp, readBody, sendJson as send } from './http-server.js';
+import { BadRequestTargetError, BodyTooLargeError, describeRequest, listenHttp, parseTarget, readBody, RequestAbortedError, sendJson as send, type HttpLog, type ListenHttpOptions } from './http-server.js';
 import { AgentTokens } from './tokens.js';
 
 /** Highest API version we advertise: ≥ 1.62 gets tokens; < 1.68 keeps IPA's callback on plain http. */
 export const ADVERTISED_API_VERSION = '1.67';
 export const MIN_API_VERSION = '1.1';
+
+/** A heartbeat is a callback URL, a token and a version: a few hundred bytes. */
+export const HEARTBEAT_BODY_MAX_BYTES = 64 * 1024;
+/** Inspection data (inventory, with IPA's logs when collected). */
+export const INSPECTION_BODY_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface AgentHost {
   /** The node UUID the agent uses (status.provisioning.ID). */
@@ -62,6 +67,7 @@ export class IronicAgentApi {
   private readonly agentUrls = new Map<string, string>();
   private readonly backend: AgentBackend;
   private readonly heartbeatTimeout: number;
+  private log: HttpLog | undefined;
 
   constructor(opts: IronicApiOptions) {
     this.backend = opts.backend;
@@ -75,31 +81,42 @@ export class IronicAgentApi {
     this.agentUrls.delete(uuid);
   }
 
-  listen(port: number, host = '0.0.0.0'): Promise<Server> {
-    return listenHttp((req, res) => this.handle(req, res), port, host);
+  /** `host`: the provisioning address (src/config); loopback unless told. */
+  listen(port: number, host = '127.0.0.1', opts: ListenHttpOptions = {}): Promise<Server> {
+    this.log = opts.log;
+    return listenHttp((req, res) => this.handle(req, res), port, host, opts);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://api');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
     res.setHeader('X-OpenStack-Ironic-API-Minimum-Version', MIN_API_VERSION);
     res.setHeader('X-OpenStack-Ironic-API-Maximum-Version', ADVERTISED_API_VERSION);
     try {
+      const target = parseTarget(req.url);
+      const url = target.url;
+      const path = target.rawPath.replace(/\/+$/, '') || '/';
       if (req.method === 'GET' && path === '/') return send(res, 200, rootDocument(hostUrl(req)));
       if (req.method === 'GET' && path === '/v1') return send(res, 200, v1Document(hostUrl(req)));
       if (req.method === 'GET' && path === '/v1/lookup') return send(res, 200, await this.lookup(url, hostUrl(req)));
       const hb = /^\/v1\/heartbeat\/([^/]+)$/.exec(path);
       if (req.method === 'POST' && hb) {
-        await this.heartbeat(decodeURIComponent(hb[1] ?? ''), await readJson(req));
+        await this.heartbeat(decodeURIComponent(hb[1] ?? ''), await readJson(req, HEARTBEAT_BODY_MAX_BYTES));
         return send(res, 202, undefined);
       }
       if (req.method === 'POST' && path === '/v1/continue_inspection') {
-        return send(res, 202, await this.continueInspection(await readJson(req), req.headers['x-openstack-ironic-api-version'], hostUrl(req)));
+        return send(res, 202, await this.continueInspection(await readJson(req, INSPECTION_BODY_MAX_BYTES), req.headers['x-openstack-ironic-api-version'], hostUrl(req)));
+      }
+      const allow = allowedMethods(path);
+      if (allow) {
+        res.setHeader('Allow', allow);
+        throw new HttpError(405, `The method ${req.method ?? '?'} is not allowed for ${path}`);
       }
       throw new HttpError(404, `The resource could not be found: ${req.method} ${path}`);
     } catch (err) {
-      const status = err instanceof HttpError ? err.status : 500;
+      const status = err instanceof HttpError || err instanceof BadRequestTargetError ? err.status : 500;
       const message = err instanceof Error ? err.message : String(err);
+      if (status >= 500) this.log?.('warn', `agent API: ${describeRequest(req)}: ${message}`);
+      // The rest of a refused request (an unread body) is not worth reading: do not reuse the connection.
+      if (!req.complete) res.setHeader('Connection', 'close');
       // Ironic's error body shape: error_message holds a JSON string with faultstring.
       send(res, status, { error_message: JSON.stringify({ faultcode: status < 500 ? 'Client' : 'Server', faultstring: message, debuginfo: null }) });
     }
@@ -193,12 +210,20 @@ function v1Document(base: string): unknown {
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** The methods a known path takes, for 405 (undefined: not a path of this API). */
+function allowedMethods(path: string): string | undefined {
+  if (path === '/' || path === '/v1' || path === '/v1/lookup') return 'GET';
+  if (path === '/v1/continue_inspection' || /^\/v1\/heartbeat\/[^/]+$/.test(path)) return 'POST';
+  return undefined;
+}
+
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await readBody(req); // inspection data with logs can be a few MiB
+    text = await readBody(req, maxBytes);
   } catch (err) {
     if (err instanceof BodyTooLargeError) throw new HttpError(413, err.message);
+    if (err instanceof RequestAbortedError) throw new HttpError(400, err.message); // nobody left to answer
     throw err;
   }
   if (text.trim() === '') return {};

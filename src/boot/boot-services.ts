@@ -4,13 +4,17 @@
  * boot configuration.
  */
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { listenHttp } from '../agent/http-server.js';
+import { isValidProvisioningNetwork } from '../api/provisioning-network.js';
 import { httpBaseUrl, type BootServicesSettings } from '../config/boot-settings.js';
+import { DEFAULT_PROVISIONING_NETWORK } from '../contract/index.js';
 import type { BootConfigStore } from './boot-config.js';
 import { LeaseStore } from './dhcp/leases.js';
 import { DhcpResponder } from './dhcp/responder.js';
 import { DhcpServer } from './dhcp/server.js';
 import { httpBootHandler } from './http/http-boot.js';
+import { bindError } from './listen-error.js';
 import { TftpServer } from './tftp/server.js';
 
 export type BootLog = (level: 'debug' | 'info' | 'warn', message: string) => void;
@@ -22,8 +26,15 @@ export interface RunningBootServices {
   close(): Promise<void>;
 }
 
-export async function startBootServices(s: BootServicesSettings, store: BootConfigStore, dataDir: string, log: BootLog): Promise<RunningBootServices> {
+/** The lease file of one provisioning network: networks sharing a data directory never share leases. */
+export function leaseFileFor(dataDir: string, network: string): string {
+  if (!isValidProvisioningNetwork(network)) throw new Error(`provisioning network "${network}" is not a DNS label`);
+  return join(dataDir, `dhcp-leases-${network}.json`);
+}
+
+export async function startBootServices(s: BootServicesSettings, store: BootConfigStore, dataDir: string, log: BootLog, network = DEFAULT_PROVISIONING_NETWORK): Promise<RunningBootServices> {
   const running: RunningBootServices = { close: async () => undefined };
+  const leaseFile = leaseFileFor(dataDir, network); // a bad network name fails before anything is bound
   const base = httpBaseUrl(s);
   try {
     if (s.http) {
@@ -38,15 +49,18 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         }),
         h.port,
         h.host,
-      );
+        { log },
+      ).catch((err: unknown) => {
+        throw bindError(err, 'tcp', h.host, h.port, 'HTTP boot server');
+      });
     }
     if (s.tftp) {
-      running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, log });
+      running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, bindAddress: s.tftp.host, log });
       await running.tftp.start();
     }
     if (s.dhcp) {
       const d = s.dhcp;
-      const leases = d.range ? new LeaseStore({ range: d.range, file: `${dataDir}/dhcp-leases.json` }) : undefined;
+      const leases = d.range ? new LeaseStore({ range: d.range, file: leaseFile, log }) : undefined;
       const responder = new DhcpResponder(
         {
           mode: d.mode,
@@ -63,7 +77,7 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         store,
         leases,
       );
-      running.dhcp = new DhcpServer(responder, { port: d.port, ...(d.mode === 'proxy' ? { proxyPort: d.proxyPort } : {}), replyDelayMs: d.replyDelayMs, log });
+      running.dhcp = new DhcpServer(responder, { port: d.port, ...(d.host ? { bindAddress: d.host } : {}), ...(d.mode === 'proxy' ? { proxyPort: d.proxyPort } : {}), replyDelayMs: d.replyDelayMs, log });
       await running.dhcp.start();
     }
   } catch (err) {

@@ -3,6 +3,7 @@
  * DHCP is off unless METALFLOW_DHCP_MODE says `full` or `proxy`: a DHCP server that answers on
  * the wrong network is the classic Metal3 outage, so it is never on by accident.
  */
+import { isIP } from 'node:net';
 import { parseDurationMs } from '../api/durations.js';
 
 export interface BootServicesSettings {
@@ -10,6 +11,8 @@ export interface BootServicesSettings {
   bootIp: string;
   dhcp?: {
     mode: 'full' | 'proxy';
+    /** Bind address: 0.0.0.0 (broadcasts only reach a wildcard socket); keep the worker on the provisioning interface only. */
+    host?: string;
     port: number;
     proxyPort: number;
     range?: [string, string];
@@ -20,7 +23,7 @@ export interface BootServicesSettings {
     allowUnknown: boolean;
     replyDelayMs: number;
   };
-  tftp?: { port: number; root: string };
+  tftp?: { host: string; port: number; root: string };
   http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string };
   agent: { kernel: string; initramfs: string; extraKernelParams: string; insecure: boolean };
   /** The Ironic agent API as the agents reach it. */
@@ -41,6 +44,7 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
       ? {
           dhcp: {
             mode: mode as 'full' | 'proxy',
+            host: env.METALFLOW_DHCP_HOST || '0.0.0.0',
             port: Number(env.METALFLOW_DHCP_PORT || 67),
             proxyPort: Number(env.METALFLOW_DHCP_PROXY_PORT || 4011),
             ...(range ? { range } : {}),
@@ -53,11 +57,11 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
           },
         }
       : {}),
-    ...(on(env.METALFLOW_TFTP, mode !== 'off') ? { tftp: { port: Number(env.METALFLOW_TFTP_PORT || 69), root: env.METALFLOW_TFTP_ROOT || '/usr/lib/ipxe' } } : {}),
+    ...(on(env.METALFLOW_TFTP, mode !== 'off') ? { tftp: { host: bindAddress(env, 'METALFLOW_TFTP_HOST'), port: Number(env.METALFLOW_TFTP_PORT || 69), root: env.METALFLOW_TFTP_ROOT || '/usr/lib/ipxe' } } : {}),
     ...(on(env.METALFLOW_HTTP, mode !== 'off')
       ? {
           http: {
-            host: env.METALFLOW_HTTP_HOST || '0.0.0.0',
+            host: bindAddress(env, 'METALFLOW_HTTP_HOST'),
             port: httpPort,
             agentDir: env.METALFLOW_AGENT_IMAGE_DIR || `${dataDir}/agent`,
             imagesDir: env.METALFLOW_IMAGES_DIR || `${dataDir}/images`,
@@ -73,6 +77,24 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
     },
     apiUrl: env.METALFLOW_AGENT_API_URL || `http://${bootIp}:${apiPort}`,
   };
+}
+
+/**
+ * Where a listener binds: its own setting, else the provisioning address it serves
+ * (METALFLOW_BOOT_IP), else loopback. The wildcard (0.0.0.0) only when a setting says so.
+ */
+function bindAddress(env: NodeJS.ProcessEnv, name: string): string {
+  const own = env[name];
+  const [setting, value] = own ? [name, own] : ['METALFLOW_BOOT_IP', env.METALFLOW_BOOT_IP || '127.0.0.1'];
+  if (!isIP(value)) throw new Error(`${setting}=${value}: expected an IP address to bind (0.0.0.0 for every interface)`);
+  return value;
+}
+
+/** The Ironic agent API's listener: METALFLOW_AGENT_API_HOST (default: as bindAddress) and _PORT (6385). */
+export function agentApiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
+  const port = Number(env.METALFLOW_AGENT_API_PORT || 6385);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`METALFLOW_AGENT_API_PORT=${env.METALFLOW_AGENT_API_PORT}: expected a port number`);
+  return { host: bindAddress(env, 'METALFLOW_AGENT_API_HOST'), port };
 }
 
 export const httpBaseUrl = (s: BootServicesSettings): string => `http://${s.bootIp}${s.http && s.http.port !== 80 ? `:${s.http.port}` : ''}`;

@@ -1,6 +1,6 @@
 /** Host-worker settings from the environment (only entry points read env; modules get plain options). */
 import { join, resolve } from 'node:path';
-import { DEFAULT_HOST_SETTINGS, TaskQueue, type HostSettings } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, TaskQueue, Timeouts, type HostSettings } from '../contract/index.js';
 import { parseDurationMs } from '../api/durations.js';
 
 export interface WorkerSettings {
@@ -48,8 +48,8 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     simulatedAgent: env.METALFLOW_SIMULATED_AGENT === 'true' || env.METALFLOW_SIMULATED_AGENT === '1',
     ipmiMinIntervalMs: parseDurationMs(env.METALFLOW_IPMI_MIN_INTERVAL || '5s'),
     ipmiCipherSuite: int(env, 'METALFLOW_IPMI_CIPHER_SUITE', 3),
-    powerStateTimeoutMs: parseDurationMs(env.METALFLOW_POWER_STATE_TIMEOUT || '120s'),
-    softPowerOffTimeoutMs: parseDurationMs(env.METALFLOW_SOFT_POWER_OFF_TIMEOUT || '180s'),
+    powerStateTimeoutMs: env.METALFLOW_POWER_STATE_TIMEOUT ? parseDurationMs(env.METALFLOW_POWER_STATE_TIMEOUT) : Timeouts.powerStateMs,
+    softPowerOffTimeoutMs: env.METALFLOW_SOFT_POWER_OFF_TIMEOUT ? parseDurationMs(env.METALFLOW_SOFT_POWER_OFF_TIMEOUT) : Timeouts.softPowerOffMs,
     logLevel: env.METALFLOW_LOG_LEVEL || 'info',
     host: {
       provisioningLimit: int(env, 'METALFLOW_PROVISIONING_LIMIT', DEFAULT_HOST_SETTINGS.provisioningLimit),

@@ -1,4 +1,5 @@
 /** Task queues, timeouts and the host settings the workflow loads from its worker. */
+import { POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../bmc/timing.js';
 
 export const TaskQueue = {
   /** Host lifecycle workflows and their BMC/agent activities. */
@@ -16,7 +17,9 @@ export const Timeouts = {
   /** A hardware activity that stops heartbeating this long is presumed lost (worker died) and retried. */
   heartbeatMs: 15_000,
   /** Soft power off before forcing it (Ironic's soft power-off timeout). */
-  softPowerOffMs: 180_000,
+  softPowerOffMs: SOFT_POWER_OFF_TIMEOUT_MS,
+  /** Wait for a BMC to report a commanded power state (Ironic power_state_change_timeout). */
+  powerStateMs: POWER_STATE_TIMEOUT_MS,
   /** A boot-services activity not picked up this long means no boot worker serves the network. */
   bootServicesScheduleMs: 5 * 60_000,
 } as const;
@@ -39,7 +42,32 @@ export interface HostSettings {
   agent?: 'ipa' | 'inline';
   /** How long to wait for the agent to boot and call back (Ironic deploy_callback_timeout). */
   agentCallbackTimeoutMs?: number;
+  /** What the worker's BMC drivers wait for; the workflow sizes BMC activity timeouts from it. */
+  bmcWaits?: BmcWaits;
 }
+
+/**
+ * The waits inside BMC activities, as the host worker's drivers are configured, so each activity's
+ * timeout can hold the waits it contains (a soft power off, then the force off).
+ */
+export interface BmcWaits {
+  /** For a commanded power state to be reported (METALFLOW_POWER_STATE_TIMEOUT). */
+  powerStateTimeoutMs: number;
+  /** Soft power off before forcing it (METALFLOW_SOFT_POWER_OFF_TIMEOUT). */
+  softPowerOffTimeoutMs: number;
+  /** Between two power-state reads. */
+  powerPollMs: number;
+  /** The longest one BMC command takes while the BMC answers (request timeout; IPMI: plus command spacing). */
+  commandMs: number;
+}
+
+/** The drivers' defaults: for runs whose loaded settings predate `bmcWaits`. */
+export const DEFAULT_BMC_WAITS: BmcWaits = {
+  powerStateTimeoutMs: Timeouts.powerStateMs,
+  softPowerOffTimeoutMs: Timeouts.softPowerOffMs,
+  powerPollMs: 1_000,
+  commandMs: 35_000,
+};
 
 export const DEFAULT_HOST_SETTINGS: HostSettings = {
   provisioningLimit: 20,

@@ -5,8 +5,9 @@
  * activities on task queue `boot-<network>`. It owns no host state: heartbeats and inspection data
  * go to the host workflows as signals, and its boot configuration is rebuilt from the host
  * workflows when it starts.
- *   METALFLOW_PROVISIONING_NETWORK (default), METALFLOW_AGENT_API_HOST (0.0.0.0),
- *   METALFLOW_AGENT_API_PORT (6385), plus the Temporal and secret-key variables of the host worker.
+ *   METALFLOW_PROVISIONING_NETWORK (default), METALFLOW_AGENT_API_HOST (METALFLOW_BOOT_IP, else
+ *   127.0.0.1; 0.0.0.0 only if set so), METALFLOW_AGENT_API_PORT (6385), plus the Temporal and
+ *   secret-key variables of the host worker.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -17,7 +18,7 @@ import { createBootActivities } from '../activities/boot-activities.js';
 import { AgentSessions } from '../boot/agent-sessions.js';
 import { BootConfigStore } from '../boot/boot-config.js';
 import { startBootServices } from '../boot/boot-services.js';
-import { bootSettingsFromEnv } from '../config/boot-settings.js';
+import { agentApiSettingsFromEnv, bootSettingsFromEnv } from '../config/boot-settings.js';
 import { parseDurationMs } from '../api/durations.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
 import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
@@ -30,8 +31,7 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel, 'metalflow-boot');
   installTemporalLogging(logger);
   const network = process.env.METALFLOW_PROVISIONING_NETWORK || DEFAULT_PROVISIONING_NETWORK;
-  const apiHost = process.env.METALFLOW_AGENT_API_HOST || '0.0.0.0';
-  const apiPort = Number(process.env.METALFLOW_AGENT_API_PORT || 6385);
+  const { host: apiHost, port: apiPort } = agentApiSettingsFromEnv();
   const temporal = temporalConfigFromEnv();
   const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     },
   });
   const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300) });
-  const server = await api.listen(apiPort, apiHost);
+  const server = await api.listen(apiPort, apiHost, { log: (level, message) => logger[level](message) });
   const port = portOf(server);
 
   // The boot configuration: every host's boot MAC (DHCP reservations), rebuilt from the workflows.
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   }
   const known = boot.all().length;
   const bootSettings = bootSettingsFromEnv(process.env, settings.dataDir, port);
-  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message));
+  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message), network);
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await Worker.create({

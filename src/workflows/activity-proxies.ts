@@ -1,14 +1,22 @@
 /** The activities the host workflow calls, with their timeouts and retries (by type only: see lint). */
 import { proxyActivities } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { BootActivities } from '../activities/boot-activities.js';
 import type { HostActivities } from '../activities/index.js';
-import { TaskQueue, Timeouts } from '../contract/index.js';
-import { NON_RETRYABLE_ERROR_TYPES } from '../errors.js';
+import { DEFAULT_BMC_WAITS, TaskQueue, Timeouts, type BmcWaits } from '../contract/index.js';
+import { ACTIVITY_RETRY as retry } from './activity-retry.js';
+import { bmcActivityTimeoutMs, type BmcActivity } from './activity-timeouts.js';
 
-const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 4, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] };
-
-/** Short BMC calls. */
+/** Calls without driver waits (settings, capacity, forget); BMC calls get timeouts from their waits (bmcCall). */
 export const bmc = proxyActivities<HostActivities>({ startToCloseTimeout: Timeouts.bmcCallMs, retry });
+
+/**
+ * A BMC call whose timeout holds the waits of the worker's drivers (a soft power off, then the
+ * force off); `waits` as the worker reported them (loadHostSettings), else the drivers' defaults.
+ */
+export function bmcCall(waits: BmcWaits | undefined, activity: BmcActivity, retryPolicy: RetryPolicy = retry): HostActivities {
+  return proxyActivities<HostActivities>({ startToCloseTimeout: bmcActivityTimeoutMs(activity, waits ?? DEFAULT_BMC_WAITS), retry: retryPolicy });
+}
 
 /** Long hardware operations: heartbeat so a dead worker is noticed within seconds, not the full timeout. */
 export const hardware = proxyActivities<HostActivities>({

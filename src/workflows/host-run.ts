@@ -8,7 +8,10 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCa
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
 import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
-import { bmc } from './activity-proxies.js';
+import type { HostActivities } from '../activities/index.js';
+import type { RetryPolicy } from '@temporalio/common';
+import { bmc, bmcCall } from './activity-proxies.js';
+import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs } from './backoff.js';
 import { desiredEvent, type DesireInput } from './desired-event.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
@@ -98,6 +101,11 @@ export class HostRun {
 
   get annotations(): Record<string, string> {
     return this.def.host.metadata.annotations ?? {};
+  }
+
+  /** A BMC call sized for this worker's driver waits (see activity-timeouts.ts). */
+  bmc(activity: BmcActivity, retryPolicy?: RetryPolicy): HostActivities {
+    return bmcCall(this.settings.bmcWaits, activity, retryPolicy);
   }
 
   wake(): void {
@@ -257,7 +265,7 @@ export class HostRun {
     const creds = this.def.secrets.credentials;
     const namespace = this.def.host.metadata.namespace;
     if (creds) this.status.triedCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
-    const r = await this.step('registerHost', errorType, () => bmc.registerHost({ target: this.target(), opId: this.opId('register') }), { interruptible });
+    const r = await this.step('registerHost', errorType, () => this.bmc('registerHost').registerHost({ target: this.target(), opId: this.opId('register') }), { interruptible });
     if (!r.ok) {
       if (!r.interrupted && r.failureType === FailureType.BmcAuthenticationError) {
         // Bad credentials: retrying on a timer only risks locking the BMC account. Wait for new

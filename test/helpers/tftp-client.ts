@@ -69,3 +69,73 @@ export async function tftpGet(
     sock.close();
   }
 }
+
+export interface PeerPacket {
+  /** The sender's port: the listening port for refusals, a transfer's TID otherwise. */
+  port: number;
+  pkt: ReturnType<typeof decode>;
+}
+
+/**
+ * A raw TFTP peer for protocol tests: sends what the test says, queues every packet it gets, and
+ * lets the test take them in arrival order (or all of them once the server has gone quiet).
+ */
+export class TftpPeer {
+  private readonly queue: PeerPacket[] = [];
+  private waiter: (() => void) | undefined;
+  private constructor(readonly sock: ReturnType<typeof createSocket>) {
+    sock.on('message', (msg, rinfo) => {
+      this.queue.push({ port: rinfo.port, pkt: decode(msg) });
+      this.waiter?.();
+    });
+  }
+
+  static async open(address = '127.0.0.1'): Promise<TftpPeer> {
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, address, () => r()));
+    return new TftpPeer(sock);
+  }
+
+  send(b: Buffer, port: number, host = '127.0.0.1'): void {
+    this.sock.send(b, port, host);
+  }
+
+  /** The next packet, or an error after `timeoutMs`. */
+  async next(timeoutMs = 5000): Promise<PeerPacket> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        // A stalled process runs expired timers before reading what arrived meanwhile: read it first.
+        await new Promise((r) => setImmediate(r));
+        if (this.queue.length > 0) break;
+        throw new Error(`no packet within ${timeoutMs} ms`);
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiter = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.waiter = undefined;
+    }
+    return this.queue.shift() as PeerPacket;
+  }
+
+  /** Every packet that arrives until none has for `quietMs` (the server has nothing more to say). */
+  async drain(quietMs = 300): Promise<PeerPacket[]> {
+    const out: PeerPacket[] = [];
+    for (;;) {
+      try {
+        out.push(await this.next(quietMs));
+      } catch {
+        return out;
+      }
+    }
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+}

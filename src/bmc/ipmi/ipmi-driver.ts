@@ -8,6 +8,7 @@ import type { BmcAddress } from '../../api/bmc-address.js';
 import type { RebootMode } from '../../api/types.js';
 import { PowerControlError } from '../../errors.js';
 import { waitForPower } from '../power-wait.js';
+import { BMC_POWER_POLL_MS, POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../timing.js';
 import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';
 import { Ipmitool, type IpmitoolOptions } from './ipmitool.js';
 
@@ -46,9 +47,9 @@ export class IpmiDriver implements BmcDriver {
       },
       opts,
     );
-    this.powerTimeoutMs = opts.powerStateTimeoutMs ?? 120_000;
-    this.softOffMs = opts.softPowerOffTimeoutMs ?? 180_000;
-    this.pollMs = opts.pollMs ?? 1000;
+    this.powerTimeoutMs = opts.powerStateTimeoutMs ?? POWER_STATE_TIMEOUT_MS;
+    this.softOffMs = opts.softPowerOffTimeoutMs ?? SOFT_POWER_OFF_TIMEOUT_MS;
+    this.pollMs = opts.pollMs ?? BMC_POWER_POLL_MS;
   }
 
   async register(): Promise<{ poweredOn: boolean }> {

@@ -2,9 +2,19 @@
  * A Redfish HTTP session to one BMC on undici: one connection pool per BMC (kept across
  * activities), requests to one BMC serialised (many BMCs misbehave under concurrent calls), bounded
  * Ironic-like retries on 5xx and connection errors, and typed errors an operator can act on.
+ * The BMC is not trusted: every link it gives is resolved against the configured origin and
+ * refused unless on that origin (the credentials go with every request), redirects are followed
+ * only within it, and answers are capped in size and time.
  */
-import { Agent, request, type Dispatcher } from 'undici';
-import { BmcAuthenticationError, BmcCertificateError, BmcUnreachableError, RedfishRequestError } from '../../errors.js';
+import type { Dispatcher } from 'undici';
+import { Agent } from 'undici';
+import { BmcAuthenticationError, BmcCertificateError, BmcForeignUrlError, BmcResponseLimitError, BmcUnreachableError, RedfishRequestError } from '../../errors.js';
+import { clip, PeerBodyTooLarge, PeerDeadlineExceeded, peerRequest, type PeerResponse } from '../../net/peer-request.js';
+
+/** Largest Redfish answer read (real resources are a few KiB; collections of thousands, < 1 MiB). */
+export const REDFISH_MAX_BODY_BYTES = 4 * 2 ** 20;
+/** Same-origin redirects followed for one GET (a trailing-slash redirect needs one). */
+export const REDFISH_MAX_REDIRECTS = 3;
 
 export interface RedfishEndpoint {
   /** e.g. https://10.0.0.1:443 */
@@ -91,50 +101,98 @@ export class RedfishClient {
     return serialised(this.endpoint.origin, () => this.withRetries(method, path, body));
   }
 
-  private async withRetries(method: Dispatcher.HttpMethod, path: string, body?: Json): Promise<Json> {
+  /**
+   * `link` (a path or URL the BMC gave, or one we built from it) as a URL on this BMC. Only an
+   * absolute path or an absolute URL on the BMC's own origin, without user info, is accepted:
+   * anything else would send the credentials elsewhere (`@host/…` concatenated onto the origin,
+   * `//host/…`, `http://other/…`).
+   */
+  resolve(link: string): URL {
+    const origin = new URL(this.endpoint.origin);
+    let url: URL | undefined;
+    try {
+      url = link.startsWith('/') || URL.canParse(link) ? new URL(link, origin) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin.origin || url.username !== '' || url.password !== '') {
+      const shown = clip(link.replace(/^([a-z][a-z0-9+.-]*:)?(\/\/|\\\\)[^/?#\\]*@/i, '$1$2***@'));
+      throw new BmcForeignUrlError(`BMC ${this.endpoint.origin} gave a URL outside its origin, refused: ${shown}`, { origin: this.endpoint.origin, url: shown });
+    }
+    url.hash = '';
+    return url;
+  }
+
+  private async withRetries(method: Dispatcher.HttpMethod, link: string, body?: Json): Promise<Json> {
+    const url = this.resolve(link);
     let last: Error | undefined;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        return await this.once(method, path, body);
+        return await this.following(method, url, body);
       } catch (err) {
         if (!(err instanceof BmcUnreachableError)) throw err; // only transient failures are retried here
         last = err;
         if (attempt < this.attempts) await new Promise((r) => setTimeout(r, this.retryDelayMs * attempt));
       }
     }
-    throw last ?? new BmcUnreachableError(`${method} ${path} failed`);
+    throw last ?? new BmcUnreachableError(`${method} ${url.pathname} failed`);
   }
 
-  private async once(method: Dispatcher.HttpMethod, path: string, body?: Json): Promise<Json> {
-    const url = `${this.endpoint.origin}${path}`;
+  /** One request, following redirects within the BMC origin for GET (only). */
+  private async following(method: Dispatcher.HttpMethod, first: URL, body?: Json): Promise<Json> {
+    let url = first;
+    for (let redirects = 0; ; redirects++) {
+      const res = await this.once(method, url, body);
+      if (res.status < 300 || res.status >= 400) return this.answer(method, url, res);
+      const location = [res.headers.location].flat()[0];
+      if (location === undefined) throw new RedfishRequestError(`${method} ${clip(url.pathname)}: HTTP ${res.status} without a Location`, { status: res.status });
+      // A relative Location is relative to the request URL (RFC 9110); the result must stay on the BMC.
+      const next = this.resolve(URL.canParse(location, url.href) ? new URL(location, url).href : location);
+      if (method !== 'GET') throw new RedfishRequestError(`${method} ${clip(url.pathname)}: the BMC redirected to ${clip(next.pathname)}; not followed for ${method}`, { status: res.status });
+      if (redirects >= REDFISH_MAX_REDIRECTS) {
+        throw new BmcResponseLimitError(`BMC ${this.endpoint.origin}: GET ${clip(first.pathname)} redirected more than ${REDFISH_MAX_REDIRECTS} times; refused`, { origin: this.endpoint.origin, limit: REDFISH_MAX_REDIRECTS });
+      }
+      url = next;
+    }
+  }
+
+  private async once(method: Dispatcher.HttpMethod, url: URL, body?: Json): Promise<PeerResponse> {
     const auth = Buffer.from(`${this.endpoint.username}:${this.endpoint.password}`).toString('base64');
-    let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, {
+      return await peerRequest(url, {
         method,
         dispatcher: agentFor(this.endpoint),
         headers: { authorization: `Basic ${auth}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), 'odata-version': '4.0' },
         ...(body ? { body: JSON.stringify(body) } : {}),
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        timeoutMs: this.timeoutMs,
+        maxBodyBytes: REDFISH_MAX_BODY_BYTES,
       });
     } catch (err) {
+      const where = `${method} ${this.endpoint.origin}${clip(url.pathname)}`;
+      if (err instanceof PeerBodyTooLarge) {
+        throw new BmcResponseLimitError(`BMC ${this.endpoint.origin}: the answer to ${method} ${clip(url.pathname)} is over ${REDFISH_MAX_BODY_BYTES} bytes; refused`, { origin: this.endpoint.origin, limit: REDFISH_MAX_BODY_BYTES });
+      }
+      if (err instanceof PeerDeadlineExceeded) throw new BmcUnreachableError(`${where}: ${err.message}`, { origin: this.endpoint.origin, code: 'DEADLINE' });
       const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
       if (CERT_CODES.has(code)) {
         throw new BmcCertificateError(`TLS certificate of ${this.endpoint.origin} not trusted (${code}); fix the certificate or set spec.bmc.disableCertificateVerification`, { origin: this.endpoint.origin, code });
       }
-      throw new BmcUnreachableError(`${method} ${url}: ${(err as Error).message}${code ? ` (${code})` : ''}`, { origin: this.endpoint.origin, code });
+      throw new BmcUnreachableError(`${where}: ${(err as Error).message}${code ? ` (${code})` : ''}`, { origin: this.endpoint.origin, code });
     }
-    const text = await res.body.text();
-    const status = res.statusCode;
+  }
+
+  private answer(method: Dispatcher.HttpMethod, url: URL, res: PeerResponse): Json {
+    const { status, text } = res;
+    const where = `${method} ${this.endpoint.origin}${clip(url.pathname)}`;
     if (status === 401 || status === 403) {
       throw new BmcAuthenticationError(`BMC ${this.endpoint.origin} refused the credentials (HTTP ${status}): bad credentials`, { origin: this.endpoint.origin, status });
     }
-    if (status >= 500 && status !== 501) throw new BmcUnreachableError(`${method} ${url}: HTTP ${status} ${summarise(text)}`, { status });
-    if (status >= 400) throw new RedfishRequestError(`${method} ${url}: HTTP ${status} ${summarise(text)}`, { status, path });
+    if (status >= 500 && status !== 501) throw new BmcUnreachableError(`${where}: HTTP ${status} ${summarise(text)}`, { status });
+    if (status >= 400) throw new RedfishRequestError(`${where}: HTTP ${status} ${summarise(text)}`, { status, path: clip(url.pathname) });
     if (text.trim() === '') return {};
     try {
-      return JSON.parse(text) as Json;
+      const json: unknown = JSON.parse(text);
+      return json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Json) : {};
     } catch {
       return {};
     }
@@ -145,8 +203,9 @@ export class RedfishClient {
 function summarise(text: string): string {
   try {
     const j = JSON.parse(text) as { error?: { message?: string; '@Message.ExtendedInfo'?: Array<{ Message?: string }> } };
-    return j.error?.['@Message.ExtendedInfo']?.[0]?.Message ?? j.error?.message ?? '';
+    const message = j.error?.['@Message.ExtendedInfo']?.[0]?.Message ?? j.error?.message ?? '';
+    return typeof message === 'string' ? clip(message) : '';
   } catch {
-    return text.slice(0, 200);
+    return clip(text);
   }
 }

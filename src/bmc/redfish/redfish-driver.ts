@@ -7,8 +7,10 @@
 import type { HardwareDetails } from '../../api/types.js';
 import type { BmcAddress } from '../../api/bmc-address.js';
 import type { RebootMode } from '../../api/types.js';
-import { RedfishRequestError } from '../../errors.js';
+import { BmcResponseLimitError, RedfishRequestError } from '../../errors.js';
+import { clip } from '../../net/peer-request.js';
 import { waitForPower } from '../power-wait.js';
+import { BMC_POWER_POLL_MS, POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../timing.js';
 import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';
 import { RedfishClient, type Json, type RedfishClientOptions } from './redfish-client.js';
 import { hardwareFromRedfish } from './redfish-inventory.js';
@@ -23,8 +25,16 @@ export interface RedfishDriverOptions extends RedfishClientOptions {
 
 const BOOT_TARGET: Record<BootDevice, string> = { pxe: 'Pxe', disk: 'Hdd', cdrom: 'Cd', uefihttp: 'UefiHttp' };
 
+/** Most entries read from one Members (or Drives, Devices) array: real servers list tens, a few hundred drives at most. */
+export const REDFISH_MAX_MEMBERS = 512;
+/**
+ * Most resources one out-of-band inspection reads or reports (inline SimpleStorage devices
+ * count): bounds its time against a BMC that lists without end, and the inventory that reaches
+ * workflow history.
+ */
+export const REDFISH_MAX_INSPECTION_RESOURCES = 1024;
+
 const id = (v: unknown): string | undefined => (v && typeof v === 'object' && typeof (v as Json)['@odata.id'] === 'string' ? ((v as Json)['@odata.id'] as string) : undefined);
-const members = (collection: Json | undefined): string[] => ((collection?.Members as unknown[]) ?? []).map(id).filter((x): x is string => x !== undefined);
 
 export class RedfishDriver implements BmcDriver {
   private readonly client: RedfishClient;
@@ -43,9 +53,9 @@ export class RedfishDriver implements BmcDriver {
     const origin = `${address.transport || 'https'}://${host}${address.port ? `:${address.port}` : ''}`;
     this.client = new RedfishClient({ origin, ...credentials, verifyCertificate }, opts);
     this.systemPathCache = /\/redfish\/v1\/Systems\/[^/]+/.test(address.path) ? address.path.replace(/\/+$/, '') : undefined;
-    this.powerTimeoutMs = opts.powerStateTimeoutMs ?? 120_000;
-    this.softOffMs = opts.softPowerOffTimeoutMs ?? 180_000;
-    this.pollMs = opts.pollMs ?? 1000;
+    this.powerTimeoutMs = opts.powerStateTimeoutMs ?? POWER_STATE_TIMEOUT_MS;
+    this.softOffMs = opts.softPowerOffTimeoutMs ?? SOFT_POWER_OFF_TIMEOUT_MS;
+    this.pollMs = opts.pollMs ?? BMC_POWER_POLL_MS;
   }
 
   async register(): Promise<{ poweredOn: boolean }> {
@@ -110,13 +120,23 @@ export class RedfishDriver implements BmcDriver {
 
   async inspectOutOfBand(): Promise<HardwareDetails> {
     const system = await this.system();
+    let resources = 0;
+    const count = (n: number): void => {
+      resources += n;
+      if (resources > REDFISH_MAX_INSPECTION_RESOURCES) {
+        throw new BmcResponseLimitError(`BMC ${this.origin}: inspection would read more than ${REDFISH_MAX_INSPECTION_RESOURCES} resources; refused`, { origin: this.origin, limit: REDFISH_MAX_INSPECTION_RESOURCES });
+      }
+    };
     // Inventory parts are optional: what the BMC cannot tell is left out, not an error.
-    const optional = (path: string): Promise<Json | undefined> => this.client.getOptional(path, { tolerateServerErrors: true });
+    const optional = (path: string): Promise<Json | undefined> => {
+      count(1);
+      return this.client.getOptional(path, { tolerateServerErrors: true });
+    };
     const expand = async (link: unknown): Promise<Json[]> => {
       const path = id(link);
       const collection = path ? await optional(path) : undefined;
       const out: Json[] = [];
-      for (const m of members(collection)) {
+      for (const m of this.members(collection?.Members, path)) {
         const item = await optional(m);
         if (item) out.push(item);
       }
@@ -124,28 +144,48 @@ export class RedfishDriver implements BmcDriver {
     };
     const storages = await expand(system.Storage);
     const drives: Json[] = [];
-    for (const s of storages) for (const d of (s.Drives as unknown[]) ?? []) {
-      const path = id(d);
-      const drive = path ? await optional(path) : undefined;
+    for (const s of storages) for (const path of this.members(s.Drives, `${id(s) ?? 'a Storage'} Drives`)) {
+      const drive = await optional(path);
       if (drive) drives.push(drive);
     }
     const simple = storages.length === 0 ? await expand(system.SimpleStorage) : [];
+    const simpleDevices = simple.flatMap((s) => this.entries(s.Devices, `${id(s) ?? 'a SimpleStorage'} Devices`).filter((d) => typeof d.CapacityBytes === 'number'));
+    count(simpleDevices.length);
     return hardwareFromRedfish({
       system,
       processors: await expand(system.Processors),
       nics: await expand(system.EthernetInterfaces),
       drives,
-      simpleDevices: simple.flatMap((s) => ((s.Devices as Json[]) ?? []).filter((d) => typeof d.CapacityBytes === 'number')),
+      simpleDevices,
     });
   }
 
   // ---- helpers
 
+  private get origin(): string {
+    return this.client.endpoint.origin;
+  }
+
+  /** The objects of a Members-like array, refused past REDFISH_MAX_MEMBERS. */
+  private entries(list: unknown, where: string | undefined): Json[] {
+    if (!Array.isArray(list)) return [];
+    if (list.length > REDFISH_MAX_MEMBERS) {
+      const at = clip(where ?? 'a collection');
+      throw new BmcResponseLimitError(`BMC ${this.origin}: ${at} lists ${list.length} members, more than ${REDFISH_MAX_MEMBERS}; refused`, { origin: this.origin, at, members: list.length, limit: REDFISH_MAX_MEMBERS });
+    }
+    return list.filter((x): x is Json => x !== null && typeof x === 'object');
+  }
+
+  /** The links of a Members-like array (the client refuses any outside the BMC origin). */
+  private members(list: unknown, where: string | undefined): string[] {
+    return this.entries(list, where).map(id).filter((x): x is string => x !== undefined);
+  }
+
   private async systemPath(): Promise<string> {
     if (this.systemPathCache) return this.systemPathCache;
-    const list = members(await this.client.get('/redfish/v1/Systems'));
+    const list = this.members((await this.client.get('/redfish/v1/Systems')).Members, '/redfish/v1/Systems');
     if (list.length !== 1) {
-      throw new RedfishRequestError(`BMC has ${list.length} systems; put the system path in the BMC address (e.g. .../redfish/v1/Systems/1)`, { systems: list });
+      throw new RedfishRequestError(`BMC has ${list.length} systems; put the system path in the BMC address (e.g. .../redfish/v1/Systems/1)`, { systems: list.slice(0, 8).map((p) => clip(p)) });
     }
     this.systemPathCache = list[0];
     return list[0] as string;
@@ -189,7 +229,7 @@ export class RedfishDriver implements BmcDriver {
       collection = id(m?.VirtualMedia);
     }
     if (!collection) throw new RedfishRequestError('this BMC exposes no VirtualMedia (under the System or its Manager)');
-    for (const path of members(await this.client.get(collection))) {
+    for (const path of this.members((await this.client.get(collection)).Members, collection)) {
       const media = await this.client.get(path);
       const types = (media.MediaTypes as string[] | undefined) ?? [];
       if (types.includes('CD') || types.includes('DVD')) return { path, media };

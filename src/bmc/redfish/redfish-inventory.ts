@@ -1,8 +1,19 @@
-/** Maps Redfish resources onto Metal3 HardwareDetails (out-of-band, `inspectionMode: fast`). Pure. */
+/**
+ * Maps Redfish resources onto Metal3 HardwareDetails (out-of-band, `inspectionMode: fast`). Pure.
+ * The BMC is not trusted: texts are clipped and MACs must be MACs, as the result goes into the
+ * host's status and workflow history.
+ */
 import type { HardwareDetails } from '../../api/types.js';
+import { clip } from '../../net/peer-request.js';
 import type { Json } from './redfish-client.js';
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** Longest text kept from a BMC (names, models, serial numbers, versions). */
+export const INVENTORY_MAX_TEXT = 128;
+
+/** The Redfish MACAddress pattern (colons or dashes). */
+const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? clip(v, INVENTORY_MAX_TEXT) : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 export interface RedfishInventory {
@@ -35,7 +46,7 @@ export function hardwareFromRedfish(inv: RedfishInventory): HardwareDetails {
       ...(num(procSummary.Count) !== undefined ? { count: num(procSummary.Count) } : {}),
     },
     nics: inv.nics
-      .map((n) => ({ n, mac: str(n.MACAddress) ?? str(n.PermanentMACAddress) }))
+      .map((n) => ({ n, mac: [n.MACAddress, n.PermanentMACAddress].find((m): m is string => typeof m === 'string' && MAC.test(m))?.replaceAll('-', ':') }))
       .filter((x): x is { n: Json; mac: string } => x.mac !== undefined)
       .map(({ n, mac }) => ({
         name: str(n.Name) ?? str(n.Id) ?? mac,

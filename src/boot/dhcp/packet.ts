@@ -10,6 +10,11 @@ const FIXED = 236;
 /** BOOTP clients (and some PXE ROMs) ignore replies shorter than the 300-byte BOOTP minimum. */
 const MIN_REPLY = 300;
 
+/** Largest datagram decoded: dnsmasq's DHCP_PACKET_MAX (clients send a few hundred bytes). */
+export const DHCP_MAX_DATAGRAM = 16_384;
+/** Most option instances (PAD and END not counted) in one packet, split options (RFC 3396) included. */
+export const DHCP_MAX_OPTIONS = 512;
+
 export class DhcpPacketError extends Error {}
 
 export interface DhcpPacket {
@@ -39,7 +44,11 @@ function cString(b: Buffer): string {
   return b.subarray(0, end === -1 ? b.length : end).toString('latin1');
 }
 
-function readOptions(b: Buffer, into: Map<number, Buffer>, where: string): void {
+/**
+ * Collects the option instances of one field as views into the datagram (no copy), so that split
+ * options (RFC 3396) are joined once at the end: linear in the packet, however it is packed.
+ */
+function readOptions(b: Buffer, into: Map<number, Buffer[]>, count: { n: number }, where: string): void {
   let i = 0;
   while (i < b.length) {
     const code = b[i] as number;
@@ -51,9 +60,11 @@ function readOptions(b: Buffer, into: Map<number, Buffer>, where: string): void 
     if (i + 1 >= b.length) throw new DhcpPacketError(`${where}: option ${code} has no length`);
     const len = b[i + 1] as number;
     if (i + 2 + len > b.length) throw new DhcpPacketError(`${where}: option ${code} runs past the end (${len} bytes)`);
+    if (++count.n > DHCP_MAX_OPTIONS) throw new DhcpPacketError(`more than ${DHCP_MAX_OPTIONS} options`);
     const value = b.subarray(i + 2, i + 2 + len);
-    const prev = into.get(code);
-    into.set(code, prev ? Buffer.concat([prev, value]) : Buffer.from(value));
+    const parts = into.get(code);
+    if (parts) parts.push(value);
+    else into.set(code, [value]);
     i += 2 + len;
   }
   // No END: tolerated (many clients pad instead), as ISC dhcpd does.
@@ -61,17 +72,22 @@ function readOptions(b: Buffer, into: Map<number, Buffer>, where: string): void 
 
 export function decodePacket(b: Buffer): DhcpPacket {
   if (b.length < FIXED + 4) throw new DhcpPacketError(`packet too short (${b.length} bytes)`);
+  if (b.length > DHCP_MAX_DATAGRAM) throw new DhcpPacketError(`packet of ${b.length} bytes is over the ${DHCP_MAX_DATAGRAM}-byte limit`);
   if (b.readUInt32BE(FIXED) !== MAGIC) throw new DhcpPacketError('no DHCP magic cookie (plain BOOTP is not served)');
   const op = b[0] as number;
   if (op !== BOOTREQUEST && op !== BOOTREPLY) throw new DhcpPacketError(`bad op ${op}`);
   const hlen = b[2] as number;
   if (hlen > 16) throw new DhcpPacketError(`bad hlen ${hlen}`);
+  const parts = new Map<number, Buffer[]>();
+  const count = { n: 0 };
+  readOptions(b.subarray(FIXED + 4), parts, count, 'options');
+  // Option overload (52): more options in `file` and/or `sname` (RFC 3396 order: options, file, sname).
+  const overload = parts.get(52)?.[0]?.[0] ?? 0;
+  if (overload & 1) readOptions(b.subarray(108, 236), parts, count, 'file (overloaded)');
+  if (overload & 2) readOptions(b.subarray(44, 108), parts, count, 'sname (overloaded)');
+  // One copy per option: the values must not keep the whole datagram alive.
   const options = new Map<number, Buffer>();
-  readOptions(b.subarray(FIXED + 4), options, 'options');
-  // Option overload (52): more options in `file` and/or `sname`.
-  const overload = options.get(52)?.[0] ?? 0;
-  if (overload & 1) readOptions(b.subarray(108, 236), options, 'file (overloaded)');
-  if (overload & 2) readOptions(b.subarray(44, 108), options, 'sname (overloaded)');
+  for (const [code, values] of parts) options.set(code, values.length === 1 ? Buffer.from(values[0] as Buffer) : Buffer.concat(values));
   return {
     op,
     htype: b[1] as number,

@@ -81,7 +81,7 @@ export class DhcpResponder {
         // Its own address first (sticky); else the one it asks for if free; else the lowest free one.
         const wanted = readIp(req.options.get(Opt.requestedIp));
         let chosen = leases.get(mac)?.ip;
-        if (!chosen && wanted && leases.inRange(wanted) && leases.holder(wanted, keep) === undefined) chosen = wanted;
+        if (!chosen && wanted && leases.inRange(wanted) && !leases.isDeclined(wanted) && leases.holder(wanted, keep) === undefined) chosen = wanted;
         chosen ??= leases.addressFor(mac, keep);
         if (!chosen) return { note: `DISCOVER from ${mac}: no free address in the range` };
         leases.offer(mac, chosen);
@@ -97,22 +97,33 @@ export class DhcpResponder {
         if (!wanted) return this.nak(req, 'no address requested');
         const lease = leases.get(mac);
         const holder = leases.holder(wanted, keep);
-        if (!leases.inRange(wanted) || (holder !== undefined && holder !== mac) || (lease && lease.ip !== wanted)) {
+        if (!leases.inRange(wanted) || leases.isDeclined(wanted) || (holder !== undefined && holder !== mac) || (lease && lease.ip !== wanted)) {
           // INIT-REBOOT/RENEW for an address we cannot give (RFC 2131 4.3.2): NAK; other servers' clients never reach here.
           return this.nak(req, `${wanted} is not available to ${mac}`);
         }
         leases.bind(mac, wanted, this.cfg.leaseSeconds * 1000);
         return this.answer(req, MessageType.ack, wanted, `ACK ${wanted} to ${mac}`);
       }
-      case 'release':
-        if (serverId && serverId !== this.cfg.serverIp) return { note: `RELEASE from ${mac} for server ${serverId}: not us` };
-        leases.release(mac);
-        return { note: `RELEASE from ${mac}` };
+      // RELEASE and DECLINE carry no proof of identity: act only on the sender's own lease (its
+      // chaddr holds that address) and only when the message names us (RFC 2131 4.4.4, 4.4.6; dnsmasq
+      // does the same), so another machine's messages cannot free or poison addresses.
+      case 'release': {
+        if (serverId !== this.cfg.serverIp) return { note: `RELEASE from ${mac} ignored: names server ${serverId ?? '(none)'}` };
+        if (!leases.release(mac, req.ciaddr)) return { note: `RELEASE from ${mac} ignored: ${req.ciaddr} is not its lease` };
+        return { note: `RELEASE from ${mac}: ${req.ciaddr} released` };
+      }
       case 'decline': {
         const ip = readIp(req.options.get(Opt.requestedIp));
-        if (!ip || (serverId && serverId !== this.cfg.serverIp)) return { note: `DECLINE from ${mac} ignored` };
-        leases.decline(mac, ip);
-        return { note: `DECLINE of ${ip} from ${mac}: address set aside` };
+        if (serverId !== this.cfg.serverIp) return { note: `DECLINE from ${mac} ignored: names server ${serverId ?? '(none)'}` };
+        if (!ip) return { note: `DECLINE from ${mac} ignored: no address` };
+        switch (leases.decline(mac, ip)) {
+          case 'not-own':
+            return { note: `DECLINE from ${mac} ignored: ${ip} is not its lease` };
+          case 'capped':
+            return { note: `DECLINE from ${mac}: ${ip} dropped from its lease; decline limit reached, address not held` };
+          default:
+            return { note: `DECLINE from ${mac}: ${ip} set aside` };
+        }
       }
       case 'inform':
         // The client has an address (ciaddr): options only, no lease (RFC 2131 3.4).

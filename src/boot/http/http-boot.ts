@@ -5,6 +5,8 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
+import { BadRequestTargetError, describeRequest, parseTarget, type RequestTarget } from '../../agent/http-server.js';
 import type { BootConfigStore } from '../boot-config.js';
 import { resolveInside } from '../files.js';
 import { agentScript, localBootScript, type AgentBootSettings } from './ipxe-script.js';
@@ -22,10 +24,19 @@ const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 
 export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://boot');
-    const path = decodeURIComponent(url.pathname);
+    let parsed: RequestTarget;
+    try {
+      parsed = parseTarget(req.url);
+    } catch (err) {
+      if (!(err instanceof BadRequestTargetError)) throw err;
+      opts.log?.('info', `http: ${describeRequest(req)}: ${err.message}`);
+      return text(res, err.status, `${err.message}\n`, true);
+    }
+    const path = parsed.path;
     opts.log?.('info', `http: ${req.method ?? '?'} ${path} from ${req.socket.remoteAddress ?? '?'}`);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n', true, { allow: 'GET, HEAD' });
+    // Nothing here takes a body: refuse one rather than read (or drain) it.
+    if (hasBody(req)) return text(res, 413, 'request body not allowed\n', true);
     if (path === '/boot.ipxe') {
       // For DHCP setups that hand every iPXE client the same URL: chain to the per-MAC script.
       return text(res, 200, `#!ipxe\nchain ${opts.baseUrl}/ipxe/\${net0/mac}/boot.ipxe\n`);
@@ -38,17 +49,22 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
       return text(res, 200, target?.action === 'agent' ? agentScript(target, opts.agent) : localBootScript(target, mac));
     }
     const file = /^\/(agent|images|firmware)\/(.+)$/.exec(path);
-    if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '');
+    if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '', opts.log);
     return text(res, 404, 'not found\n');
   };
 }
 
-function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+/** `close`: the request may have an unread body, so the connection is not reused. */
+function text(res: ServerResponse, status: number, body: string, close = false, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}), ...extra });
   res.end(body);
 }
 
-async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, name: string): Promise<void> {
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, name: string, log: HttpBootOptions['log']): Promise<void> {
   const r = await resolveInside(root, name);
   if ('refused' in r) return text(res, r.refused === 'escape' ? 403 : 404, r.refused === 'escape' ? 'forbidden\n' : 'not found\n');
   const range = parseRange(req.headers.range, r.size);
@@ -60,9 +76,11 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, root: string
   const [start, end] = range ?? [0, r.size - 1];
   res.writeHead(range ? 206 : 200, { ...headers, 'content-length': Math.max(0, end - start + 1), ...(range ? { 'content-range': `bytes ${start}-${end}/${r.size}` } : {}) });
   if (req.method === 'HEAD' || r.size === 0) return void res.end();
-  const stream = createReadStream(r.path, { start, end });
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  // pipeline: a read error destroys the response (the client sees a cut transfer) and a client
+  // that hangs up closes the file; neither is left as an unhandled 'error'.
+  pipeline(createReadStream(r.path, { start, end }), res, (err) => {
+    if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log?.('warn', `http: sending ${name}: ${err.message}`);
+  });
 }
 
 /** One `bytes=` range (RFC 9110); several ranges are answered with the whole file. */

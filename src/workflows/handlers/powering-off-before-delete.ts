@@ -1,11 +1,10 @@
 /** Powering off before delete: the last thing done to a host's hardware. */
 import { ErrorType } from '../../api/types.js';
-import { bmc } from '../activity-proxies.js';
 import type { HostRun } from '../host-run.js';
 import { HostEvent, MAX_DELETE_FAILURES } from '../state-machine.js';
 
 export async function poweringOffBeforeDelete(host: HostRun): Promise<void> {
-  const r = await host.step('setPowerState', ErrorType.PowerManagement, () => bmc.setPowerState({ target: host.target(), opId: host.opId('power-off-delete'), on: false, force: true }));
+  const r = await host.step('setPowerState', ErrorType.PowerManagement, () => host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-delete'), on: false, force: true }));
   if (!r.ok) {
     if (++host.deleteFailures > MAX_DELETE_FAILURES) return void (await host.advance(HostEvent.GiveUp));
     return host.waitBackoff();

@@ -3,7 +3,6 @@
  * enforcement and the periodic power sync; returns when something may have changed.
  */
 import { ErrorType, ProvisioningState as S } from '../../api/types.js';
-import { bmc } from '../activity-proxies.js';
 import { retryLimitMessage, retryLimitReached } from '../desired-event.js';
 import type { HostRun } from '../host-run.js';
 import { StateTrait, stateIs } from '../state-machine.js';
@@ -18,7 +17,7 @@ export async function steady(host: HostRun): Promise<void> {
   }
   if (flags.rebootRequested && powerManaged) {
     const mode = flags.rebootRequested;
-    const r = await host.step('rebootHost', ErrorType.PowerManagement, () => bmc.rebootHost({ target: host.target(), opId: host.opId(`reboot-${mode}`), mode }));
+    const r = await host.step('rebootHost', ErrorType.PowerManagement, () => host.bmc('rebootHost').rebootHost({ target: host.target(), opId: host.opId(`reboot-${mode}`), mode }));
     if (!r.ok) return host.waitBackoff();
     delete flags.rebootRequested;
     status.poweredOn = true;
@@ -27,7 +26,7 @@ export async function steady(host: HostRun): Promise<void> {
   }
   if (powerManaged && host.spec.online !== status.poweredOn) {
     const on = host.spec.online;
-    const r = await host.step('setPowerState', ErrorType.PowerManagement, () => bmc.setPowerState({ target: host.target(), opId: host.opId(on ? 'power-on' : 'power-off'), on }));
+    const r = await host.step('setPowerState', ErrorType.PowerManagement, () => host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId(on ? 'power-on' : 'power-off'), on }));
     if (!r.ok) return host.waitBackoff();
     status.poweredOn = on;
     host.publish();
@@ -44,7 +43,7 @@ export async function steady(host: HostRun): Promise<void> {
   host.currentStep = s === S.Unmanaged ? 'waiting for BMC details' : 'waiting (power sync)';
   const woken = await host.sleep(host.settings.powerSyncIntervalMs);
   if (!woken && powerManaged) {
-    const r = await host.step('getPowerState', ErrorType.PowerManagement, () => bmc.getPowerState(host.target()));
+    const r = await host.step('getPowerState', ErrorType.PowerManagement, () => host.bmc('getPowerState').getPowerState(host.target()));
     if (!r.ok) return host.waitBackoff();
     if (status.poweredOn !== r.value) {
       status.poweredOn = r.value;

@@ -2,35 +2,45 @@
  * In-band work through the Ironic agent protocol: each agent boot opens a session on the host's
  * boot-services worker (fresh token; lookups answered), network-boots the agent through the BMC,
  * waits for the agent's heartbeat or inspection data (signals) and commands it, then closes the
- * session.
+ * session — before the power action that follows the agent's work (Ironic wipes the token on
+ * every power action).
  */
-import { ApplicationFailure, CancellationScope, condition } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, sleep } from '@temporalio/workflow';
 import type { BootActivities } from '../../activities/boot-activities.js';
 import type { HardwareDetails } from '../../api/types.js';
 import { provisioningNetworkOf } from '../../api/provisioning-network.js';
 import { FailureType } from '../../errors.js';
-import { bmc, bootActivitiesOn, hardware } from '../activity-proxies.js';
-import type { HostRun } from '../host-run.js';
+import { bootActivitiesOn, hardware } from '../activity-proxies.js';
+import { RETRY_MAXIMUM_ATTEMPTS, SINGLE_ATTEMPT, retryDelayMs, retryableFailure } from '../activity-retry.js';
+import { describeFailure, type HostRun } from '../host-run.js';
 import type { InBandWork } from './in-band-work.js';
+
+/**
+ * Marks runs that give each agent boot attempt its own session and token (opened while the machine
+ * is off) and end the session before the power action that follows the agent's work. Runs recorded
+ * before it keep their command order.
+ */
+export const AGENT_TOKEN_PER_BOOT_PATCH = 'agent-token-per-boot';
 
 export const viaAgentApi: InBandWork = {
   async inspect(host, mode) {
     // Fast inspection asks the BMC (out of band): no agent involved.
     if (mode === 'fast') return hardware.inspectHardware({ target: host.target(), opId: host.opId('inspect'), mode });
-    return withAgent(host, async () => {
+    return withAgent(host, async (_boot, endSession) => {
       await waitForAgent(host, () => host.agent.hardware !== undefined, 'send inspection data');
+      await endSession(); // before the power off: the agent's token must not outlive its boot
       if (host.agent.inspectionError !== undefined) {
-        await bmc.setPowerState({ target: host.target(), opId: host.opId('power-off-inspection-failed'), on: false, force: true });
+        await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-inspection-failed'), on: false, force: true });
         throw ApplicationFailure.nonRetryable(`Ramdisk reported error: ${host.agent.inspectionError}`, FailureType.AgentInspectionError);
       }
       const found = host.agent.hardware as HardwareDetails;
-      await bmc.setPowerState({ target: host.target(), opId: host.opId('power-off-inspected'), on: false, force: true });
+      await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-inspected'), on: false, force: true });
       return found;
     }, { inspect: true });
   },
 
   provision: (host, r) =>
-    withAgent(host, async (boot) => {
+    withAgent(host, async (boot, endSession) => {
       await waitForAgent(host, () => host.agent.callbackUrl !== undefined, 'boot and heartbeat');
       if (r.clean) await boot.agentClean(agentRef(host));
       await boot.agentDeploy({
@@ -42,7 +52,8 @@ export const viaAgentApi: InBandWork = {
         ...(r.bootMode ? { bootMode: r.bootMode } : {}),
         secrets: r.secrets,
       });
-      await bmc.bootFromDisk({ target: host.target(), opId: host.opId('boot-disk'), on: r.online });
+      await endSession();
+      await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId('boot-disk'), on: r.online });
     }),
 
   async deprovision(host, cleaningMode) {
@@ -52,31 +63,72 @@ export const viaAgentApi: InBandWork = {
         await boot.agentClean(agentRef(host));
       });
     }
-    await bmc.setPowerState({ target: host.target(), opId: host.opId('power-off-deprovisioned'), on: false, force: true });
+    await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-deprovisioned'), on: false, force: true });
   },
 };
 
-/** One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the session. */
-async function withAgent<T>(host: HostRun, fn: (boot: BootActivities) => Promise<T>, opts: { inspect?: boolean } = {}): Promise<T> {
+type AgentWork<T> = (boot: BootActivities, endSession: () => Promise<void>) => Promise<T>;
+
+/**
+ * One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the
+ * session. `fn` may end the session early (`endSession`) before powering the machine off.
+ */
+async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: boolean } = {}): Promise<T> {
   const mac = host.spec.bootMACAddress;
   if (!mac) throw ApplicationFailure.nonRetryable('spec.bootMACAddress is needed to recognise the agent of this host', FailureType.MissingBootMAC);
   const macs = [mac, ...(host.status.hardware?.nics ?? []).map((n) => n.mac)];
-  const session = `${host.uid}/${++host.opSeq}-agent`;
-  const { agent } = host;
-  agent.session = session;
-  agent.callbackUrl = undefined;
-  agent.hardware = undefined;
-  agent.inspectionError = undefined;
+  const tokenPerBoot = patched(AGENT_TOKEN_PER_BOOT_PATCH);
   const network = host.def.secrets.preprovisioningNetworkData;
   // The whole session stays with the boot worker it was opened on, even if the annotation changes.
   const boot = bootActivitiesOn(provisioningNetworkOf(host.annotations));
-  await boot.expectAgent({ workflowId: host.workflowId, uuid: host.uid, name: host.def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
-  try {
-    await bmc.bootAgent({ target: host.target(), opId: host.opId('boot-agent') });
-    return await fn(boot);
-  } finally {
+  const { agent } = host;
+  let session = '';
+  const open = async (): Promise<void> => {
+    session = `${host.uid}/${++host.opSeq}-agent`;
+    agent.session = session;
+    agent.callbackUrl = undefined;
+    agent.hardware = undefined;
+    agent.inspectionError = undefined;
+    await boot.expectAgent({ workflowId: host.workflowId, uuid: host.uid, name: host.def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
+  };
+  let ended = false;
+  const end = async (): Promise<void> => {
+    if (ended) return;
+    ended = true;
     agent.session = undefined;
     await CancellationScope.nonCancellable(() => boot.endAgent({ uuid: host.uid, session }));
+  };
+  try {
+    if (!tokenPerBoot) {
+      await open();
+      await host.bmc('bootAgent').bootAgent({ target: host.target(), opId: host.opId('boot-agent') });
+      return await fn(boot, async () => undefined);
+    }
+    await bootAgentWithFreshToken(host, open);
+    return await fn(boot, end);
+  } finally {
+    await end();
+  }
+}
+
+/**
+ * Boot attempts retried here rather than by Temporal: a retried power-cycle would boot an agent
+ * whose lookup finds the token already revealed to the previous one. So each attempt powers the
+ * machine off (no agent of an earlier attempt runs), then opens a new session with a fresh
+ * token, then boots.
+ */
+async function bootAgentWithFreshToken(host: HostRun, open: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-agent-boot'), on: false, force: true });
+    await open();
+    try {
+      await host.bmc('bootAgent', SINGLE_ATTEMPT).bootAgent({ target: host.target(), opId: host.opId('boot-agent') });
+      return;
+    } catch (err) {
+      if (isCancellation(err) || attempt >= RETRY_MAXIMUM_ATTEMPTS || !retryableFailure(err)) throw err;
+      log.warn('agent boot failed; retrying with a fresh agent token', { attempt, error: describeFailure(err) });
+      await sleep(retryDelayMs(attempt));
+    }
   }
 }
 

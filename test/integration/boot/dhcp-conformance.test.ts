@@ -121,7 +121,7 @@ describe('DHCP server conformance with standard clients', () => {
     await until(() => read(log).some((e) => e.startsWith('renew')), 'renewal');
     expect(boot.lines.filter((l) => l.includes(`to ${m.mac}`) && l.includes('ACK')).length).toBe(acksBefore + 1);
     proc.kill('SIGUSR2'); // udhcpc: release
-    await boot.waitFor(new RegExp(`RELEASE from ${m.mac}`));
+    await boot.waitFor(new RegExp(`RELEASE from ${m.mac}: ${lan.prefix}\\.\\d+ released`));
     proc.kill('SIGTERM');
   });
 
@@ -134,7 +134,7 @@ describe('DHCP server conformance with standard clients', () => {
     expect(readFileSync(lf, 'utf8')).toMatch(new RegExp(`fixed-address ${lan.prefix}\\.1\\d\\d;`));
     await boot.waitFor(new RegExp(`ACK ${lan.prefix}\\.\\d+ to ${m.mac}`));
     await run(m.exec[0] ?? 'ip', [...base, '-r', 'eth0'], { timeout: 60_000 });
-    await boot.waitFor(new RegExp(`RELEASE from ${m.mac}`));
+    await boot.waitFor(new RegExp(`RELEASE from ${m.mac}: ${lan.prefix}\\.\\d+ released`));
   });
 
   it('leaves a client that took another server\'s offer alone (no ACK, no NAK)', async () => {

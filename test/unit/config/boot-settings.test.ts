@@ -13,7 +13,7 @@ describe('boot services settings', () => {
   it('full mode: range, options, TFTP and HTTP on their Metal3 ports', () => {
     const s = bootSettingsFromEnv({ METALFLOW_DHCP_MODE: 'full', METALFLOW_DHCP_RANGE: '10.0.0.100, 10.0.0.200', METALFLOW_BOOT_IP: '10.0.0.1', METALFLOW_DHCP_DNS: '10.0.0.53', METALFLOW_DHCP_LEASE: '2h' }, '/data', 6385);
     expect(s.dhcp).toMatchObject({ mode: 'full', port: 67, range: ['10.0.0.100', '10.0.0.200'], dns: ['10.0.0.53'], leaseSeconds: 7200, allowUnknown: false });
-    expect(s.tftp).toEqual({ port: 69, root: '/usr/lib/ipxe' });
+    expect(s.tftp).toEqual({ host: '10.0.0.1', port: 69, root: '/usr/lib/ipxe' });
     expect(s.http).toMatchObject({ port: 80, agentDir: '/data/agent', imagesDir: '/data/images' });
     expect(httpBaseUrl(s)).toBe('http://10.0.0.1');
     expect(s.apiUrl).toBe('http://10.0.0.1:6385');

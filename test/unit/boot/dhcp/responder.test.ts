@@ -90,13 +90,14 @@ describe('DHCP responder (full mode)', () => {
     expect(r.handle(clientPacket('discover', { mac: HOST })).reply?.packet.yiaddr).toBe('10.10.0.100');
     // …until the host is gone.
     known.delete(HOST);
-    r.handle(clientPacket('release', { mac: HOST, serverId: SERVER }));
+    r.handle(clientPacket('release', { mac: HOST, ciaddr: '10.10.0.100', serverId: SERVER }));
     expect(r.handle(clientPacket('discover', { mac: '52:54:00:77:77:77' })).reply?.packet.yiaddr).toBe('10.10.0.100');
   });
 
   it('sets a DECLINEd address aside', () => {
     const { r } = setup();
     r.handle(clientPacket('discover', { mac: HOST }));
+    r.handle(clientPacket('request', { mac: HOST, requested: '10.10.0.100', serverId: SERVER }));
     expect(r.handle(clientPacket('decline', { mac: HOST, requested: '10.10.0.100', serverId: SERVER })).reply).toBeUndefined();
     expect(r.handle(clientPacket('discover', { mac: HOST })).reply?.packet.yiaddr).toBe('10.10.0.101');
   });

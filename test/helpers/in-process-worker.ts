@@ -1,0 +1,33 @@
+/**
+ * A host-workflow worker inside the test process, on a stack's task queue, with activities the
+ * test chooses (real ones with test driver settings, or stubs that script a failure). The
+ * workflow bundle is built once per test file.
+ */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { MetalflowClient } from '../../src/client/metalflow-client.js';
+import { workflowBundlerOptions } from '../../src/worker/bundler.js';
+import { Keyring } from '../../src/secrets/keyring.js';
+import { TEST_SECRET_KEY, type TestStack } from './stack.js';
+
+let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
+
+export interface InProcessWorker {
+  stop(): Promise<void>;
+}
+
+/** Runs a worker with `activities` on the stack's task queue and connects the stack's client (instead of `stack.start()`). */
+export async function startInProcessWorker(stack: TestStack, activities: object): Promise<InProcessWorker> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)), ...workflowBundlerOptions() });
+  const connection = await NativeConnection.connect({ address: stack.address });
+  const worker = await Worker.create({ connection, namespace: stack.namespace, taskQueue: stack.taskQueue, workflowBundle: await bundle, activities });
+  const running = worker.run();
+  stack.client = await MetalflowClient.connect({ address: stack.address, namespace: stack.namespace }, Keyring.fromKey(Buffer.from(TEST_SECRET_KEY, 'hex')), stack.taskQueue);
+  return {
+    stop: async () => {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+    },
+  };
+}
