@@ -10,7 +10,6 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { sweepConfigDriveLeftovers } from '../agent/config-drive.js';
 import { portOf } from '../agent/http-server.js';
 import { provisioningNetworkOf } from '../api/provisioning-network.js';
 import { IronicAgentApi } from '../agent/ironic-api.js';
@@ -35,8 +34,6 @@ async function main(): Promise<void> {
   const apiPort = Number(process.env.METALFLOW_AGENT_API_PORT || 6385);
   const temporal = temporalConfigFromEnv();
   const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
-  // A worker killed mid config-drive build left plain userData in a temp directory: remove it.
-  for (const dir of await sweepConfigDriveLeftovers()) logger.warn({ dir }, 'removed a config drive left by a dead worker');
 
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
