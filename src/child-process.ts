@@ -1,5 +1,5 @@
 /**
- * Runs external tools (ipmitool, genisoimage) with a minimal environment: the standard PATH,
+ * Runs external tools (ipmitool) with a minimal environment: the standard PATH,
  * LANG/LC_ALL=C (their messages are parsed) and what the caller adds. Never the worker's own
  * environment, which holds Temporal credentials and whatever else its operator put there.
  */
