@@ -6,31 +6,21 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 
-const calls = vi.hoisted(() => [] as string[]);
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<Record<string, unknown>>();
-  const forbid = (name: string) => () => {
-    calls.push(`fs/promises.${name}`);
-    throw new Error(`config drive wrote a file (${name})`);
+const { calls, forbidding } = vi.hoisted(() => {
+  const calls: string[] = [];
+  /** The real module with the named functions replaced by ones that record the call and fail. */
+  const forbidding = async (real: Record<string, unknown>, module: string, names: string[]): Promise<Record<string, unknown>> => {
+    const fakes = Object.fromEntries(names.map((name) => [name, () => {
+      calls.push(`${module}.${name}`);
+      throw new Error(`config drive called ${module}.${name}`);
+    }]));
+    return { ...real, default: real, ...fakes };
   };
-  return { ...real, default: real, writeFile: forbid('writeFile'), mkdtemp: forbid('mkdtemp'), mkdir: forbid('mkdir'), open: forbid('open'), appendFile: forbid('appendFile') };
+  return { calls, forbidding };
 });
-vi.mock('node:fs', async (importOriginal) => {
-  const real = await importOriginal<Record<string, unknown>>();
-  const forbid = (name: string) => () => {
-    calls.push(`fs.${name}`);
-    throw new Error(`config drive wrote a file (${name})`);
-  };
-  return { ...real, default: real, writeFileSync: forbid('writeFileSync'), mkdtempSync: forbid('mkdtempSync'), openSync: forbid('openSync'), createWriteStream: forbid('createWriteStream') };
-});
-vi.mock('node:child_process', async (importOriginal) => {
-  const real = await importOriginal<Record<string, unknown>>();
-  const forbid = (name: string) => () => {
-    calls.push(`child_process.${name}`);
-    throw new Error(`config drive started a process (${name})`);
-  };
-  return { ...real, default: real, execFile: forbid('execFile'), spawn: forbid('spawn'), exec: forbid('exec'), execFileSync: forbid('execFileSync') };
-});
+vi.mock('node:fs/promises', async (importOriginal) => forbidding(await importOriginal(), 'fs/promises', ['writeFile', 'mkdtemp', 'mkdir', 'open', 'appendFile']));
+vi.mock('node:fs', async (importOriginal) => forbidding(await importOriginal(), 'fs', ['writeFileSync', 'mkdtempSync', 'openSync', 'createWriteStream']));
+vi.mock('node:child_process', async (importOriginal) => forbidding(await importOriginal(), 'child_process', ['execFile', 'spawn', 'exec', 'execFileSync']));
 
 const { buildConfigDrive } = await import('../../../src/agent/config-drive.js');
 
