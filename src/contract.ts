@@ -21,6 +21,12 @@ export function hostWorkflowId(namespace: string, name: string): string {
   return `bmh/${namespace}/${name}`;
 }
 
+/** The namespace and name a host workflow id names; undefined for any other id. */
+export function hostOfWorkflowId(workflowId: string): { namespace: string; name: string } | undefined {
+  const m = /^bmh\/([^/]+)\/([^/]+)$/.exec(workflowId);
+  return m?.[1] && m[2] ? { namespace: m[1], name: m[2] } : undefined;
+}
+
 export function parseHostWorkflowId(workflowId: string): { namespace: string; name: string } | undefined {
   const m = /^bmh\/([^/]+)\/([^/]+)$/.exec(workflowId);
   return m ? { namespace: m[1] ?? '', name: m[2] ?? '' } : undefined;

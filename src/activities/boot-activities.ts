@@ -13,6 +13,8 @@ import { selectRootDevice } from '../agent/root-device.js';
 import type { Image, RootDeviceHints } from '../api/types.js';
 import type { AgentSessionInput, AgentSessions } from '../boot/agent-sessions.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
+import { hostOfWorkflowId } from '../contract.js';
+import { SecretUnsealError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
@@ -61,7 +63,7 @@ export function createBootActivities(deps: BootActivityDeps) {
     /** Opens the agent session of one boot: lookups for this host are answered from now on, with a fresh token. */
     async expectAgent(input: ExpectAgentInput): Promise<void> {
       const { preprovisioningNetworkData: sealed, inspect, ...session } = input;
-      const data = sealed ? deps.keyring.unseal(sealed) : undefined;
+      const data = sealed ? deps.keyring.unseal(sealed, { namespace: hostNamespace(input.workflowId, sealed.name), purpose: 'preprovisioningNetworkData' }) : undefined;
       const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
       deps.api.endAgentSession(input.uuid);
       deps.sessions.open({ ...session, ...(networkData !== undefined ? { networkData } : {}) });
@@ -105,6 +107,13 @@ export function createBootActivities(deps: BootActivityDeps) {
 }
 
 export type BootActivities = ReturnType<typeof createBootActivities>;
+
+/** The namespace a Secret opens in: the host's, from its workflow id (`bmh/<namespace>/<name>`). */
+function hostNamespace(workflowId: string, secretName: string): string {
+  const host = hostOfWorkflowId(workflowId);
+  if (!host) throw new SecretUnsealError(secretName, `workflow ${workflowId} is not a host workflow, so the Secret's namespace is unknown`);
+  return host.namespace;
+}
 
 /** IPA image_info (ironic agent.py write_image). */
 function imageInfo(input: AgentDeployInput): Record<string, unknown> {

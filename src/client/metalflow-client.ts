@@ -23,8 +23,8 @@ import {
   type HostDefinition,
   type HostView,
 } from '../contract.js';
-import type { Keyring } from '../secrets/keyring.js';
-import type { HostSecrets } from '../secrets/sealed-types.js';
+import type { HostSecrets, SecretPurpose } from '../secrets/sealed-types.js';
+import type { Sealer } from '../secrets/sealer.js';
 import type { HostWorkflowInput, hostWorkflow } from '../workflows/host-workflow.js';
 import { validateDefinition } from '../workflows/spec-rules.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from './errors.js';
@@ -66,10 +66,13 @@ export function loadManifests(sources: ManifestSource[]): { hosts: ResolvedHost[
   return { hosts: parsed.hosts, warnings: parsed.warnings };
 }
 
-export function sealHost(resolved: ResolvedHost, keyring: Keyring): HostDefinition {
+/** Seals each referenced Secret for this host's namespace and the field that references it. */
+export function sealHost(resolved: ResolvedHost, sealer: Sealer): HostDefinition {
   const secrets: HostSecrets = {};
+  const namespace = resolved.host.metadata.namespace;
   for (const [field, secret] of Object.entries(resolved.secrets)) {
-    if (secret) secrets[field as keyof HostSecrets] = keyring.seal(secret.metadata.name, secret.data);
+    const purpose = field as SecretPurpose;
+    if (secret) secrets[purpose] = sealer.seal({ namespace, purpose }, secret.metadata.name, secret.data);
   }
   return { host: resolved.host, secrets };
 }
@@ -81,13 +84,14 @@ export class MetalflowClient {
   constructor(
     readonly temporal: Client,
     readonly config: Pick<TemporalConfig, 'address' | 'namespace'>,
-    private readonly keyring?: Keyring,
+    /** Seals Secrets at `apply` with the workers' public key (it cannot open them). */
+    private readonly sealer?: Sealer,
     /** Where new host workflows run (the host workers' task queue). */
     readonly taskQueue: string = TaskQueue.hosts,
   ) {}
 
   /** Connects and checks the namespace answers, so an unreachable server fails here, clearly. */
-  static async connect(config: TemporalConfig, keyring?: Keyring, taskQueue: string = TaskQueue.hosts): Promise<MetalflowClient> {
+  static async connect(config: TemporalConfig, sealer?: Sealer, taskQueue: string = TaskQueue.hosts): Promise<MetalflowClient> {
     let connection: Connection;
     try {
       connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '5s' });
@@ -95,7 +99,7 @@ export class MetalflowClient {
     } catch (err) {
       throw new TemporalUnreachableError(config.address, config.namespace, err);
     }
-    return new MetalflowClient(new Client({ connection, namespace: config.namespace }), config, keyring, taskQueue);
+    return new MetalflowClient(new Client({ connection, namespace: config.namespace }), config, sealer, taskQueue);
   }
 
   async close(): Promise<void> {
@@ -113,9 +117,9 @@ export class MetalflowClient {
    */
   async apply(sources: ManifestSource[]): Promise<ApplyResult> {
     const { hosts, warnings } = loadManifests(sources);
-    if (!this.keyring) throw new Error('apply needs the secret key (METALFLOW_SECRET_KEY or METALFLOW_SECRET_KEY_FILE)');
-    const keyring = this.keyring;
-    const definitions = hosts.map((h) => sealHost(h, keyring));
+    if (!this.sealer) throw new Error('apply needs the sealing public key (METALFLOW_SEAL_PUBLIC_KEY(_FILE); `metalflow keys public`)');
+    const sealer = this.sealer;
+    const definitions = hosts.map((h) => sealHost(h, sealer));
 
     const existing = await Promise.all(definitions.map((d) => this.view(d.host.metadata.namespace, d.host.metadata.name).catch((err: unknown) => {
       if (err instanceof HostNotFoundError) return undefined;

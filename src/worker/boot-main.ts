@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const network = process.env.METALFLOW_PROVISIONING_NETWORK || DEFAULT_PROVISIONING_NETWORK;
   const { host: apiHost, port: apiPort } = agentApiSettingsFromEnv();
   const temporal = temporalConfigFromEnv();
-  const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
+  const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
 
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
