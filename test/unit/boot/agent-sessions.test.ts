@@ -1,0 +1,105 @@
+/**
+ * Agent sessions of the boot-services worker: a heartbeat or inspection counts as delivered only
+ * once the workflow signal is accepted; every session starts with a fresh, unrevealed token that
+ * its end wipes; hardware MACs that are another host's boot MAC never become lookup keys.
+ */
+import type { Server } from 'node:http';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBootActivities } from '../../../src/activities/boot-activities.js';
+import { IronicAgentApi } from '../../../src/agent/ironic-api.js';
+import { MASKED_TOKEN } from '../../../src/agent/tokens.js';
+import { AgentSessions } from '../../../src/boot/agent-sessions.js';
+import { BootConfigStore } from '../../../src/boot/boot-config.js';
+import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contract.js';
+import type { Keyring } from '../../../src/secrets/keyring.js';
+
+const UUID = '5b0e8f7a-1c2d-4e3f-9a4b-6c7d8e9f0a1b';
+const MAC = '52:54:00:5b:00:01';
+let failNext = 0;
+const delivered: Array<AgentHeartbeatArg | AgentInspectionArg> = [];
+const signal = async (arg: AgentHeartbeatArg | AgentInspectionArg): Promise<void> => {
+  if (failNext > 0) {
+    failNext -= 1;
+    throw new Error('Temporal unavailable');
+  }
+  delivered.push(arg);
+};
+const boot = new BootConfigStore();
+const sessions = new AgentSessions({ heartbeat: async (_, a) => signal(a), inspection: async (_, a) => signal(a) }, { boot });
+const api = new IronicAgentApi({ backend: sessions });
+const activities = createBootActivities({ sessions, api, keyring: {} as Keyring, boot });
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = await api.listen(0, '127.0.0.1');
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+afterAll(() => server.close());
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await request(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'X-OpenStack-Ironic-API-Version': '1.62' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.body.text();
+  return { status: res.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+const lookupToken = async (): Promise<string> => ((await call('GET', `/v1/lookup?addresses=${MAC}`)).json.config as { agent_token: string }).agent_token;
+
+describe('agent sessions', () => {
+  it('keeps a heartbeat undelivered while its signal fails (503, retried by the next heartbeat)', async () => {
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's1' });
+    const token = await lookupToken();
+    failNext = 1;
+    const first = await call('POST', `/v1/heartbeat/${UUID}`, { callback_url: 'http://127.0.0.1:9999', agent_token: token });
+    expect(first.status).toBe(503);
+    expect(sessions.get(UUID)?.callbackUrl).toBeUndefined();
+    expect(delivered).toEqual([]);
+    const second = await call('POST', `/v1/heartbeat/${UUID}`, { callback_url: 'http://127.0.0.1:9999', agent_token: token });
+    expect(second.status).toBe(202);
+    expect(sessions.get(UUID)?.callbackUrl).toBe('http://127.0.0.1:9999');
+    expect(delivered).toEqual([{ session: 's1', callbackUrl: 'http://127.0.0.1:9999' }]);
+    // Later heartbeats are not signalled again.
+    expect((await call('POST', `/v1/heartbeat/${UUID}`, { callback_url: 'http://127.0.0.1:9999', agent_token: token })).status).toBe(202);
+    expect(delivered).toHaveLength(1);
+    await activities.endAgent({ uuid: UUID, session: 's1' });
+    delivered.length = 0;
+  });
+
+  it('keeps inspection data undelivered while its signal fails, and takes it on the retry', async () => {
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's2', inspect: true });
+    const body = { inventory: { interfaces: [{ name: 'eth0', mac_address: MAC }] } };
+    failNext = 1;
+    expect((await call('POST', '/v1/continue_inspection', body)).status).toBe(503);
+    expect(delivered).toEqual([]);
+    expect((await call('POST', '/v1/continue_inspection', body)).status).toBe(202);
+    expect(delivered).toHaveLength(1);
+    await activities.endAgent({ uuid: UUID, session: 's2' });
+    delivered.length = 0;
+  });
+
+  it('gives every session a fresh token, revealed once, wiped when the session ends', async () => {
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's3' });
+    const first = await lookupToken();
+    expect(first).not.toBe(MASKED_TOKEN);
+    expect(await lookupToken()).toBe(MASKED_TOKEN);
+    // A retried agent boot opens a new session: a new agent must get a token of its own.
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's4' });
+    const second = await lookupToken();
+    expect(second).not.toBe(MASKED_TOKEN);
+    expect(second).not.toBe(first);
+    expect(api.tokens.verify(UUID, first)).toBe(false);
+    await activities.endAgent({ uuid: UUID, session: 's4' });
+    expect(api.tokens.verify(UUID, second)).toBe(false);
+    expect(api.tokens.current(UUID)).toBeUndefined();
+    expect((await call('GET', `/v1/lookup?addresses=${MAC}`)).status).toBe(404);
+  });
+
+  it('leaves another host\'s boot MAC out of a session\'s lookup keys', async () => {
+    boot.set({ mac: '52:54:00:99:00:01', uuid: 'other', name: 'other', action: 'local' });
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC, '52:54:00:99:00:01', '52:54:00:5b:00:02'], session: 's5' });
+    expect(sessions.get(UUID)?.macs).toEqual([MAC, '52:54:00:5b:00:02']);
+    expect((await call('GET', '/v1/lookup?addresses=52:54:00:99:00:01')).status).toBe(404);
+    await activities.endAgent({ uuid: UUID, session: 's5' });
+  });
+});
