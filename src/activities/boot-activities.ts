@@ -28,7 +28,7 @@ export interface BootActivityDeps {
 /** A session as the workflow opens it: the preprovisioning network data still sealed. */
 export interface ExpectAgentInput extends Omit<AgentSessionInput, 'networkData'> {
   preprovisioningNetworkData?: SealedSecret;
-  /** This boot inspects: the agent gets the inspection callback URL. */
+  /** This boot inspects: the agent gets the inspection callback URL, and continue_inspection is accepted once. */
   inspect?: boolean;
 }
 
@@ -63,8 +63,9 @@ export function createBootActivities(deps: BootActivityDeps) {
       const { preprovisioningNetworkData: sealed, inspect, ...session } = input;
       const data = sealed ? deps.keyring.unseal(sealed) : undefined;
       const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
+      // A new boot: the old token and callback URL go (Ironic's wipe_token_and_url); the next lookup reveals a fresh token.
       deps.api.endAgentSession(input.uuid);
-      deps.sessions.open({ ...session, ...(networkData !== undefined ? { networkData } : {}) });
+      deps.sessions.open({ ...session, ...(inspect ? { inspect } : {}), ...(networkData !== undefined ? { networkData } : {}) });
       const mac = input.macs[0];
       if (mac) deps.boot?.set({ mac, uuid: input.uuid, name: input.name, action: 'agent', ...(inspect ? { inspect } : {}) });
     },

@@ -17,6 +17,7 @@ import { createBootActivities } from '../activities/boot-activities.js';
 import { AgentSessions } from '../boot/agent-sessions.js';
 import { BootConfigStore } from '../boot/boot-config.js';
 import { startBootServices } from '../boot/boot-services.js';
+import { agentApiSettingsFromEnv } from '../config/agent-api-settings.js';
 import { bootSettingsFromEnv } from '../config/boot-settings.js';
 import { parseDurationMs } from '../config/durations.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
 
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+  // Every host's boot MAC (DHCP reservations, inspection MAC ownership), rebuilt from the workflows below.
+  const boot = new BootConfigStore();
   const sessions = new AgentSessions({
     heartbeat: async (workflowId, arg) => {
       logger.info({ workflowId, callbackUrl: arg.callbackUrl }, 'agent heartbeat');
@@ -46,13 +49,12 @@ async function main(): Promise<void> {
       logger.info({ workflowId }, 'agent inspection data');
       await client.workflow.getHandle(workflowId).signal(agentInspectionSignal, arg);
     },
-  });
-  const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300) });
+  }, { boot, log: (level, message) => logger[level](message) });
+  const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300), ...agentApiSettingsFromEnv() });
   const server = await api.listen(apiPort, apiHost);
   const port = portOf(server);
 
   // The boot configuration: every host's boot MAC (DHCP reservations), rebuilt from the workflows.
-  const boot = new BootConfigStore();
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${hostTaskQueueFromEnv()}'` })) ids.push(wf.workflowId);
   for (let i = 0; i < ids.length; i += 32) {

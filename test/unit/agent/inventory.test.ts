@@ -56,7 +56,7 @@ describe('inventory projection caps (what reaches workflow history)', () => {
     expect(hw.cpu?.flags).toHaveLength(inv.MAX_CPU_FLAGS);
     expect(Math.max(...(hw.cpu?.flags ?? []).map((f) => f.length))).toBeLessThanOrEqual(inv.MAX_CPU_FLAG_CHARS);
     expect(hw.cpu?.count).toBeUndefined();
-    expect(hw.systemVendor.productName).toBeUndefined();
+    expect(hw.systemVendor?.productName).toBeUndefined();
     expect(hw.storage?.[0]?.model).toBeUndefined();
     const strings: string[] = [];
     JSON.stringify(hw, (_, v: unknown) => (typeof v === 'string' && strings.push(v), v));

@@ -7,17 +7,19 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IronicAgentApi, type AgentBackend, type AgentHost, type Heartbeat } from '../../../src/agent/ironic-api.js';
 
-const A: AgentHost & { macs: string[] } = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'host-a', lookupAllowed: true, macs: ['52:54:00:00:00:0a', '52:54:00:00:01:0a'] };
-const B: AgentHost & { macs: string[] } = { uuid: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'host-b', lookupAllowed: true, macs: ['52:54:00:00:00:0b'] };
-const C: AgentHost & { macs: string[] } = { uuid: 'cccccccc-0000-4000-8000-000000000003', name: 'host-c', lookupAllowed: false, macs: ['52:54:00:00:00:0c'] };
+type TestHost = AgentHost & { name: string; macs: string[] };
+const A: TestHost = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'host-a', lookupAllowed: true, macs: ['52:54:00:00:00:0a', '52:54:00:00:01:0a'] };
+const B: TestHost = { uuid: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'host-b', lookupAllowed: true, macs: ['52:54:00:00:00:0b'] };
+const C: TestHost = { uuid: 'cccccccc-0000-4000-8000-000000000003', name: 'host-c', lookupAllowed: false, macs: ['52:54:00:00:00:0c'] };
 const hosts = [A, B, C];
+const nameOf = (h: AgentHost): string => hosts.find((x) => x.uuid === h.uuid)?.name ?? '?';
 const heartbeats: Array<{ host: string; hb: Heartbeat }> = [];
 const inspections: Array<{ host: string; data: Record<string, unknown> }> = [];
 const backend: AgentBackend = {
   findByMacs: async (macs) => hosts.find((h) => h.macs.some((m) => macs.includes(m))),
-  findByIdOrName: async (id) => hosts.find((h) => h.uuid === id || h.name === id),
-  heartbeat: async (host, hb) => void heartbeats.push({ host: host.name, hb }),
-  inspectionData: async (host, data) => void inspections.push({ host: host.name, data }),
+  findByUuid: async (uuid) => hosts.find((h) => h.uuid === uuid),
+  heartbeat: async (host, hb) => void heartbeats.push({ host: nameOf(host), hb }),
+  inspectionData: async (host, data) => void inspections.push({ host: nameOf(host), data }),
 };
 const api = new IronicAgentApi({ backend, heartbeatTimeoutSeconds: 60 });
 let server: Server;
@@ -73,40 +75,41 @@ describe('Ironic agent API: the IPA sequence', () => {
   });
 
   it('accepts a heartbeat with the token and records the callback URL', async () => {
-    const r = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999', agent_token: tokenA, agent_version: '12.0.0' }, v);
+    const r = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999', agent_token: tokenA, agent_version: '12.0.0' }, v);
     expect(r.status).toBe(202);
-    expect(heartbeats.at(-1)).toEqual({ host: 'host-a', hb: { callbackUrl: 'http://192.0.2.10:9999', agentVersion: '12.0.0' } });
-    expect((await call('POST', `/v1/heartbeat/${A.name}`, { callback_url: 'http://192.0.2.10:9999', agent_token: tokenA }, v)).status).toBe(202);
+    expect(heartbeats.at(-1)).toEqual({ host: 'host-a', hb: { callbackUrl: 'http://127.0.0.1:9999', agentVersion: '12.0.0' } });
+    // By UUID only: the name is public (Ironic also accepts names; we do not).
+    expect((await call('POST', `/v1/heartbeat/${A.name}`, { callback_url: 'http://127.0.0.1:9999', agent_token: tokenA }, v)).status).toBe(404);
   });
 
   it('rejects a heartbeat with a missing, wrong or other host\'s token, changing nothing', async () => {
     const count = heartbeats.length;
-    const missing = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999' });
+    const missing = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999' });
     expect(missing.status).toBe(400);
     expect(JSON.parse(missing.json.error_message as string).faultstring).toBe('Agent token is required for heartbeat processing.');
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999', agent_token: 'x'.repeat(43) })).status).toBe(400);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999', agent_token: 'x'.repeat(43) })).status).toBe(400);
     // Host B has had no lookup: A's token must not work for it, and it must not move.
-    const cross = await call('POST', `/v1/heartbeat/${B.uuid}`, { callback_url: 'http://192.0.2.11:9999', agent_token: tokenA });
+    const cross = await call('POST', `/v1/heartbeat/${B.uuid}`, { callback_url: 'http://127.0.0.1:9998', agent_token: tokenA });
     expect(cross.status).toBe(400);
     expect(JSON.parse(cross.json.error_message as string).faultstring).toBe('Invalid or missing agent token received.');
     expect(heartbeats.length).toBe(count);
   });
 
   it('rejects a changed callback URL and a non-http one', async () => {
-    const moved = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.99:9999', agent_token: tokenA });
+    const moved = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9990', agent_token: tokenA });
     expect(moved.status).toBe(400);
     expect(JSON.parse(moved.json.error_message as string).faultstring).toBe('Detected change in ramdisk provided callback_url');
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'ftp://192.0.2.10', agent_token: tokenA })).status).toBe(400);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'ftp://127.0.0.1', agent_token: tokenA })).status).toBe(400);
   });
 
   it('refuses a token from an earlier boot once the session ended', async () => {
     api.endAgentSession(A.uuid);
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999', agent_token: tokenA })).status).toBe(400);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999', agent_token: tokenA })).status).toBe(400);
     const fresh = await call('GET', `/v1/lookup?addresses=${A.macs[0]}`, undefined, v);
     const token = (fresh.json.config as { agent_token: string }).agent_token;
     expect(token).not.toBe(tokenA);
     expect(token).not.toBe('******');
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.50:9999', agent_token: token })).status).toBe(202);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9950', agent_token: token })).status).toBe(202);
   });
 
   it('answers lookups for unknown hosts and hosts in no agent state the same: 404; bad requests 400', async () => {

@@ -12,7 +12,8 @@ spec:
   bootMACAddress: "${mac}"
   bmc: {address: "redfish://10.0.0.1/redfish/v1/Systems/${name}", credentialsName: bmc}
 `;
-const secret = (namespace = 'metal3'): string => `apiVersion: v1
+const secret = (namespace = 'metal3'): string => `---
+apiVersion: v1
 kind: Secret
 metadata: {name: bmc, namespace: ${namespace}}
 stringData: {username: admin, password: pw}
