@@ -74,7 +74,8 @@ export function createBootActivities(deps: BootActivityDeps) {
       const s = deps.sessions.get(input.uuid);
       if (s?.session === input.session && s.macs[0]) deps.boot?.bootLocal(s.macs[0]);
       deps.sessions.close(input.uuid, input.session);
-      deps.api.endAgentSession(input.uuid);
+      // A late end of an older session must not wipe the token of the boot that replaced it.
+      if (!s || s.session === input.session) deps.api.endAgentSession(input.uuid);
     },
 
     /** Automated cleaning as Metal3 configures it: erase_devices_metadata only. */

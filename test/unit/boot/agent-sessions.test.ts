@@ -95,6 +95,17 @@ describe('agent sessions', () => {
     expect((await call('GET', `/v1/lookup?addresses=${MAC}`)).status).toBe(404);
   });
 
+  it('keeps the current session\'s token when an older session of the host is ended late', async () => {
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's6' });
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's7' });
+    const token = await lookupToken();
+    await activities.endAgent({ uuid: UUID, session: 's6' });
+    expect(api.tokens.verify(UUID, token)).toBe(true);
+    expect(sessions.get(UUID)?.session).toBe('s7');
+    await activities.endAgent({ uuid: UUID, session: 's7' });
+    expect(api.tokens.verify(UUID, token)).toBe(false);
+  });
+
   it('leaves another host\'s boot MAC out of a session\'s lookup keys', async () => {
     boot.set({ mac: '52:54:00:99:00:01', uuid: 'other', name: 'other', action: 'local' });
     await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC, '52:54:00:99:00:01', '52:54:00:5b:00:02'], session: 's5' });
