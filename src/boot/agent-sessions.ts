@@ -82,7 +82,9 @@ export class AgentSessions implements AgentBackend {
 
   async findByMacs(macs: string[]): Promise<AgentHost | undefined> {
     const wanted = new Set(macs.map((m) => m.toLowerCase()));
-    const found = [...this.byUuid.values()].filter((s) => s.macs.some((m) => wanted.has(m)));
+    let found = [...this.byUuid.values()].filter((s) => s.macs.some((m) => wanted.has(m)));
+    // A boot MAC outranks MACs an (older, possibly forged) inspection added; still several: refused.
+    if (found.length > 1) found = found.filter((s) => s.macs[0] !== undefined && wanted.has(s.macs[0]));
     if (found.length > 1) this.opts.log?.('warn', `agent request with MACs of several hosts (${found.map((s) => s.name).join(', ')}) refused`);
     return found.length === 1 && found[0] ? this.asHost(found[0]) : undefined;
   }

@@ -105,6 +105,15 @@ describe('agent identity attacks', () => {
     expect((await call('GET', `/v1/lookup?addresses=${A.macs[0]},${B.macs[0]}`)).status).toBe(404);
   });
 
+  it('gives a host whose boot MAC another session holds as an inspected MAC its own session', async () => {
+    // A holds B's boot MAC from an inspection recorded before B was known; B's agent must still find B.
+    sessions.open({ ...A, macs: [...A.macs, ...B.macs], inspect: false });
+    sessions.open({ ...B, inspect: false });
+    const r = await call('GET', `/v1/lookup?addresses=${B.macs[0]},52:54:00:bb:00:02`);
+    expect(r.status).toBe(200);
+    expect((JSON.parse(r.text) as { node: { uuid: string } }).node.uuid).toBe(B.uuid);
+  });
+
   it('refuses a node_uuid lookup whose MACs are not that host\'s', async () => {
     sessions.open({ ...A, inspect: false });
     expect((await call('GET', `/v1/lookup?node_uuid=${A.uuid}&addresses=52:54:00:ff:ff:ff`)).status).toBe(404);
