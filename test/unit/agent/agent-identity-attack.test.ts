@@ -4,14 +4,13 @@
  * continue_inspection outside inspection / repeated / oversized / with another host's MACs.
  * Each attack must fail and signal nothing to the host workflow.
  */
-import type { Server } from 'node:http';
-import { request } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_INSPECTION_BODY_BYTES, IronicAgentApi } from '../../../src/agent/ironic-api.js';
 import { AgentSessions } from '../../../src/boot/agent-sessions.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
 import { agentScript, localBootScript } from '../../../src/boot/ipxe-script.js';
 import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contract.js';
+import { useAgentApi } from '../../helpers/agent-api.js';
 
 const A = { workflowId: 'wf-a', uuid: '0f3b9a52-6c1e-4d0a-9a57-2b8e61c4d0a1', name: 'tenant-a-db', macs: ['52:54:00:aa:00:01'], session: 'sa' };
 const B = { workflowId: 'wf-b', uuid: '7d41c2e8-03b5-4f9e-8c11-5e2a9d7f3b02', name: 'tenant-b-web', macs: ['52:54:00:bb:00:01'], session: 'sb' };
@@ -27,15 +26,7 @@ const sessions = new AgentSessions(
   { boot },
 );
 const api = new IronicAgentApi({ backend: sessions });
-let server: Server;
-let base = '';
-
-beforeAll(async () => {
-  server = await api.listen(0, '127.0.0.1');
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-});
-afterAll(() => server.close());
+const call = useAgentApi(api);
 beforeEach(() => {
   signals = [];
   boot.set({ mac: OTHER_BOOT_MAC, uuid: 'c0000000-0000-4000-8000-00000000000c', name: 'tenant-c', action: 'local' });
@@ -45,14 +36,6 @@ beforeEach(() => {
   }
 });
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  const res = await request(`${base}${path}`, {
-    method,
-    headers: { accept: 'application/json', 'content-type': 'application/json', 'X-OpenStack-Ironic-API-Version': '1.62' },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  return { status: res.statusCode, text: await res.body.text() };
-}
 const inventory = (macs: string[], extra: Record<string, unknown> = {}) => ({
   inventory: { interfaces: macs.map((m, i) => ({ name: `eth${i}`, mac_address: m })), disks: [], ...extra },
   root_disk: null,

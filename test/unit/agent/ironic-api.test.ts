@@ -2,10 +2,9 @@
  * The Ironic agent endpoints, driven with the request sequence the stock IPA sends
  * (ironic_api_client.py, inspector.py, agent.py), over loopback HTTP.
  */
-import type { Server } from 'node:http';
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IronicAgentApi, type AgentBackend, type AgentHost, type Heartbeat } from '../../../src/agent/ironic-api.js';
+import { useAgentApi } from '../../helpers/agent-api.js';
 
 type TestHost = AgentHost & { name: string; macs: string[] };
 const A: TestHost = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'host-a', lookupAllowed: true, macs: ['52:54:00:00:00:0a', '52:54:00:00:01:0a'] };
@@ -22,25 +21,7 @@ const backend: AgentBackend = {
   inspectionData: async (host, data) => void inspections.push({ host: nameOf(host), data }),
 };
 const api = new IronicAgentApi({ backend, heartbeatTimeoutSeconds: 60 });
-let server: Server;
-let base = '';
-
-beforeAll(async () => {
-  server = await api.listen(0, '127.0.0.1');
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-});
-afterAll(() => server.close());
-
-async function call(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await request(`${base}${path}`, {
-    method,
-    headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = useAgentApi(api);
 const inventory = (macs: string[]) => ({ inventory: { interfaces: macs.map((m, i) => ({ name: `eth${i}`, mac_address: m })), disks: [] }, root_disk: null, configuration: { collectors: ['default', 'logs'] } });
 const v = { 'X-OpenStack-Ironic-API-Version': '1.62' };
 
@@ -57,7 +38,7 @@ describe('Ironic agent API: the IPA sequence', () => {
 
   it('accepts inspection data without a version header and answers with the node uuid', async () => {
     const r = await call('POST', '/v1/continue_inspection', inventory(A.macs));
-    expect(r).toEqual({ status: 202, json: { uuid: A.uuid } });
+    expect(r).toMatchObject({ status: 202, json: { uuid: A.uuid } });
     expect(inspections.at(-1)?.host).toBe('host-a');
   });
 
@@ -131,9 +112,7 @@ describe('Ironic agent API: the IPA sequence', () => {
   });
 
   it('answers malformed bodies with 400, not a crash', async () => {
-    const res = await request(`${base}/v1/heartbeat/${A.uuid}`, { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
-    expect(res.statusCode).toBe(400);
-    await res.body.dump();
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, '{not json')).status).toBe(400);
     expect((await call('GET', '/')).status).toBe(200);
   });
 });

@@ -3,9 +3,7 @@
  * once the workflow signal is accepted; every session starts with a fresh, unrevealed token that
  * its end wipes; hardware MACs that are another host's boot MAC never become lookup keys.
  */
-import type { Server } from 'node:http';
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBootActivities } from '../../../src/activities/boot-activities.js';
 import { IronicAgentApi } from '../../../src/agent/ironic-api.js';
 import { MASKED_TOKEN } from '../../../src/agent/tokens.js';
@@ -13,6 +11,7 @@ import { AgentSessions } from '../../../src/boot/agent-sessions.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
 import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contract.js';
 import type { Keyring } from '../../../src/secrets/keyring.js';
+import { useAgentApi } from '../../helpers/agent-api.js';
 
 const UUID = '5b0e8f7a-1c2d-4e3f-9a4b-6c7d8e9f0a1b';
 const MAC = '52:54:00:5b:00:01';
@@ -29,21 +28,7 @@ const boot = new BootConfigStore();
 const sessions = new AgentSessions({ heartbeat: async (_, a) => signal(a), inspection: async (_, a) => signal(a) }, { boot });
 const api = new IronicAgentApi({ backend: sessions });
 const activities = createBootActivities({ sessions, api, keyring: {} as Keyring, boot });
-let server: Server;
-let base = '';
-
-beforeAll(async () => {
-  server = await api.listen(0, '127.0.0.1');
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-});
-afterAll(() => server.close());
-
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await request(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'X-OpenStack-Ironic-API-Version': '1.62' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.body.text();
-  return { status: res.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = useAgentApi(api);
 const lookupToken = async (): Promise<string> => ((await call('GET', `/v1/lookup?addresses=${MAC}`)).json.config as { agent_token: string }).agent_token;
 
 describe('agent sessions', () => {
