@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createBootActivities } from '../../../src/activities/boot-activities.js';
 import { IronicAgentApi } from '../../../src/agent/ironic-api.js';
 import { MASKED_TOKEN } from '../../../src/agent/tokens.js';
-import { AgentSessions } from '../../../src/boot/agent-sessions.js';
+import { AgentSessions, MAX_INSPECTION_ERROR_CHARS } from '../../../src/boot/agent-sessions.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
 import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contract.js';
 import type { Keyring } from '../../../src/secrets/keyring.js';
@@ -60,6 +60,15 @@ describe('agent sessions', () => {
     expect((await call('POST', '/v1/continue_inspection', body)).status).toBe(202);
     expect(delivered).toHaveLength(1);
     await activities.endAgent({ uuid: UUID, session: 's2' });
+    delivered.length = 0;
+  });
+
+  it('cuts the ramdisk\'s error report to MAX_INSPECTION_ERROR_CHARS', async () => {
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's8', inspect: true });
+    const body = { inventory: { interfaces: [{ name: 'eth0', mac_address: MAC }] }, error: 'e'.repeat(MAX_INSPECTION_ERROR_CHARS * 50) };
+    expect((await call('POST', '/v1/continue_inspection', body)).status).toBe(202);
+    expect((delivered.at(-1) as AgentInspectionArg).error).toHaveLength(MAX_INSPECTION_ERROR_CHARS);
+    await activities.endAgent({ uuid: UUID, session: 's8' });
     delivered.length = 0;
   });
 
