@@ -116,3 +116,21 @@ describe('Ironic agent API: the IPA sequence', () => {
     expect((await call('GET', '/')).status).toBe(200);
   });
 });
+
+describe('Ironic agent API behind a trusted reverse proxy', () => {
+  const P: TestHost = { uuid: 'dddddddd-0000-4000-8000-000000000004', name: 'host-p', lookupAllowed: true, macs: ['52:54:00:00:00:0d'] };
+  const proxied = new IronicAgentApi({
+    backend: { ...backend, findByMacs: async (macs) => (macs.includes(P.macs[0] ?? '') ? P : undefined), findByUuid: async (uuid) => (uuid === P.uuid ? P : undefined) },
+    trustedProxies: ['127.0.0.0/8'],
+  });
+  const viaProxy = useAgentApi(proxied);
+
+  it('takes the agent address from the X-Forwarded-For entry the proxy appended', async () => {
+    const token = ((await viaProxy('GET', `/v1/lookup?addresses=${P.macs[0]}`)).json.config as { agent_token: string }).agent_token;
+    const hb = (xff?: string) => viaProxy('POST', `/v1/heartbeat/${P.uuid}`, { callback_url: 'http://10.9.9.9:9999', agent_token: token }, xff ? { 'x-forwarded-for': xff } : {});
+    expect((await hb()).status).toBe(400);
+    expect((await hb('10.9.9.8')).status).toBe(400);
+    expect((await hb('10.9.9.9, 10.9.9.8')).status).toBe(400); // a client-supplied entry left of the proxy's is not trusted
+    expect((await hb('10.9.9.8, 10.9.9.9')).status).toBe(202);
+  });
+});
