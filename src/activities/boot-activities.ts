@@ -30,7 +30,7 @@ export interface BootActivityDeps {
 /** A session as the workflow opens it: the preprovisioning network data still sealed. */
 export interface ExpectAgentInput extends Omit<AgentSessionInput, 'networkData'> {
   preprovisioningNetworkData?: SealedSecret;
-  /** This boot inspects: the agent gets the inspection callback URL. */
+  /** This boot inspects: the agent gets the inspection callback URL, and continue_inspection is accepted once. */
   inspect?: boolean;
 }
 
@@ -65,8 +65,9 @@ export function createBootActivities(deps: BootActivityDeps) {
       const { preprovisioningNetworkData: sealed, inspect, ...session } = input;
       const data = sealed ? deps.keyring.unseal(sealed, { namespace: hostNamespace(input.workflowId, sealed.name), purpose: 'preprovisioningNetworkData' }) : undefined;
       const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
+      // A new boot: the old token and callback URL go (Ironic's wipe_token_and_url); the next lookup reveals a fresh token.
       deps.api.endAgentSession(input.uuid);
-      deps.sessions.open({ ...session, ...(networkData !== undefined ? { networkData } : {}) });
+      deps.sessions.open({ ...session, ...(inspect ? { inspect } : {}), ...(networkData !== undefined ? { networkData } : {}) });
       const mac = input.macs[0];
       if (mac) deps.boot?.set({ mac, uuid: input.uuid, name: input.name, action: 'agent', ...(inspect ? { inspect } : {}) });
     },
@@ -75,7 +76,8 @@ export function createBootActivities(deps: BootActivityDeps) {
       const s = deps.sessions.get(input.uuid);
       if (s?.session === input.session && s.macs[0]) deps.boot?.bootLocal(s.macs[0]);
       deps.sessions.close(input.uuid, input.session);
-      deps.api.endAgentSession(input.uuid);
+      // A late end of an older session must not wipe the token of the boot that replaced it.
+      if (!s || s.session === input.session) deps.api.endAgentSession(input.uuid);
     },
 
     /** Automated cleaning as Metal3 configures it: erase_devices_metadata only. */

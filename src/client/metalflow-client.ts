@@ -11,6 +11,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { bootMacConflicts } from '../api/boot-mac.js';
 import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost } from '../api/manifest.js';
 import type { BareMetalHostStatus } from '../api/types.js';
 import { connectionOptions, type TemporalConfig } from '../config/temporal.js';
@@ -134,6 +135,11 @@ export class MetalflowClient {
       const problems = validateDefinition(d, { metadata: { name: current.name, namespace: current.namespace }, spec: current.spec }, { state: current.status.provisioning.state, detached: current.detached });
       for (const p of problems) errors.push({ document, ...p });
     });
+    // A boot MAC names one host across every namespace and network: refuse one that another host has.
+    if (definitions.some((d) => d.host.spec.bootMACAddress)) {
+      const others = (await this.list()).map((v) => ({ namespace: v.namespace, name: v.name, bootMACAddress: v.spec.bootMACAddress }));
+      errors.push(...bootMacConflicts(definitions.map((d) => ({ namespace: d.host.metadata.namespace ?? 'default', name: d.host.metadata.name, bootMACAddress: d.host.spec.bootMACAddress })), others));
+    }
     if (errors.length > 0) throw new InvalidManifestError(errors);
 
     // Several hosts at once (each waits for its workflow to accept the spec); outcomes keep file order.

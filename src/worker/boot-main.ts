@@ -18,7 +18,8 @@ import { createBootActivities } from '../activities/boot-activities.js';
 import { AgentSessions } from '../boot/agent-sessions.js';
 import { BootConfigStore } from '../boot/boot-config.js';
 import { startBootServices } from '../boot/boot-services.js';
-import { agentApiSettingsFromEnv, bootSettingsFromEnv } from '../config/boot-settings.js';
+import { agentApiSettingsFromEnv } from '../config/agent-api-settings.js';
+import { bootSettingsFromEnv } from '../config/boot-settings.js';
 import { parseDurationMs } from '../config/durations.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
 import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
@@ -31,12 +32,15 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel, 'metalflow-boot');
   installTemporalLogging(logger);
   const network = process.env.METALFLOW_PROVISIONING_NETWORK || DEFAULT_PROVISIONING_NETWORK;
-  const { host: apiHost, port: apiPort } = agentApiSettingsFromEnv();
+  const agentApi = agentApiSettingsFromEnv();
+  const { host: apiHost, port: apiPort } = agentApi;
   const temporal = temporalConfigFromEnv();
   const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
 
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+  // Every host's boot MAC (DHCP reservations, inspection MAC ownership), rebuilt from the workflows below.
+  const boot = new BootConfigStore();
   const sessions = new AgentSessions({
     heartbeat: async (workflowId, arg) => {
       logger.info({ workflowId, callbackUrl: arg.callbackUrl }, 'agent heartbeat');
@@ -46,13 +50,12 @@ async function main(): Promise<void> {
       logger.info({ workflowId }, 'agent inspection data');
       await client.workflow.getHandle(workflowId).signal(agentInspectionSignal, arg);
     },
-  });
-  const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300) });
+  }, { boot, log: (level, message) => logger[level](message) });
+  const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300), trustedProxies: agentApi.trustedProxies });
   const server = await api.listen(apiPort, apiHost, { log: (level, message) => logger[level](message) });
   const port = portOf(server);
 
   // The boot configuration: every host's boot MAC (DHCP reservations), rebuilt from the workflows.
-  const boot = new BootConfigStore();
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${hostTaskQueueFromEnv()}'` })) ids.push(wf.workflowId);
   for (let i = 0; i < ids.length; i += 32) {
