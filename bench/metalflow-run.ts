@@ -16,7 +16,8 @@ import type { BareMetalHostStatus } from '../src/api/types.js';
 import { freePort, startNodeWorker } from '../lab/processes.js';
 import { startRedfishLab } from '../lab/redfish-lab.js';
 import { startTemporalDevServer, temporalCli } from '../lab/temporal-dev-server.js';
-import { Keyring } from '../src/secrets/keyring.js';
+import { createKeys, readPublicKey } from '../src/secrets/key-store.js';
+import { Sealer } from '../src/secrets/sealer.js';
 import { countActions } from './history-actions.js';
 import { processUsage, treeUsage, type ProcessUsage } from './measure.js';
 
@@ -38,11 +39,12 @@ export interface RunResult {
 }
 
 const NS = 'bench';
-const SECRET_KEY = 'cd'.repeat(32);
 const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
 export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean } = {}): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'metalflow-bench-'));
+  const keyDir = join(dir, 'keys');
+  createKeys(keyDir); // the run's own sealing keys, as `metalflow keys create` makes them
   const server = await startTemporalDevServer({ cli: temporalCli(), dataDir: dir, namespace: 'metalflow-bench' });
   const apiPort = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -50,7 +52,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
     METALFLOW_DATA_DIR: dir,
-    METALFLOW_SECRET_KEY: SECRET_KEY,
+    METALFLOW_SEAL_KEY_DIR: keyDir,
     METALFLOW_LOG_LEVEL: 'warn',
     // Every host at once, as Ironic (no limit) does in the side-by-side run; BMO's default is 20.
     METALFLOW_PROVISIONING_LIMIT: String(hosts),
@@ -77,7 +79,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
 
     const connection = await Connection.connect({ address: server.address });
     const temporal = new Client({ connection, namespace: server.namespace });
-    const client = await MetalflowClient.connect({ address: server.address, namespace: server.namespace }, Keyring.fromKey(Buffer.from(SECRET_KEY, 'hex')), TaskQueue.hosts);
+    const client = await MetalflowClient.connect({ address: server.address, namespace: server.namespace }, Sealer.fromPublicKey(readPublicKey(keyDir)), TaskQueue.hosts);
     stops.unshift(async () => {
       await client.close();
       await connection.close();

@@ -31,7 +31,7 @@ export interface QemuLabOptions {
   dir: string;
   /** The Temporal frontend on this machine (`127.0.0.1:7233`). */
   temporalAddress: string;
-  /** Environment of the boot worker: Temporal namespace, data dir and secret key like the host worker's. */
+  /** Environment of the boot worker: Temporal namespace, data dir and sealing keys like the host worker's. */
   workerEnv: NodeJS.ProcessEnv;
   /** Provisioning network the lab's boot worker serves (hosts carry it as an annotation). */
   network: string;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools, BMC emulators and clients metalflow, its tests and the lab use (idempotent):
 #   Debian: ipmitool (IPMI client, as Ironic uses), openipmi (ipmi_sim IPMI BMC emulator),
-#           genisoimage (config drive ISOs, as openstacksdk builds them; isoinfo for tests)
+#           genisoimage (its isoinfo reads config drives back in the tests; the worker builds them itself)
 #           iproute2 (network namespaces for tests that run real agents and clients), ipxe (the
 #           firmware the TFTP server hands out), and the standard clients the boot-service tests
 #           use: busybox (udhcpc, udhcpd), isc-dhcp-client, isc-dhcp-relay, tftp-hpa, atftp,

@@ -57,6 +57,9 @@ if [ -z "${METALFLOW_EXTERNAL_TEMPORAL:-}" ]; then
   done
 fi
 
+# Sealing keys: created once in the data dir (never overwritten); workers refuse to start without them.
+node bin/metalflow.js keys create --if-missing
+
 # The lab's emulated machines wait out BMC power delays: keep backoffs short there.
 if [ "$lab" = 1 ]; then export METALFLOW_BACKOFF_UNIT="${METALFLOW_BACKOFF_UNIT:-10s}"; fi
 # `node --import tsx`, not `npx tsx`: tsx's CLI re-sends a signal its child has not acknowledged

@@ -76,11 +76,11 @@ export class DeployFailedError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
-/** A sealed Secret could not be decrypted: wrong METALFLOW_SECRET_KEY on this worker. */
+/** A sealed Secret could not be opened: unknown key, sealed for another host's context, or damaged. */
 export class SecretUnsealError extends MetalflowError {
   readonly nonRetryable = true;
-  constructor(secretName: string) {
-    super(`cannot decrypt secret ${secretName}: this worker's secret key differs from the one that sealed it`, { secretName });
+  constructor(secretName: string, reason = "this worker's sealing keys differ from the one that sealed it") {
+    super(`cannot decrypt secret ${secretName}: ${reason}`, { secretName });
   }
 }
 

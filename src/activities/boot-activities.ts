@@ -13,7 +13,8 @@ import { selectRootDevice } from '../agent/root-device.js';
 import type { AgentSessions } from '../boot/agent-sessions.js';
 import type { AgentDeployInput, AgentStepInput, ExpectAgentInput } from '../contract/index.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
-import { FailureType } from '../errors.js';
+import { parseHostWorkflowId } from '../contract/index.js';
+import { FailureType, SecretUnsealError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 
 export interface BootActivityDeps {
@@ -40,10 +41,11 @@ export function createBootActivities(deps: BootActivityDeps) {
     /** Opens the agent session of one boot: lookups for this host are answered from now on, with a fresh token. */
     async expectAgent(input: ExpectAgentInput): Promise<void> {
       const { preprovisioningNetworkData: sealed, inspect, ...session } = input;
-      const data = sealed ? deps.keyring.unseal(sealed) : undefined;
+      const data = sealed ? deps.keyring.unseal(sealed, { namespace: hostNamespace(input.workflowId, sealed.name), purpose: 'preprovisioningNetworkData' }) : undefined;
       const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
+      // A new boot: the old token and callback URL go (Ironic's wipe_token_and_url); the next lookup reveals a fresh token.
       deps.api.endAgentSession(input.uuid);
-      deps.sessions.open({ ...session, ...(networkData !== undefined ? { networkData } : {}) });
+      deps.sessions.open({ ...session, ...(inspect ? { inspect } : {}), ...(networkData !== undefined ? { networkData } : {}) });
       const mac = input.macs[0];
       if (mac) deps.boot?.set({ mac, uuid: input.uuid, name: input.name, action: 'agent', ...(inspect ? { inspect } : {}) });
     },
@@ -52,7 +54,8 @@ export function createBootActivities(deps: BootActivityDeps) {
       const s = deps.sessions.get(input.uuid);
       if (s?.session === input.session && s.macs[0]) deps.boot?.bootLocal(s.macs[0]);
       deps.sessions.close(input.uuid, input.session);
-      deps.api.endAgentSession(input.uuid);
+      // A late end of an older session must not wipe the token of the boot that replaced it.
+      if (!s || s.session === input.session) deps.api.endAgentSession(input.uuid);
     },
 
     /** Automated cleaning as Metal3 configures it: erase_devices_metadata only. */
@@ -84,6 +87,13 @@ export function createBootActivities(deps: BootActivityDeps) {
 }
 
 export type BootActivities = ReturnType<typeof createBootActivities>;
+
+/** The namespace a Secret opens in: the host's, from its workflow id (`bmh/<namespace>/<name>`). */
+function hostNamespace(workflowId: string, secretName: string): string {
+  const host = parseHostWorkflowId(workflowId);
+  if (!host) throw new SecretUnsealError(secretName, `workflow ${workflowId} is not a host workflow, so the Secret's namespace is unknown`);
+  return host.namespace;
+}
 
 /** IPA image_info (ironic agent.py write_image). */
 function imageInfo(input: AgentDeployInput): Record<string, unknown> {

@@ -7,7 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { ConfigDriveContent } from '../agent/config-drive.js';
 import type { Keyring } from '../secrets/keyring.js';
-import type { HostSecrets } from '../secrets/sealed-types.js';
+import type { HostSecrets, SecretPurpose } from '../secrets/sealed-types.js';
 
 export function configDriveContent(
   host: { uuid: string; name: string; namespace: string },
@@ -22,10 +22,14 @@ export function configDriveContent(
     local_hostname: host.name,
     name: host.name,
   };
-  const user = secrets.userData ? keyring.unseal(secrets.userData) : undefined;
-  const network = secrets.networkData ?? secrets.preprovisioningNetworkData;
-  const networkText = network ? keyring.unseal(network).networkData : undefined;
-  const metaText = secrets.metaData ? keyring.unseal(secrets.metaData).metaData : undefined;
+  // Each Secret opens only as what it was sealed for, in this host's namespace.
+  const open = (purpose: Exclude<SecretPurpose, 'credentials'>): Record<string, string> | undefined => {
+    const sealed = secrets[purpose];
+    return sealed ? keyring.unseal(sealed, { namespace: host.namespace, purpose }) : undefined;
+  };
+  const user = open('userData');
+  const networkText = (open('networkData') ?? open('preprovisioningNetworkData'))?.networkData;
+  const metaText = open('metaData')?.metaData;
   const extraMeta: unknown = metaText ? parseYaml(metaText) : undefined;
   return {
     metaData: { ...defaults, ...(typeof extraMeta === 'object' && extraMeta !== null && !Array.isArray(extraMeta) ? extraMeta : {}) },

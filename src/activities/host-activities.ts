@@ -28,7 +28,7 @@ export interface ActivityDeps {
 export function createHostActivities(deps: ActivityDeps) {
   const credentialsOf = (target: HostTarget): { username: string; password: string } => {
     if (!target.credentials) throw new MissingSecretError(`host ${target.namespace}/${target.name} has no BMC credentials`);
-    const data = deps.keyring.unseal(target.credentials);
+    const data = deps.keyring.unseal(target.credentials, { namespace: target.namespace, purpose: 'credentials' });
     return { username: data.username ?? '', password: data.password ?? '' };
   };
 

@@ -39,6 +39,22 @@ export interface IpaInventory {
   hostname?: string;
 }
 
+/**
+ * Caps on what the projection keeps: inspection data comes from whatever answered on the boot MAC,
+ * and the projection goes into workflow history (Temporal limits events and histories by size).
+ * Real machines stay far below them (x86 CPUs report ~150 flags; servers have a few NICs and disks).
+ */
+export const MAX_INVENTORY_STRING_CHARS = 128;
+export const MAX_INVENTORY_NICS = 32;
+export const MAX_INVENTORY_DISKS = 64;
+export const MAX_CPU_FLAGS = 256;
+export const MAX_CPU_FLAG_CHARS = 32;
+
+/** A string field, cut to the cap; anything that is not a non-empty string is dropped. */
+const str = (v: unknown, max = MAX_INVENTORY_STRING_CHARS): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const list = (v: unknown, max: number): unknown[] => (Array.isArray(v) ? v.slice(0, max) : []);
 const opt = <K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> =>
   value === undefined || value === null || value === '' ? {} : ({ [key]: value } as Record<K, V>);
 
@@ -49,47 +65,71 @@ export function normaliseBootif(raw: string | null | undefined): string | undefi
   return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(hex) ? hex : undefined;
 }
 
-export function hardwareFromInventory(inv: IpaInventory): HardwareDetails {
-  const pxeMac = normaliseBootif(inv.boot?.pxe_interface);
-  const freq = inv.cpu?.frequency === undefined ? undefined : Number(inv.cpu.frequency);
+/**
+ * The bounded projection that reaches workflow history: every string capped, lists capped, values
+ * of the wrong type dropped (the inventory is untrusted input), never the raw inventory.
+ */
+export function hardwareFromInventory(inventory: IpaInventory): HardwareDetails {
+  const inv = obj(inventory);
+  const cpu = obj(inv.cpu);
+  const vendor = obj(inv.system_vendor);
+  const firmware = vendor.firmware ? obj(vendor.firmware) : undefined;
+  const memory = obj(inv.memory);
+  const boot = obj(inv.boot);
+  const pxeMac = normaliseBootif(str(boot.pxe_interface));
+  const freqRaw = typeof cpu.frequency === 'string' ? Number(cpu.frequency.slice(0, 32)) : num(cpu.frequency);
+  const freq = freqRaw !== undefined && Number.isFinite(freqRaw) ? freqRaw : undefined;
+  const flags = list(cpu.flags, MAX_CPU_FLAGS).map((f) => str(f, MAX_CPU_FLAG_CHARS)).filter((f): f is string => f !== undefined);
+  const physicalMb = num(memory.physical_mb);
+  const total = num(memory.total);
   return {
     systemVendor: {
-      ...opt('manufacturer', inv.system_vendor?.manufacturer),
-      ...opt('productName', inv.system_vendor?.product_name),
-      ...opt('serialNumber', inv.system_vendor?.serial_number),
+      ...opt('manufacturer', str(vendor.manufacturer)),
+      ...opt('productName', str(vendor.product_name)),
+      ...opt('serialNumber', str(vendor.serial_number)),
     },
-    ...(inv.system_vendor?.firmware
-      ? { firmware: { bios: { ...opt('vendor', inv.system_vendor.firmware.vendor), ...opt('version', inv.system_vendor.firmware.version), ...opt('date', inv.system_vendor.firmware.build_date) } } }
-      : {}),
-    ...(inv.memory?.physical_mb ? { ramMebibytes: inv.memory.physical_mb } : inv.memory?.total ? { ramMebibytes: Math.round(inv.memory.total / 2 ** 20) } : {}),
+    ...(firmware ? { firmware: { bios: { ...opt('vendor', str(firmware.vendor)), ...opt('version', str(firmware.version)), ...opt('date', str(firmware.build_date)) } } } : {}),
+    ...(physicalMb ? { ramMebibytes: physicalMb } : total ? { ramMebibytes: Math.round(total / 2 ** 20) } : {}),
     cpu: {
-      ...opt('arch', inv.cpu?.architecture),
-      ...opt('model', inv.cpu?.model_name),
-      ...(freq !== undefined && Number.isFinite(freq) ? { clockMegahertz: freq } : {}),
-      ...opt('count', inv.cpu?.count),
-      ...(inv.cpu?.flags ? { flags: inv.cpu.flags } : {}),
+      ...opt('arch', str(cpu.architecture)),
+      ...opt('model', str(cpu.model_name)),
+      ...(freq !== undefined ? { clockMegahertz: freq } : {}),
+      ...opt('count', num(cpu.count)),
+      ...(Array.isArray(cpu.flags) ? { flags } : {}),
     },
-    nics: inv.interfaces.map((i) => ({
-      name: i.name,
-      mac: i.mac_address.toLowerCase(),
-      ...opt('ip', i.ipv4_address ?? i.ipv6_address),
-      ...(i.speed_mbps ? { speedGbps: Math.round(i.speed_mbps / 1000) } : {}),
-      ...(i.vendor && i.product ? { model: `${i.vendor} ${i.product}` } : {}),
-      pxe: pxeMac !== undefined && i.mac_address.toLowerCase() === pxeMac,
-    })),
-    storage: (inv.disks ?? []).map((d) => ({
-      // Metal3 prefers the stable by-path name and keeps the kernel name as an alternate.
-      name: d.by_path || d.name,
-      alternateNames: d.by_path ? [d.name] : [],
-      sizeBytes: d.size,
-      ...(d.rotational !== undefined ? { rotational: d.rotational } : {}),
-      type: d.tran === 'nvme' || d.name.startsWith('/dev/nvme') ? ('NVME' as const) : d.rotational ? ('HDD' as const) : ('SSD' as const),
-      ...opt('vendor', d.vendor),
-      ...opt('model', d.model),
-      ...opt('serialNumber', d.serial),
-      ...opt('wwn', d.wwn),
-      ...opt('hctl', d.hctl),
-    })),
-    ...opt('hostname', inv.hostname),
+    nics: list(inv.interfaces, MAX_INVENTORY_NICS).map(obj).flatMap((i) => {
+      const mac = normaliseBootif(str(i.mac_address));
+      if (!mac) return [];
+      const speed = num(i.speed_mbps);
+      const [v, p] = [str(i.vendor), str(i.product)];
+      return [{
+        name: str(i.name) ?? '',
+        mac,
+        ...opt('ip', str(i.ipv4_address) ?? str(i.ipv6_address)),
+        ...(speed ? { speedGbps: Math.round(speed / 1000) } : {}),
+        ...(v && p ? { model: `${v} ${p}`.slice(0, MAX_INVENTORY_STRING_CHARS) } : {}),
+        pxe: pxeMac !== undefined && mac === pxeMac,
+      }];
+    }),
+    storage: list(inv.disks, MAX_INVENTORY_DISKS).map(obj).flatMap((d) => {
+      const name = str(d.name);
+      if (!name) return [];
+      const byPath = str(d.by_path);
+      const rotational = typeof d.rotational === 'boolean' ? d.rotational : undefined;
+      return [{
+        // Metal3 prefers the stable by-path name and keeps the kernel name as an alternate.
+        name: byPath ?? name,
+        alternateNames: byPath ? [name] : [],
+        sizeBytes: num(d.size) ?? 0,
+        ...(rotational !== undefined ? { rotational } : {}),
+        type: d.tran === 'nvme' || name.startsWith('/dev/nvme') ? ('NVME' as const) : rotational ? ('HDD' as const) : ('SSD' as const),
+        ...opt('vendor', str(d.vendor)),
+        ...opt('model', str(d.model)),
+        ...opt('serialNumber', str(d.serial)),
+        ...opt('wwn', str(d.wwn)),
+        ...opt('hctl', str(d.hctl)),
+      }];
+    }),
+    ...opt('hostname', str(inv.hostname)),
   };
 }

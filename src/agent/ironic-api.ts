@@ -5,22 +5,27 @@
  * the protocol rules and hands heartbeats and inspection data to its backend.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { BlockList } from 'node:net';
+import { AgentRequestRefusedError, SignalNotDeliveredError } from './agent-errors.js';
+import { CallbackUrlError, agentSourceAddress, checkCallbackUrl, trustedProxyList } from './callback-url.js';
 import { BadRequestTargetError, BodyTooLargeError, describeRequest, listenHttp, parseTarget, readBody, RequestAbortedError, sendJson as send, type HttpLog, type ListenHttpOptions } from './http-server.js';
 import { AgentTokens } from './tokens.js';
 
 /** Highest API version we advertise: ≥ 1.62 gets tokens; < 1.68 keeps IPA's callback on plain http. */
 export const ADVERTISED_API_VERSION = '1.67';
 export const MIN_API_VERSION = '1.1';
+/**
+ * Largest continue_inspection body. The stock IPA's `default,logs` collectors send the inventory
+ * plus base64 tar.gz logs (journal capped at 10,000 lines): well under 1 MiB on real machines.
+ */
+export const MAX_INSPECTION_BODY_BYTES = 4 * 1024 * 1024;
 
 /** A heartbeat is a callback URL, a token and a version: a few hundred bytes. */
 export const HEARTBEAT_BODY_MAX_BYTES = 64 * 1024;
-/** Inspection data (inventory, with IPA's logs when collected). */
-export const INSPECTION_BODY_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface AgentHost {
-  /** The node UUID the agent uses (status.provisioning.ID). */
+  /** The node UUID the agent uses (status.provisioning.ID). Never a host name: names are public. */
   uuid: string;
-  name: string;
   /** A state that expects an agent (inspecting, cleaning, deploying...): Ironic's restrict_lookup. */
   lookupAllowed: boolean;
   /**
@@ -37,10 +42,13 @@ export interface Heartbeat {
 }
 
 export interface AgentBackend {
+  /** The one host these MACs belong to (undefined when none, or when they match several). */
   findByMacs(macs: string[]): Promise<AgentHost | undefined>;
-  findByIdOrName(id: string): Promise<AgentHost | undefined>;
+  findByUuid(uuid: string): Promise<AgentHost | undefined>;
+  /** Resolves once the heartbeat is delivered; throws SignalNotDeliveredError otherwise. */
   heartbeat(host: AgentHost, heartbeat: Heartbeat): Promise<void>;
-  inspectionData(host: AgentHost, data: Record<string, unknown>): Promise<void>;
+  /** Resolves once delivered; throws AgentRequestRefusedError (not acceptable) or SignalNotDeliveredError. */
+  inspectionData(host: AgentHost, data: Record<string, unknown>, macs: string[]): Promise<void>;
 }
 
 export interface IronicApiOptions {
@@ -48,9 +56,17 @@ export interface IronicApiOptions {
   tokens?: AgentTokens;
   /** Seconds; IPA heartbeats every 30-60 % of it (Ironic [api]ramdisk_heartbeat_timeout: 300). */
   heartbeatTimeoutSeconds?: number;
+  /**
+   * Reverse proxies (CIDRs) in front of this API: from them, the agent's address is the one they
+   * append to X-Forwarded-For. Otherwise a heartbeat's callback_url must name its socket peer.
+   */
+  trustedProxies?: readonly string[];
 }
 
 const MAC_RE = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Not found and not allowed answer alike (Ironic restrict_lookup), naming nothing. */
+const NOT_FOUND = 'Node not found or not in a state that allows this request';
 
 class HttpError extends Error {
   constructor(
@@ -68,11 +84,13 @@ export class IronicAgentApi {
   private readonly backend: AgentBackend;
   private readonly heartbeatTimeout: number;
   private log: HttpLog | undefined;
+  private readonly trustedProxies: BlockList | undefined;
 
   constructor(opts: IronicApiOptions) {
     this.backend = opts.backend;
     this.tokens = opts.tokens ?? new AgentTokens();
     this.heartbeatTimeout = opts.heartbeatTimeoutSeconds ?? 300;
+    this.trustedProxies = opts.trustedProxies?.length ? trustedProxyList(opts.trustedProxies) : undefined;
   }
 
   /** Forget the agent of this boot (token and callback URL): called on reboot and teardown. */
@@ -99,11 +117,11 @@ export class IronicAgentApi {
       if (req.method === 'GET' && path === '/v1/lookup') return send(res, 200, await this.lookup(url, hostUrl(req)));
       const hb = /^\/v1\/heartbeat\/([^/]+)$/.exec(path);
       if (req.method === 'POST' && hb) {
-        await this.heartbeat(decodeURIComponent(hb[1] ?? ''), await readJson(req, HEARTBEAT_BODY_MAX_BYTES));
+        await this.heartbeat(decodeURIComponent(hb[1] ?? ''), await readJson(req, HEARTBEAT_BODY_MAX_BYTES), agentSourceAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trustedProxies));
         return send(res, 202, undefined);
       }
       if (req.method === 'POST' && path === '/v1/continue_inspection') {
-        return send(res, 202, await this.continueInspection(await readJson(req, INSPECTION_BODY_MAX_BYTES), req.headers['x-openstack-ironic-api-version'], hostUrl(req)));
+        return send(res, 202, await this.continueInspection(await readJson(req, MAX_INSPECTION_BODY_BYTES), req.headers['x-openstack-ironic-api-version'], hostUrl(req)));
       }
       const allow = allowedMethods(path);
       if (allow) {
@@ -129,9 +147,11 @@ export class IronicAgentApi {
       .filter((m) => MAC_RE.test(m));
     const uuid = url.searchParams.get('node_uuid') ?? undefined;
     if (macs.length === 0 && !uuid) throw new HttpError(400, 'Incomplete lookup request: at least one valid MAC address or a node UUID is required');
-    const host = (uuid ? await this.backend.findByIdOrName(uuid) : undefined) ?? (macs.length ? await this.backend.findByMacs(macs) : undefined);
-    // Not found and not allowed look the same on purpose (Ironic restrict_lookup).
-    if (!host || !host.lookupAllowed) throw new HttpError(404, 'Node not found or not in a state that allows lookup');
+    // By UUID or MACs only, never by name (names are printed and guessable). With both, both must agree.
+    if (uuid !== undefined && !UUID_RE.test(uuid)) throw new HttpError(400, 'Expected a UUID for node_uuid');
+    const byMacs = macs.length ? await this.backend.findByMacs(macs) : undefined;
+    const host = uuid ? await this.backend.findByUuid(uuid.toLowerCase()) : byMacs;
+    if (!host || !host.lookupAllowed || (uuid && macs.length && byMacs?.uuid !== host.uuid)) throw new HttpError(404, NOT_FOUND);
     return this.lookupBody(host, base);
   }
 
@@ -154,33 +174,47 @@ export class IronicAgentApi {
     };
   }
 
-  private async heartbeat(nodeId: string, body: Record<string, unknown>): Promise<void> {
-    const host = await this.backend.findByIdOrName(nodeId);
-    if (!host) throw new HttpError(404, `Node ${nodeId} could not be found.`);
-    const callbackUrl = body.callback_url;
-    if (typeof callbackUrl !== 'string' || !/^https?:\/\//.test(callbackUrl)) {
-      throw new HttpError(400, 'Agent callback_url must be an http(s) URL');
+  private async heartbeat(nodeId: string, body: Record<string, unknown>, source: string | undefined): Promise<void> {
+    const host = UUID_RE.test(nodeId) ? await this.backend.findByUuid(nodeId.toLowerCase()) : undefined;
+    if (!host) throw new HttpError(404, NOT_FOUND);
+    let callbackUrl: string;
+    try {
+      callbackUrl = checkCallbackUrl(body.callback_url, source);
+    } catch (err) {
+      if (err instanceof CallbackUrlError) throw new HttpError(400, err.message);
+      throw err;
     }
     if (body.agent_token === undefined) throw new HttpError(400, 'Agent token is required for heartbeat processing.');
     if (!this.tokens.verify(host.uuid, body.agent_token)) throw new HttpError(400, 'Invalid or missing agent token received.');
     const known = this.agentUrls.get(host.uuid);
     if (known !== undefined && known !== callbackUrl) throw new HttpError(400, 'Detected change in ramdisk provided callback_url');
     this.agentUrls.set(host.uuid, callbackUrl);
-    await this.backend.heartbeat(host, { callbackUrl, ...(typeof body.agent_version === 'string' ? { agentVersion: body.agent_version } : {}) });
+    await backendCall(() => this.backend.heartbeat(host, { callbackUrl, ...(typeof body.agent_version === 'string' ? { agentVersion: body.agent_version.slice(0, 64) } : {}) }));
   }
 
   private async continueInspection(body: Record<string, unknown>, versionHeader: string | string[] | undefined, base: string): Promise<unknown> {
     const inventory = body.inventory as { interfaces?: Array<{ mac_address?: unknown }> } | undefined;
     const interfaces = inventory?.interfaces;
     if (!Array.isArray(interfaces) || interfaces.length === 0) throw new HttpError(400, 'Invalid inspection data: inventory.interfaces must list at least one interface');
-    const macs = interfaces.map((i) => (typeof i.mac_address === 'string' ? i.mac_address.toLowerCase() : '')).filter((m) => MAC_RE.test(m));
+    const macs = interfaces.map((i) => (typeof i?.mac_address === 'string' ? i.mac_address.toLowerCase() : '')).filter((m) => MAC_RE.test(m));
     if (macs.length !== interfaces.length) throw new HttpError(400, 'Invalid inspection data: every interface needs a mac_address');
     const host = await this.backend.findByMacs(macs);
-    if (!host || !host.lookupAllowed) throw new HttpError(404, 'Node not found or not being inspected');
-    await this.backend.inspectionData(host, body);
+    if (!host || !host.lookupAllowed) throw new HttpError(404, NOT_FOUND);
+    await backendCall(() => this.backend.inspectionData(host, body, macs));
     const version = typeof versionHeader === 'string' ? versionHeader : undefined;
     if (version && compareVersion(version, '1.84') >= 0) return this.lookupBody(host, base);
     return { uuid: host.uuid }; // without a version header: the ironic-inspector answer
+  }
+}
+
+/** The backend's refusals and undelivered signals as HTTP answers (503: IPA retries). */
+async function backendCall(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof AgentRequestRefusedError) throw new HttpError(err.status, err.message);
+    if (err instanceof SignalNotDeliveredError) throw new HttpError(503, err.message);
+    throw err;
   }
 }
 

@@ -3,6 +3,7 @@
  * objects, exactly as Metal3 users write them. All-or-nothing: any invalid document fails the set.
  */
 import { parseAllDocuments } from 'yaml';
+import { bootMacConflicts } from './boot-mac.js';
 import type { BareMetalHost, Secret } from './types.js';
 import { validateBareMetalHost, validateObjectMeta, type FieldError } from './validate-host.js';
 
@@ -90,6 +91,7 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
 
   const hosts: ResolvedHost[] = [];
   const seenHosts = new Set<string>();
+  const labels = new Map<string, string>();
   for (const { label, obj } of rawHosts) {
     const meta = (obj.metadata ?? {}) as Record<string, unknown>;
     const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
@@ -105,6 +107,7 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
       continue;
     }
     seenHosts.add(key);
+    labels.set(`BareMetalHost ${key}`, label);
     const find = (name: string | undefined): Secret | undefined => (name ? secretIndex.get(`${namespace}/${name}`) : undefined);
     const spec = host.spec;
     const resolved: ResolvedHost = { host, secrets: {} };
@@ -119,6 +122,8 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
     assign('preprovisioningNetworkData', spec.preprovisioningNetworkDataName);
     hosts.push(resolved);
   }
+  const macOwners = hosts.map(({ host: h }) => ({ namespace: h.metadata.namespace ?? 'default', name: h.metadata.name, bootMACAddress: h.spec.bootMACAddress }));
+  for (const e of bootMacConflicts(macOwners)) errors.push({ ...e, document: labels.get(e.document) ?? e.document });
   return { hosts, secrets, errors, warnings };
 }
 

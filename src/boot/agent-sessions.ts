@@ -3,38 +3,90 @@
  * A host workflow opens a session before booting the agent and closes it afterwards; the API
  * answers lookups only for open sessions (Ironic's restrict_lookup) and forwards the first
  * heartbeat and the inspection data of a session to its workflow. The workflows own host state.
+ * Identity rules: a MAC identifies one host only (another host's MACs never join a session, and an
+ * ambiguous lookup finds nothing); inspection data is taken only in an inspection session, once.
+ * Delivery: a heartbeat or inspection counts only once its signal was accepted.
  */
+import { AgentRequestRefusedError, SignalNotDeliveredError } from '../agent/agent-errors.js';
 import { hardwareFromInventory, type IpaInventory } from '../agent/inventory.js';
 import type { AgentBackend, AgentHost, Heartbeat } from '../agent/ironic-api.js';
-import type { AgentHeartbeatArg, AgentInspectionArg } from '../contract/index.js';
+import type { HardwareDetails } from '../api/types.js';
+
+/** The ramdisk's own error report (IPA's `error`) is kept for the host's errorMessage, cut to this. */
+export const MAX_INSPECTION_ERROR_CHARS = 1024;
 
 export interface AgentSessionInput {
   workflowId: string;
   uuid: string;
+  /** For logs only: never answered to agents. */
   name: string;
+  /** The boot MAC first, then MACs inspection found. */
   macs: string[];
   session: string;
+  /** An inspection boot: continue_inspection is accepted (once). */
+  inspect?: boolean;
   /** Preprovisioning network data for the agent, plain (unsealed in the boot worker's activity). */
   networkData?: string;
 }
 
 interface Session extends AgentSessionInput {
+  /** Set once the first heartbeat was delivered to the workflow. */
   callbackUrl?: string;
   lastHeartbeatAt?: number;
+  heartbeatInFlight?: Promise<void>;
+  inspection?: 'in-flight' | 'delivered';
+}
+
+/** A session's first heartbeat, as its host workflow receives it (the contract's agentHeartbeat signal). */
+export interface SessionHeartbeat {
+  /** The agent's boot session (see expectAgent), so a late heartbeat of an old boot is ignored. */
+  session: string;
+  callbackUrl: string;
+  agentVersion?: string;
+}
+
+/** A session's inspection data, as its host workflow receives it (the contract's agentInspection signal). */
+export interface SessionInspection {
+  session: string;
+  /** The agent's inventory, already mapped (the raw inventory stays in the boot services). */
+  hardware: HardwareDetails;
+  /** What the ramdisk reported as failed (IPA's `error` key): the inspection fails with it. */
+  error?: string;
 }
 
 export interface SessionNotifier {
-  heartbeat(workflowId: string, arg: AgentHeartbeatArg): Promise<void>;
-  inspection(workflowId: string, arg: AgentInspectionArg): Promise<void>;
+  heartbeat(workflowId: string, arg: SessionHeartbeat): Promise<void>;
+  inspection(workflowId: string, arg: SessionInspection): Promise<void>;
+}
+
+/** Which host a boot MAC belongs to (the boot configuration), by node UUID. */
+export interface BootMacOwners {
+  get(mac: string): { uuid: string } | undefined;
+}
+
+export interface AgentSessionsOptions {
+  boot?: BootMacOwners;
+  log?: (level: 'info' | 'warn', message: string) => void;
 }
 
 export class AgentSessions implements AgentBackend {
   private readonly byUuid = new Map<string, Session>();
 
-  constructor(private readonly notify: SessionNotifier) {}
+  constructor(
+    private readonly notify: SessionNotifier,
+    private readonly opts: AgentSessionsOptions = {},
+  ) {}
 
+  /** Opens a session; MACs (after the boot MAC) that another host owns are left out of its lookup keys. */
   open(input: AgentSessionInput): void {
-    this.byUuid.set(input.uuid, { ...input, macs: input.macs.map((m) => m.toLowerCase()) });
+    const [bootMac, ...rest] = input.macs.map((m) => m.toLowerCase());
+    const macs = bootMac === undefined ? [] : [bootMac];
+    for (const mac of rest) {
+      const owner = this.ownerOf(mac, input.uuid);
+      if (owner) this.opts.log?.('warn', `agent session of ${input.name}: MAC ${mac} belongs to host ${owner}; not a lookup key`);
+      else if (!macs.includes(mac)) macs.push(mac);
+    }
+    this.byUuid.set(input.uuid, { ...input, macs });
   }
 
   close(uuid: string, session: string): void {
@@ -47,34 +99,74 @@ export class AgentSessions implements AgentBackend {
 
   async findByMacs(macs: string[]): Promise<AgentHost | undefined> {
     const wanted = new Set(macs.map((m) => m.toLowerCase()));
-    for (const s of this.byUuid.values()) if (s.macs.some((m) => wanted.has(m))) return this.asHost(s);
-    return undefined;
+    let found = [...this.byUuid.values()].filter((s) => s.macs.some((m) => wanted.has(m)));
+    // A boot MAC outranks MACs an (older, possibly forged) inspection added; still several: refused.
+    if (found.length > 1) found = found.filter((s) => s.macs[0] !== undefined && wanted.has(s.macs[0]));
+    if (found.length > 1) this.opts.log?.('warn', `agent request with MACs of several hosts (${found.map((s) => s.name).join(', ')}) refused`);
+    return found.length === 1 && found[0] ? this.asHost(found[0]) : undefined;
   }
 
-  async findByIdOrName(id: string): Promise<AgentHost | undefined> {
-    const s = this.byUuid.get(id) ?? [...this.byUuid.values()].find((x) => x.name === id);
+  async findByUuid(uuid: string): Promise<AgentHost | undefined> {
+    const s = this.byUuid.get(uuid);
     return s ? this.asHost(s) : undefined;
   }
 
   async heartbeat(host: AgentHost, hb: Heartbeat): Promise<void> {
     const s = this.byUuid.get(host.uuid);
     if (!s) return;
-    const first = s.callbackUrl === undefined;
-    s.callbackUrl = hb.callbackUrl;
     s.lastHeartbeatAt = Date.now();
-    // Only the first heartbeat matters to the workflow; later ones would only grow its history.
-    if (first) await this.notify.heartbeat(s.workflowId, { session: s.session, callbackUrl: hb.callbackUrl, ...(hb.agentVersion ? { agentVersion: hb.agentVersion } : {}) });
+    // Only the first delivered heartbeat matters to the workflow; later ones would only grow its history.
+    if (s.callbackUrl !== undefined) return;
+    if (s.heartbeatInFlight) return s.heartbeatInFlight;
+    const arg: SessionHeartbeat = { session: s.session, callbackUrl: hb.callbackUrl, ...(hb.agentVersion ? { agentVersion: hb.agentVersion } : {}) };
+    s.heartbeatInFlight = this.notify
+      .heartbeat(s.workflowId, arg)
+      .then(() => {
+        s.callbackUrl = hb.callbackUrl;
+      })
+      .catch((err: unknown) => {
+        throw new SignalNotDeliveredError(err);
+      })
+      .finally(() => {
+        s.heartbeatInFlight = undefined;
+      });
+    return s.heartbeatInFlight;
   }
 
-  async inspectionData(host: AgentHost, data: Record<string, unknown>): Promise<void> {
+  async inspectionData(host: AgentHost, data: Record<string, unknown>, macs: string[]): Promise<void> {
     const s = this.byUuid.get(host.uuid);
-    if (!s) return;
+    // Not an inspection boot, or no boot MAC in the inventory: as if no such node (Ironic's NotFound).
+    if (!s || !s.inspect || !s.macs[0] || !macs.includes(s.macs[0])) throw new AgentRequestRefusedError(404, 'Node not found or not in a state that allows this request');
+    if (s.inspection === 'delivered') throw new AgentRequestRefusedError(400, 'Inspection data for this boot was already received');
+    if (s.inspection === 'in-flight') throw new AgentRequestRefusedError(409, 'Inspection data for this boot is being processed');
+    for (const mac of macs) {
+      const owner = this.ownerOf(mac, s.uuid);
+      if (owner) {
+        this.opts.log?.('warn', `inspection data for ${s.name} refused: MAC ${mac} belongs to host ${owner}`);
+        throw new AgentRequestRefusedError(400, 'Invalid inspection data: an interface MAC address belongs to another node');
+      }
+    }
     // IPA reports collector failures in `error`; Ironic's inspection fails with "Ramdisk reported error".
-    const error = typeof data.error === 'string' && data.error !== '' ? data.error : undefined;
-    await this.notify.inspection(s.workflowId, { session: s.session, hardware: hardwareFromInventory(data.inventory as IpaInventory), ...(error ? { error } : {}) });
+    const error = typeof data.error === 'string' && data.error !== '' ? data.error.slice(0, MAX_INSPECTION_ERROR_CHARS) : undefined;
+    const arg: SessionInspection = { session: s.session, hardware: hardwareFromInventory(data.inventory as IpaInventory), ...(error ? { error } : {}) };
+    s.inspection = 'in-flight';
+    try {
+      await this.notify.inspection(s.workflowId, arg);
+      s.inspection = 'delivered';
+    } catch (err) {
+      s.inspection = undefined;
+      throw new SignalNotDeliveredError(err);
+    }
+  }
+
+  /** The other host (name or uuid) a MAC belongs to: an open session's lookup key or a boot MAC. */
+  private ownerOf(mac: string, uuid: string): string | undefined {
+    for (const o of this.byUuid.values()) if (o.uuid !== uuid && o.macs.includes(mac)) return o.name;
+    const booted = this.opts.boot?.get(mac);
+    return booted && booted.uuid !== uuid ? booted.uuid : undefined;
   }
 
   private asHost(s: Session): AgentHost {
-    return { uuid: s.uuid, name: s.name, lookupAllowed: true, ...(s.networkData !== undefined ? { networkData: s.networkData } : {}) };
+    return { uuid: s.uuid, lookupAllowed: true, ...(s.networkData !== undefined ? { networkData: s.networkData } : {}) };
   }
 }

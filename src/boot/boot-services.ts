@@ -6,9 +6,7 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { listenHttp } from '../agent/http-server.js';
-import { isValidProvisioningNetwork } from '../api/provisioning-network.js';
-import { httpBaseUrl, type BootServicesSettings } from '../config/boot-settings.js';
-import { DEFAULT_PROVISIONING_NETWORK } from '../contract/index.js';
+import { DEFAULT_PROVISIONING_NETWORK, isValidProvisioningNetwork } from '../api/provisioning-network.js';
 import type { BootConfigStore } from './boot-config.js';
 import { LeaseStore } from './dhcp/leases.js';
 import { DhcpResponder } from './dhcp/responder.js';
@@ -16,6 +14,34 @@ import { DhcpServer } from './dhcp/server.js';
 import { httpBootHandler } from './http/http-boot.js';
 import { bindError } from './listen-error.js';
 import { TftpServer } from './tftp/server.js';
+
+/** What the boot services of one provisioning network serve, and where (src/config reads it from the environment). */
+export interface BootServicesSettings {
+  /** Our address on the provisioning network (DHCP server id, TFTP next-server, URLs). */
+  bootIp: string;
+  dhcp?: {
+    mode: 'full' | 'proxy';
+    /** Bind address: 0.0.0.0 (broadcasts only reach a wildcard socket); keep the worker on the provisioning interface only. */
+    host?: string;
+    port: number;
+    proxyPort: number;
+    range?: [string, string];
+    subnetMask: string;
+    router?: string;
+    dns: string[];
+    leaseSeconds: number;
+    allowUnknown: boolean;
+    replyDelayMs: number;
+  };
+  tftp?: { host: string; port: number; root: string };
+  http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string };
+  agent: { kernel: string; initramfs: string; extraKernelParams: string; insecure: boolean };
+  /** The Ironic agent API as the agents reach it. */
+  apiUrl: string;
+}
+
+/** The HTTP boot server's base URL as clients reach it. */
+export const httpBaseUrl = (s: BootServicesSettings): string => `http://${s.bootIp}${s.http && s.http.port !== 80 ? `:${s.http.port}` : ''}`;
 
 export type BootLog = (level: 'debug' | 'info' | 'warn', message: string) => void;
 

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { bootMacConflicts } from '../api/boot-mac.js';
 import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost } from '../api/manifest.js';
 import type { BareMetalHostStatus } from '../api/types.js';
 import { connectionOptions, type TemporalConfig } from '../config/temporal.js';
@@ -27,8 +28,8 @@ import {
   type HostWorkflow,
   type HostWorkflowInput,
 } from '../contract/index.js';
-import type { Keyring } from '../secrets/keyring.js';
-import type { HostSecrets } from '../secrets/sealed-types.js';
+import type { HostSecrets, SecretPurpose } from '../secrets/sealed-types.js';
+import type { Sealer } from '../secrets/sealer.js';
 import { validateDefinition } from '../api/change-rules.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from './errors.js';
 
@@ -69,10 +70,13 @@ export function loadManifests(sources: ManifestSource[]): { hosts: ResolvedHost[
   return { hosts: parsed.hosts, warnings: parsed.warnings };
 }
 
-export function sealHost(resolved: ResolvedHost, keyring: Keyring): HostDefinition {
+/** Seals each referenced Secret for this host's namespace and the field that references it. */
+export function sealHost(resolved: ResolvedHost, sealer: Sealer): HostDefinition {
   const secrets: HostSecrets = {};
+  const namespace = resolved.host.metadata.namespace;
   for (const [field, secret] of Object.entries(resolved.secrets)) {
-    if (secret) secrets[field as keyof HostSecrets] = keyring.seal(secret.metadata.name, secret.data);
+    const purpose = field as SecretPurpose;
+    if (secret) secrets[purpose] = sealer.seal({ namespace, purpose }, secret.metadata.name, secret.data);
   }
   return { host: resolved.host, secrets };
 }
@@ -84,13 +88,14 @@ export class MetalflowClient {
   constructor(
     readonly temporal: Client,
     readonly config: Pick<TemporalConfig, 'address' | 'namespace'>,
-    private readonly keyring?: Keyring,
+    /** Seals Secrets at `apply` with the workers' public key (it cannot open them). */
+    private readonly sealer?: Sealer,
     /** Where new host workflows run (the host workers' task queue). */
     readonly taskQueue: string = TaskQueue.hosts,
   ) {}
 
   /** Connects and checks the namespace answers, so an unreachable server fails here, clearly. */
-  static async connect(config: TemporalConfig, keyring?: Keyring, taskQueue: string = TaskQueue.hosts): Promise<MetalflowClient> {
+  static async connect(config: TemporalConfig, sealer?: Sealer, taskQueue: string = TaskQueue.hosts): Promise<MetalflowClient> {
     let connection: Connection;
     try {
       connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '5s' });
@@ -98,7 +103,7 @@ export class MetalflowClient {
     } catch (err) {
       throw new TemporalUnreachableError(config.address, config.namespace, err);
     }
-    return new MetalflowClient(new Client({ connection, namespace: config.namespace }), config, keyring, taskQueue);
+    return new MetalflowClient(new Client({ connection, namespace: config.namespace }), config, sealer, taskQueue);
   }
 
   async close(): Promise<void> {
@@ -116,9 +121,9 @@ export class MetalflowClient {
    */
   async apply(sources: ManifestSource[]): Promise<ApplyResult> {
     const { hosts, warnings } = loadManifests(sources);
-    if (!this.keyring) throw new Error('apply needs the secret key (METALFLOW_SECRET_KEY or METALFLOW_SECRET_KEY_FILE)');
-    const keyring = this.keyring;
-    const definitions = hosts.map((h) => sealHost(h, keyring));
+    if (!this.sealer) throw new Error('apply needs the sealing public key (METALFLOW_SEAL_PUBLIC_KEY(_FILE); `metalflow keys public`)');
+    const sealer = this.sealer;
+    const definitions = hosts.map((h) => sealHost(h, sealer));
 
     const existing = await Promise.all(definitions.map((d) => this.view(d.host.metadata.namespace, d.host.metadata.name).catch((err: unknown) => {
       if (err instanceof HostNotFoundError) return undefined;
@@ -133,6 +138,11 @@ export class MetalflowClient {
       const problems = validateDefinition(d, { metadata: { name: current.name, namespace: current.namespace }, spec: current.spec }, { state: current.status.provisioning.state, detached: current.detached });
       for (const p of problems) errors.push({ document, ...p });
     });
+    // A boot MAC names one host across every namespace and network: refuse one that another host has.
+    if (definitions.some((d) => d.host.spec.bootMACAddress)) {
+      const others = (await this.list()).map((v) => ({ namespace: v.namespace, name: v.name, bootMACAddress: v.spec.bootMACAddress }));
+      errors.push(...bootMacConflicts(definitions.map((d) => ({ namespace: d.host.metadata.namespace ?? 'default', name: d.host.metadata.name, bootMACAddress: d.host.spec.bootMACAddress })), others));
+    }
     if (errors.length > 0) throw new InvalidManifestError(errors);
 
     // Several hosts at once (each waits for its workflow to accept the spec); outcomes keep file order.

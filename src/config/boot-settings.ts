@@ -5,30 +5,9 @@
  */
 import { isIP } from 'node:net';
 import { parseDurationMs } from '../api/durations.js';
+import type { BootServicesSettings } from '../boot/boot-services.js';
 
-export interface BootServicesSettings {
-  /** Our address on the provisioning network (DHCP server id, TFTP next-server, URLs). */
-  bootIp: string;
-  dhcp?: {
-    mode: 'full' | 'proxy';
-    /** Bind address: 0.0.0.0 (broadcasts only reach a wildcard socket); keep the worker on the provisioning interface only. */
-    host?: string;
-    port: number;
-    proxyPort: number;
-    range?: [string, string];
-    subnetMask: string;
-    router?: string;
-    dns: string[];
-    leaseSeconds: number;
-    allowUnknown: boolean;
-    replyDelayMs: number;
-  };
-  tftp?: { host: string; port: number; root: string };
-  http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string };
-  agent: { kernel: string; initramfs: string; extraKernelParams: string; insecure: boolean };
-  /** The Ironic agent API as the agents reach it. */
-  apiUrl: string;
-}
+export type { BootServicesSettings };
 
 export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, apiPort: number): BootServicesSettings {
   const bootIp = env.METALFLOW_BOOT_IP || '127.0.0.1';
@@ -83,18 +62,14 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
  * Where a listener binds: its own setting, else the provisioning address it serves
  * (METALFLOW_BOOT_IP), else loopback. The wildcard (0.0.0.0) only when a setting says so.
  */
-function bindAddress(env: NodeJS.ProcessEnv, name: string): string {
+export function bindAddress(env: NodeJS.ProcessEnv, name: string): string {
   const own = env[name];
   const [setting, value] = own ? [name, own] : ['METALFLOW_BOOT_IP', env.METALFLOW_BOOT_IP || '127.0.0.1'];
   if (!isIP(value)) throw new Error(`${setting}=${value}: expected an IP address to bind (0.0.0.0 for every interface)`);
   return value;
 }
 
-/** The Ironic agent API's listener: METALFLOW_AGENT_API_HOST (default: as bindAddress) and _PORT (6385). */
-export function agentApiSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } {
-  const port = Number(env.METALFLOW_AGENT_API_PORT || 6385);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`METALFLOW_AGENT_API_PORT=${env.METALFLOW_AGENT_API_PORT}: expected a port number`);
-  return { host: bindAddress(env, 'METALFLOW_AGENT_API_HOST'), port };
+/** The boot services' settings from this process's environment (the boot worker's entry point). */
+export function bootServicesSettingsFromProcessEnv(dataDir: string, apiPort: number): BootServicesSettings {
+  return bootSettingsFromEnv(process.env, dataDir, apiPort);
 }
-
-export const httpBaseUrl = (s: BootServicesSettings): string => `http://${s.bootIp}${s.http && s.http.port !== 80 ? `:${s.http.port}` : ''}`;

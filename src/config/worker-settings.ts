@@ -1,11 +1,14 @@
 /** Host-worker settings from the environment (only entry points read env; modules get plain options). */
 import { join, resolve } from 'node:path';
 import { DEFAULT_HOST_SETTINGS, TaskQueue, Timeouts, type HostSettings } from '../contract/index.js';
+import type { PublicKeySources } from '../secrets/key-store.js';
 import { parseDurationMs } from '../api/durations.js';
+import { DEFAULT_PROVISIONING_NETWORK, isValidProvisioningNetwork } from '../api/provisioning-network.js';
 
 export interface WorkerSettings {
   dataDir: string;
-  secretKeyFile: string;
+  /** The workers' private sealing keys (read only; `metalflow keys create` writes them). */
+  sealKeyDir: string;
   fakeStateDir: string;
   fakeStepMs: number;
   simulatedAgent: boolean;
@@ -29,8 +32,25 @@ export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.METALFLOW_DATA_DIR || '.metalflow');
 }
 
-export function secretKeyFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env.METALFLOW_SECRET_KEY_FILE || join(dataDirFromEnv(env), 'secret.key');
+/** Directory of the sealing keys (private keys and the public key file). */
+export function sealKeyDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.METALFLOW_SEAL_KEY_DIR || join(dataDirFromEnv(env), 'keys'));
+}
+
+/** Where a client finds the public key it seals with: inline, a file, else the key directory. */
+export function sealPublicKeySourcesFromEnv(env: NodeJS.ProcessEnv = process.env): PublicKeySources {
+  return {
+    ...(env.METALFLOW_SEAL_PUBLIC_KEY ? { inline: env.METALFLOW_SEAL_PUBLIC_KEY } : {}),
+    ...(env.METALFLOW_SEAL_PUBLIC_KEY_FILE ? { file: resolve(env.METALFLOW_SEAL_PUBLIC_KEY_FILE) } : {}),
+    keyDir: sealKeyDirFromEnv(env),
+  };
+}
+
+/** The provisioning network a boot-services worker serves (METALFLOW_PROVISIONING_NETWORK, `default`). */
+export function provisioningNetworkFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const network = env.METALFLOW_PROVISIONING_NETWORK || DEFAULT_PROVISIONING_NETWORK;
+  if (!isValidProvisioningNetwork(network)) throw new Error(`METALFLOW_PROVISIONING_NETWORK=${network}: expected a DNS label`);
+  return network;
 }
 
 /** The host task queue (override only to isolate several deployments or test runs on one namespace). */
@@ -42,7 +62,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
   const dataDir = dataDirFromEnv(env);
   return {
     dataDir,
-    secretKeyFile: secretKeyFileFromEnv(env),
+    sealKeyDir: sealKeyDirFromEnv(env),
     fakeStateDir: env.METALFLOW_FAKE_STATE_DIR || join(dataDir, 'fake-hardware'),
     fakeStepMs: parseDurationMs(env.METALFLOW_FAKE_STEP || '1s'),
     simulatedAgent: env.METALFLOW_SIMULATED_AGENT === 'true' || env.METALFLOW_SIMULATED_AGENT === '1',

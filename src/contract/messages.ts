@@ -1,6 +1,7 @@
 /** The host workflow's signals, update and queries: what operators, clients and the boot services send it. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BareMetalHost, BareMetalHostStatus, HardwareDetails, RebootMode } from '../api/types.js';
+import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/types.js';
+import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions.js';
 import type { HostDefinition } from './host-workflow.js';
 
 // ---- signals (operator actions; fire and forget, always accepted, applied at the next safe point)
@@ -18,20 +19,11 @@ export const resumeSignal = defineSignal('resume');
 export const deleteSignal = defineSignal('delete');
 
 // ---- signals from the boot services (the agent protocol), never from operators
-export interface AgentHeartbeatArg {
-  /** The agent's boot session (see expectAgent), so a late heartbeat of an old boot is ignored. */
-  session: string;
-  callbackUrl: string;
-  agentVersion?: string;
-}
+/** Sent once per agent boot session, when its first heartbeat arrives (shape: boot/agent-sessions.ts). */
+export type AgentHeartbeatArg = SessionHeartbeat;
 export const agentHeartbeatSignal = defineSignal<[AgentHeartbeatArg]>('agentHeartbeat');
-export interface AgentInspectionArg {
-  session: string;
-  /** The agent's inventory, already mapped (the raw inventory stays in the boot services). */
-  hardware: HardwareDetails;
-  /** What the ramdisk reported as failed (IPA's `error` key): the inspection fails with it. */
-  error?: string;
-}
+/** Sent once per inspection session with the bounded projection of the agent's inventory. */
+export type AgentInspectionArg = SessionInspection;
 export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentInspection');
 
 // ---- updates

@@ -1,71 +1,50 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { SecretUnsealError } from '../errors.js';
-import type { SealedSecret } from './sealed-types.js';
-
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+import { NoPrivateKeysError, readPrivateKeys } from './key-store.js';
+import { openBox, sealedKeyId } from './sealed-box.js';
+import type { SealedSecret, UnsealContext } from './sealed-types.js';
 
 /**
- * Seals and unseals Secret data with one 256-bit key. The client seals at `apply`; activities unseal
- * right before they talk to a BMC or build a config drive, so plain values never reach history.
+ * The workers' private sealing keys. Activities unseal right before they talk to a BMC or build a
+ * config drive, always in the context of the host they act for, so plain values never reach history
+ * and a blob sealed for another namespace, Secret or purpose does not open. Clients cannot open:
+ * they hold only the public key (src/secrets/sealer.ts).
  */
 export class Keyring {
-  private constructor(private readonly key: Buffer) {}
+  private constructor(
+    private keys: Map<string, KeyObject>,
+    /** Re-reads the key directory: a key rotated in after this worker started is found on first use. */
+    private readonly reload?: () => Map<string, KeyObject>,
+  ) {}
 
-  static fromKey(key: Buffer): Keyring {
-    if (key.length !== 32) throw new Error(`secret key must be 32 bytes, got ${key.length}`);
-    return new Keyring(key);
+  static fromPrivateKeys(keys: Map<string, KeyObject>): Keyring {
+    return new Keyring(new Map(keys));
   }
 
-  /**
-   * Key from METALFLOW_SECRET_KEY (64 hex chars), else from the key file (created with mode 0600
-   * when `create` is set, as the stack's start script does on first run).
-   */
-  static load(opts: { env?: NodeJS.ProcessEnv; keyFile: string; create?: boolean }): Keyring {
-    const env = opts.env ?? process.env;
-    const hex = env.METALFLOW_SECRET_KEY;
-    if (hex) return Keyring.fromKey(Buffer.from(hex.trim(), 'hex'));
-    if (!existsSync(opts.keyFile)) {
-      if (!opts.create) {
-        throw new Error(`no secret key: set METALFLOW_SECRET_KEY or create ${opts.keyFile} (the start script does)`);
-      }
-      mkdirSync(dirname(opts.keyFile), { recursive: true });
-      try {
-        // 'wx': never overwrite a key another process created first (that would orphan its sealed data).
-        writeFileSync(opts.keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
+  /** Every private key in `dir`; fails (saying how to create them) when there is none. Never creates keys. */
+  static load(dir: string): Keyring {
+    const keys = readPrivateKeys(dir);
+    if (keys.size === 0) throw new NoPrivateKeysError(dir);
+    return new Keyring(keys, () => readPrivateKeys(dir));
+  }
+
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  unseal(secret: SealedSecret, ctx: UnsealContext): Record<string, string> {
+    const keyId = sealedKeyId(secret.sealed);
+    if (!keyId) throw new SecretUnsealError(secret.name, 'it is not in the public-key sealed format (sealed by an older metalflow?); apply the host and its Secrets again');
+    let key = this.keys.get(keyId);
+    if (!key && this.reload) {
+      this.keys = this.reload();
+      key = this.keys.get(keyId);
     }
-    return Keyring.fromKey(Buffer.from(readFileSync(opts.keyFile, 'utf8').trim(), 'hex'));
-  }
-
-  version(data: Record<string, string>): string {
-    return createHmac('sha256', this.key).update(canonical(data)).digest('hex').slice(0, 16);
-  }
-
-  seal(name: string, data: Record<string, string>): SealedSecret {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const body = Buffer.concat([cipher.update(canonical(data), 'utf8'), cipher.final()]);
-    return { name, version: this.version(data), keys: Object.keys(data).sort(), sealed: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64') };
-  }
-
-  unseal(secret: SealedSecret): Record<string, string> {
+    if (!key) throw new SecretUnsealError(secret.name, `it was sealed with key ${keyId}, which this worker does not have (it has ${this.keyIds.join(', ') || 'none'})`);
     try {
-      const raw = Buffer.from(secret.sealed, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
-      decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-      return JSON.parse(plain.toString('utf8')) as Record<string, string>;
+      return JSON.parse(openBox(key, { ...ctx, name: secret.name }, secret.sealed).toString('utf8')) as Record<string, string>;
     } catch {
-      throw new SecretUnsealError(secret.name);
+      throw new SecretUnsealError(secret.name, `it was sealed for another namespace, Secret or purpose than ${ctx.purpose} of a host in namespace ${ctx.namespace}, or it is damaged`);
     }
   }
-}
-
-function canonical(data: Record<string, string>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b))));
 }

@@ -18,11 +18,11 @@ import { createBootActivities } from '../activities/boot-activities.js';
 import { AgentSessions } from '../boot/agent-sessions.js';
 import { BootConfigStore } from '../boot/boot-config.js';
 import { startBootServices } from '../boot/boot-services.js';
-import { agentApiSettingsFromEnv, bootSettingsFromEnv } from '../config/boot-settings.js';
-import { parseDurationMs } from '../api/durations.js';
+import { agentApiSettingsFromEnv } from '../config/agent-api-settings.js';
+import { bootServicesSettingsFromProcessEnv } from '../config/boot-settings.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
-import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
-import { DEFAULT_PROVISIONING_NETWORK, HOST_WORKFLOW_TYPE, TaskQueue, agentHeartbeatSignal, agentInspectionSignal, hostQuery } from '../contract/index.js';
+import { hostTaskQueueFromEnv, provisioningNetworkFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
+import { HOST_WORKFLOW_TYPE, TaskQueue, agentHeartbeatSignal, agentInspectionSignal, hostQuery } from '../contract/index.js';
 import { Keyring } from '../secrets/keyring.js';
 import { createLogger, installTemporalLogging } from './logger.js';
 
@@ -30,13 +30,16 @@ async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();
   const logger = createLogger(settings.logLevel, 'metalflow-boot');
   installTemporalLogging(logger);
-  const network = process.env.METALFLOW_PROVISIONING_NETWORK || DEFAULT_PROVISIONING_NETWORK;
-  const { host: apiHost, port: apiPort } = agentApiSettingsFromEnv();
+  const network = provisioningNetworkFromEnv();
+  const agentApi = agentApiSettingsFromEnv();
+  const { host: apiHost, port: apiPort } = agentApi;
   const temporal = temporalConfigFromEnv();
-  const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
+  const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
 
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+  // Every host's boot MAC (DHCP reservations, inspection MAC ownership), rebuilt from the workflows below.
+  const boot = new BootConfigStore();
   const sessions = new AgentSessions({
     heartbeat: async (workflowId, arg) => {
       logger.info({ workflowId, callbackUrl: arg.callbackUrl }, 'agent heartbeat');
@@ -46,13 +49,12 @@ async function main(): Promise<void> {
       logger.info({ workflowId }, 'agent inspection data');
       await client.workflow.getHandle(workflowId).signal(agentInspectionSignal, arg);
     },
-  });
-  const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: Number(process.env.METALFLOW_AGENT_HEARTBEAT_TIMEOUT || 300) });
+  }, { boot, log: (level, message) => logger[level](message) });
+  const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: agentApi.heartbeatTimeoutSeconds, trustedProxies: agentApi.trustedProxies });
   const server = await api.listen(apiPort, apiHost, { log: (level, message) => logger[level](message) });
   const port = portOf(server);
 
   // The boot configuration: every host's boot MAC (DHCP reservations), rebuilt from the workflows.
-  const boot = new BootConfigStore();
   const ids: string[] = [];
   for await (const wf of client.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${hostTaskQueueFromEnv()}'` })) ids.push(wf.workflowId);
   for (let i = 0; i < ids.length; i += 32) {
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
     }
   }
   const known = boot.all().length;
-  const bootSettings = bootSettingsFromEnv(process.env, settings.dataDir, port);
+  const bootSettings = bootServicesSettingsFromProcessEnv(settings.dataDir, port);
   const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message), network);
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     taskQueue: TaskQueue.boot(network),
-    activities: createBootActivities({ sessions, api, keyring, boot, agentPollMs: parseDurationMs(process.env.METALFLOW_AGENT_POLL || '2s') }),
+    activities: createBootActivities({ sessions, api, keyring, boot, agentPollMs: agentApi.commandPollMs }),
     shutdownGraceTime: '10s',
   });
   logger.info(

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   installTemporalLogging(logger);
   const temporal = temporalConfigFromEnv();
   const taskQueue = hostTaskQueueFromEnv();
-  const keyring = Keyring.load({ keyFile: settings.secretKeyFile, create: true });
+  const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const clientConnection = await Connection.connect(connectionOptions(temporal));

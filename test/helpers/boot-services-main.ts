@@ -9,7 +9,8 @@ import { IronicAgentApi } from '../../src/agent/ironic-api.js';
 import { AgentSessions } from '../../src/boot/agent-sessions.js';
 import { BootConfigStore } from '../../src/boot/boot-config.js';
 import { startBootServices } from '../../src/boot/boot-services.js';
-import { agentApiSettingsFromEnv, bootSettingsFromEnv } from '../../src/config/boot-settings.js';
+import { agentApiSettingsFromEnv } from '../../src/config/agent-api-settings.js';
+import { bootSettingsFromEnv } from '../../src/config/boot-settings.js';
 
 const dataDir = process.env.METALFLOW_DATA_DIR ?? '/tmp';
 const log = (level: string, message: string): void => void process.stdout.write(`${level} ${message}\n`);

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { MetalflowClient } from '../../src/client/metalflow-client.js';
 import { workflowBundlerOptions } from '../../src/worker/bundler.js';
-import { Keyring } from '../../src/secrets/keyring.js';
-import { TEST_SECRET_KEY, type TestStack } from './stack.js';
+import { readPublicKey } from '../../src/secrets/key-store.js';
+import { Sealer } from '../../src/secrets/sealer.js';
+import type { TestStack } from './stack.js';
 
 let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
 
@@ -22,7 +23,7 @@ export async function startInProcessWorker(stack: TestStack, activities: object)
   const connection = await NativeConnection.connect({ address: stack.address });
   const worker = await Worker.create({ connection, namespace: stack.namespace, taskQueue: stack.taskQueue, workflowBundle: await bundle, activities });
   const running = worker.run();
-  stack.client = await MetalflowClient.connect({ address: stack.address, namespace: stack.namespace }, Keyring.fromKey(Buffer.from(TEST_SECRET_KEY, 'hex')), stack.taskQueue);
+  stack.client = await MetalflowClient.connect({ address: stack.address, namespace: stack.namespace }, Sealer.fromPublicKey(readPublicKey(stack.keyDir)), stack.taskQueue);
   return {
     stop: async () => {
       worker.shutdown();

@@ -10,15 +10,18 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { MetalflowClient } from '../../src/client/metalflow-client.js';
 import { FakeHardware, type FakeMachineState } from '../../src/bmc/fake/fake-hardware.js';
-import { Keyring } from '../../src/secrets/keyring.js';
+import { createKeys, readPublicKey } from '../../src/secrets/key-store.js';
+import { Sealer } from '../../src/secrets/sealer.js';
 import { startNodeWorker, type WorkerProcess } from '../../lab/processes.js';
 import { removeTempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
-export const TEST_SECRET_KEY = 'ab'.repeat(32);
 
 export class TestStack {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'metalflow-it-'));
+  /** The run's own sealing keys, made as an operator would (`metalflow keys create`): workers open, the client only seals. */
+  readonly keyDir = join(this.dataDir, 'keys');
+  readonly sealingKeyId = createKeys(this.keyDir);
   readonly address = inject('temporalAddress');
   readonly namespace = inject('temporalNamespace');
   readonly temporalCli = inject('temporalCli');
@@ -35,7 +38,7 @@ export class TestStack {
       TEMPORAL_ADDRESS: this.address,
       TEMPORAL_NAMESPACE: this.namespace,
       METALFLOW_DATA_DIR: this.dataDir,
-      METALFLOW_SECRET_KEY: TEST_SECRET_KEY,
+      METALFLOW_SEAL_KEY_DIR: this.keyDir,
       METALFLOW_FAKE_STEP: '200ms',
       METALFLOW_TASK_QUEUE: this.taskQueue,
       ...this.workerEnv,
@@ -44,7 +47,7 @@ export class TestStack {
 
   async start(): Promise<this> {
     await this.startWorker();
-    this.client = await MetalflowClient.connect({ address: this.address, namespace: this.namespace }, Keyring.fromKey(Buffer.from(TEST_SECRET_KEY, 'hex')), this.taskQueue);
+    this.client = await MetalflowClient.connect({ address: this.address, namespace: this.namespace }, Sealer.fromPublicKey(readPublicKey(this.keyDir)), this.taskQueue);
     return this;
   }
 

@@ -18,7 +18,7 @@ export interface StockIpa extends LabProcess {
   records(): Array<{ event: string; node?: string; disks?: string[] }>;
 }
 
-export function startStockIpa(opts: { netns: TestNetns; apiUrl: string; dir: string }): StockIpa {
+export function startStockIpa(opts: { netns: TestNetns; apiUrl: string; dir: string; collectors?: string }): StockIpa {
   mkdirSync(join(opts.dir, 'bin'), { recursive: true });
   const shim = join(opts.dir, 'bin', 'udevadm');
   writeFileSync(shim, '#!/bin/sh\nexit 0\n');
@@ -30,7 +30,7 @@ export function startStockIpa(opts: { netns: TestNetns; apiUrl: string; dir: str
       '[DEFAULT]',
       `api_url = ${opts.apiUrl}`,
       `inspection_callback_url = ${opts.apiUrl}/v1/continue_inspection`,
-      'inspection_collectors = default',
+      `inspection_collectors = ${opts.collectors ?? 'default'}`,
       `listen_host = ${opts.netns.nsIp}`,
       `listen_port = ${IPA_PORT}`,
       `advertise_host = ${opts.netns.nsIp}`,

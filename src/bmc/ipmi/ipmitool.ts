@@ -4,7 +4,7 @@
  * may cause the BMC to crash"), bounded retries, and the password passed through the environment
  * (`-E` reads IPMI_PASSWORD), never on the command line or in logs.
  */
-import { execFile } from 'node:child_process';
+import { execTool } from '../../tools/child-process.js';
 import { BmcAuthenticationError, BmcUnreachableError, IpmiCommandError } from '../../errors.js';
 
 export interface IpmiTarget {
@@ -83,7 +83,8 @@ export class Ipmitool {
     const argv = ipmitoolArgv(t, args);
     try {
       return await new Promise<string>((resolve, reject) => {
-        execFile(this.binary, argv, { env: { ...process.env, IPMI_PASSWORD: t.password }, timeout: this.timeoutMs }, (err, stdout, stderr) => {
+        // Only IPMI_PASSWORD (for -E) on top of a minimal environment: nothing else of the worker's.
+        execTool(this.binary, argv, { env: { IPMI_PASSWORD: t.password }, timeoutMs: this.timeoutMs }, (err, stdout, stderr) => {
           if (!err) return resolve(stdout);
           const why = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Loading IANA')).slice(-2).join(' / ');
           const where = `${t.host}:${t.port}`;

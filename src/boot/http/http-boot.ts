@@ -46,7 +46,7 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
       const mac = (script[1] ?? '').replace(/-/g, ':').toLowerCase();
       if (!MAC.test(mac)) return text(res, 400, 'not a MAC address\n');
       const target = opts.store.get(mac);
-      return text(res, 200, target?.action === 'agent' ? agentScript(target, opts.agent) : localBootScript(target, mac));
+      return text(res, 200, target?.action === 'agent' ? agentScript(target, opts.agent) : localBootScript());
     }
     const file = /^\/(agent|images|firmware)\/(.+)$/.exec(path);
     if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '', opts.log);

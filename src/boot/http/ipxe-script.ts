@@ -29,8 +29,9 @@ export function agentScript(target: BootTarget, s: AgentBootSettings): string {
     `initrd=${s.initramfs}`,
     ...(s.extraKernelParams ? [s.extraKernelParams] : []),
   ].join(' ');
+  // No host name, MAC or UUID: anyone on the network can fetch any MAC's script.
   return `#!ipxe
-# metalflow: agent boot for ${target.name} (${target.mac})
+# metalflow: agent boot
 set attempts:int32 10
 set i:int32 0
 :retry_boot
@@ -49,9 +50,10 @@ reboot
 `;
 }
 
-export function localBootScript(target: BootTarget | undefined, mac: string): string {
+/** The same script for every MAC, known host or not: it must not tell who is registered. */
+export function localBootScript(): string {
   return `#!ipxe
-# metalflow: ${target ? `local boot for ${target.name}` : `${mac} is not a host metalflow knows`}
+# metalflow: local boot
 iseq \${platform} efi && goto efi ||
 sanboot --no-describe --drive 0x80 || goto out
 :efi

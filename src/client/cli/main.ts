@@ -1,7 +1,8 @@
 /**
  * `metalflow`: the operator CLI (kubectl-like verbs over the host workflows).
  * Configuration comes from the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*,
- * TEMPORAL_API_KEY, METALFLOW_SECRET_KEY(_FILE), METALFLOW_TEMPORAL_UI.
+ * TEMPORAL_API_KEY, METALFLOW_SEAL_PUBLIC_KEY(_FILE), METALFLOW_DATA_DIR / METALFLOW_SEAL_KEY_DIR,
+ * METALFLOW_TEMPORAL_UI.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import type { ManifestSource } from '../../api/manifest.js';
 import { parseDurationMs } from '../../api/durations.js';
 import { cliSettingsFromEnv } from '../../config/cli-settings.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
-import { hostTaskQueueFromEnv, secretKeyFileFromEnv } from '../../config/worker-settings.js';
+import { hostTaskQueueFromEnv, sealKeyDirFromEnv, sealPublicKeySourcesFromEnv } from '../../config/worker-settings.js';
 import {
   attachSignal,
   deleteSignal,
@@ -25,7 +26,8 @@ import {
   retrySignal,
   type HostView,
 } from '../../contract/index.js';
-import { Keyring } from '../../secrets/keyring.js';
+import { KeysExistError, SealingKeyError, createKeys, findPublicKey, rotateKeys } from '../../secrets/key-store.js';
+import { InvalidSealingKeyError, Sealer, formatSealingPublicKey } from '../../secrets/sealer.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from '../errors.js';
 import { MetalflowClient, loadManifests } from '../metalflow-client.js';
 import { asJson, asYaml, describeText, hostsTable } from './format.js';
@@ -47,10 +49,14 @@ Usage: metalflow <command> [options]
   detach NAME [--force] | attach NAME
   pause NAME | resume NAME
   delete NAME [--wait] [--timeout 10m]
+  keys create [--if-missing]                 create the sealing keys (where the workers run; never overwrites)
+  keys public                                print the sealing public key (all a client needs to apply)
+  keys rotate                                a new sealing key; old private keys keep opening
 
 Common options: -n NAMESPACE (BareMetalHost namespace, default "default"), -A (all namespaces)
 Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (metalflow), TEMPORAL_TLS_CERT,
-  TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_API_KEY, METALFLOW_SECRET_KEY_FILE (.metalflow/secret.key)`;
+  TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_API_KEY, METALFLOW_DATA_DIR (.metalflow),
+  METALFLOW_SEAL_KEY_DIR ($METALFLOW_DATA_DIR/keys), METALFLOW_SEAL_PUBLIC_KEY(_FILE) (the output of keys public)`;
 
 class UsageError extends Error {}
 
@@ -76,6 +82,7 @@ const options = {
   hard: { type: 'boolean' },
   force: { type: 'boolean' },
   wait: { type: 'boolean' },
+  'if-missing': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -118,6 +125,8 @@ export async function run(argv: string[]): Promise<number> {
     return name;
   };
 
+  if (command === 'keys') return keys(args[0], values['if-missing'] === true);
+
   // Dry run needs no server and no key: same parsing and validation, nothing sent.
   if (command === 'apply' && values['dry-run']) {
     if (!values.filename?.length) throw new UsageError('apply: -f FILE is required');
@@ -130,8 +139,9 @@ export async function run(argv: string[]): Promise<number> {
   const known = ['apply', 'get', 'describe', 'wait', 'watch', 'deprovision', 'power', 'reboot', 'inspect', 'retry', 'detach', 'attach', 'pause', 'resume', 'delete'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
 
-  const keyring = command === 'apply' ? Keyring.load({ keyFile: secretKeyFileFromEnv(), create: true }) : undefined;
-  const client = await MetalflowClient.connect(temporalConfigFromEnv(), keyring, hostTaskQueueFromEnv());
+  // apply seals with the public key only, and never creates one: no key found is an error saying where it looked.
+  const sealer = command === 'apply' ? Sealer.fromPublicKey(findPublicKey(sealPublicKeySourcesFromEnv())) : undefined;
+  const client = await MetalflowClient.connect(temporalConfigFromEnv(), sealer, hostTaskQueueFromEnv());
   try {
     switch (command) {
       case 'apply': {
@@ -229,6 +239,36 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
+/** `metalflow keys create|public|rotate`: the sealing keys (no server needed). */
+function keys(sub: string | undefined, ifMissing: boolean): number {
+  const dir = sealKeyDirFromEnv();
+  switch (sub) {
+    case 'create':
+      try {
+        const id = createKeys(dir);
+        process.stderr.write(`created sealing key ${id} in ${dir} (private keys: workers only; give clients \`metalflow keys public\`)\n`);
+      } catch (err) {
+        if (!(ifMissing && err instanceof KeysExistError)) throw err;
+        process.stderr.write(`sealing keys already in ${dir}\n`);
+      }
+      return 0;
+    case 'public':
+    case 'show': {
+      const key = findPublicKey(sealPublicKeySourcesFromEnv());
+      process.stderr.write(`sealing key ${key.keyId}\n`);
+      process.stdout.write(formatSealingPublicKey(key));
+      return 0;
+    }
+    case 'rotate': {
+      const id = rotateKeys(dir);
+      process.stderr.write(`sealing key is now ${id}; older private keys stay in ${dir} and still open what they sealed\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`keys: expected create, public or rotate${sub ? `, got "${sub}"` : ''}`);
+  }
+}
+
 /** Runs the CLI and exits with its status: 0 ok, 1 failed, 2 usage error. */
 export function cliMain(argv: string[]): void {
   run(argv).then(
@@ -238,7 +278,7 @@ export function cliMain(argv: string[]): void {
         process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
         process.exit(2);
       }
-      const known = err instanceof InvalidManifestError || err instanceof HostNotFoundError || err instanceof TemporalUnreachableError;
+      const known = err instanceof InvalidManifestError || err instanceof HostNotFoundError || err instanceof TemporalUnreachableError || err instanceof SealingKeyError || err instanceof InvalidSealingKeyError;
       const message = err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err);
       process.stderr.write(`error: ${message}\n`);
       process.exit(1);

@@ -15,7 +15,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentHeartbeatArg, AgentInspectionArg } from '../../../src/contract/index.js';
 import { IpaClient } from '../../../src/agent/ipa-client.js';
-import { IronicAgentApi } from '../../../src/agent/ironic-api.js';
+import { IronicAgentApi, MAX_INSPECTION_BODY_BYTES } from '../../../src/agent/ironic-api.js';
 import { listenHttp, readBody } from '../../../src/agent/http-server.js';
 import { machineChange, type SushySystem as SushyNotification } from '../../../lab/agents/sushy-notifications.js';
 import { AgentSessions } from '../../../src/boot/agent-sessions.js';
@@ -57,15 +57,22 @@ describe('stock ironic-python-agent against the Ironic agent API', () => {
     const sessions = new AgentSessions({ heartbeat: async (_, a) => void heartbeats.push(a), inspection: async (_, a) => void inspections.push(a) });
     const api = new IronicAgentApi({ backend: sessions });
     const port = await freePort();
-    const server: Server = await api.listen(port, netns.hostIp);
+    // The size of IPA's inspection body (default and logs collectors, as the ramdisk runs them) against our cap.
+    const inspectionBytes: number[] = [];
+    const server: Server = await listenHttp(async (req, res) => {
+      if (req.url === '/v1/continue_inspection') inspectionBytes.push(Number(req.headers['content-length'] ?? 0));
+      await api.handle(req, res);
+    }, port, netns.hostIp);
     const uuid = '1ba0a9e1-0000-4000-8000-000000000001';
     try {
-      sessions.open({ workflowId: 'wf', uuid, name: 'stock-0', macs: [MAC], session: 's1', networkData: 'interfaces: []\n' });
-      const ipa = startStockIpa({ netns, apiUrl: `http://${netns.hostIp}:${port}`, dir: join(dir, 'protocol') });
+      sessions.open({ workflowId: 'wf', uuid, name: 'stock-0', macs: [MAC], session: 's1', inspect: true, networkData: 'interfaces: []\n' });
+      const ipa = startStockIpa({ netns, apiUrl: `http://${netns.hostIp}:${port}`, dir: join(dir, 'protocol'), collectors: 'default,logs' });
       agents.push(ipa);
 
       const inspection = await until('inspection data', () => inspections[0], 120_000, ipa.logFile);
       expect(inspection.error).toBeUndefined();
+      console.log(`stock IPA continue_inspection body: ${inspectionBytes.join(', ')} bytes (cap ${MAX_INSPECTION_BODY_BYTES})`);
+      expect(Math.max(...inspectionBytes)).toBeLessThan(MAX_INSPECTION_BODY_BYTES / 4);
       expect(inspection.hardware.nics?.map((n) => n.mac)).toContain(MAC);
       expect(inspection.hardware.storage?.map((d) => d.serialNumber)).toEqual(['MF-TEST-DISK-1', 'MF-TEST-DISK-2']);
       expect(inspection.hardware.systemVendor?.productName).toBe('metalflow test machine');

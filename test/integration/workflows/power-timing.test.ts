@@ -13,10 +13,9 @@ import { Keyring } from '../../../src/secrets/keyring.js';
 import { hostManifest } from '../../helpers/host-manifest.js';
 import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { STUB_SYSTEM_PATH, startRedfishStub, type RedfishStub } from '../../helpers/redfish-stub.js';
-import { TEST_SECRET_KEY, TestStack } from '../../helpers/stack.js';
+import { TestStack } from '../../helpers/stack.js';
 
 const NS = 'it-power';
-const keyring = Keyring.fromKey(Buffer.from(TEST_SECRET_KEY, 'hex'));
 
 /** A stack whose host worker runs in this process with these driver settings. */
 class PowerStack {
@@ -29,7 +28,7 @@ class PowerStack {
   async start(): Promise<void> {
     this.bmc = await startRedfishStub({ power: 'On', ignoreSoftOff: this.opts.ignoreSoftOff });
     const drivers: DriverSettings = { fakeStateDir: join(this.stack.dataDir, 'fake-hardware'), fakeStepMs: 10, ...this.opts.drivers };
-    this.worker = await startInProcessWorker(this.stack, createHostActivities({ keyring, drivers, settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline' } }));
+    this.worker = await startInProcessWorker(this.stack, createHostActivities({ keyring: Keyring.load(this.stack.keyDir), drivers, settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline' } }));
   }
 
   async stop(): Promise<void> {

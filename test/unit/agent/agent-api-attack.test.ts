@@ -6,13 +6,13 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portOf } from '../../../src/agent/http-server.js';
-import { HEARTBEAT_BODY_MAX_BYTES, INSPECTION_BODY_MAX_BYTES, IronicAgentApi, type AgentBackend, type AgentHost } from '../../../src/agent/ironic-api.js';
+import { HEARTBEAT_BODY_MAX_BYTES, IronicAgentApi, MAX_INSPECTION_BODY_BYTES, type AgentBackend, type AgentHost } from '../../../src/agent/ironic-api.js';
 import { get, itAnswersEach, rawRequest, trackRejections, type Attack } from '../../helpers/raw-http.js';
 
-const A: AgentHost & { macs: string[] } = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'host-a', lookupAllowed: true, macs: ['52:54:00:00:00:0a'] };
+const A: AgentHost & { macs: string[] } = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', lookupAllowed: true, macs: ['52:54:00:00:00:0a'] };
 const backend: AgentBackend = {
   findByMacs: async (macs) => (A.macs.some((m) => macs.includes(m)) ? A : undefined),
-  findByIdOrName: async (id) => (id === A.uuid ? A : undefined),
+  findByUuid: async (id) => (id === A.uuid ? A : undefined),
   heartbeat: async () => undefined,
   inspectionData: async () => undefined,
 };
@@ -47,7 +47,7 @@ const corpus: Attack[] = [
   ['10 000 headers', get('/v1', 'X-H: v\r\n'.repeat(10_000)), [431]],
   ['heartbeat body over the heartbeat cap', post(heartbeat, JSON.stringify({ callback_url: 'http://10.0.0.9:9999', pad: 'x'.repeat(HEARTBEAT_BODY_MAX_BYTES) })), [413]],
   ['heartbeat declaring a 1 GiB body', `POST ${heartbeat} HTTP/1.1\r\nHost: t\r\nContent-Length: 1073741824\r\n\r\n{`, [413]],
-  ['continue_inspection declaring more than its cap', `POST /v1/continue_inspection HTTP/1.1\r\nHost: t\r\nContent-Length: ${INSPECTION_BODY_MAX_BYTES + 1}\r\n\r\n{`, [413]],
+  ['continue_inspection declaring more than its cap', `POST /v1/continue_inspection HTTP/1.1\r\nHost: t\r\nContent-Length: ${MAX_INSPECTION_BODY_BYTES + 1}\r\n\r\n{`, [413]],
   ['chunked garbage', `POST ${heartbeat} HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n`, [400]],
   ['non-numeric Content-Length', `POST ${heartbeat} HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n`, [400]],
   ['body that is not JSON', post(heartbeat, 'not json'), [400]],
@@ -70,6 +70,6 @@ describe('Ironic agent API: malformed requests', () => {
 
   it('names its body caps per endpoint: a heartbeat is small, inspection data is not', () => {
     expect(HEARTBEAT_BODY_MAX_BYTES).toBeLessThanOrEqual(64 * 1024);
-    expect(INSPECTION_BODY_MAX_BYTES).toBeGreaterThan(HEARTBEAT_BODY_MAX_BYTES);
+    expect(MAX_INSPECTION_BODY_BYTES).toBeGreaterThan(HEARTBEAT_BODY_MAX_BYTES);
   });
 });

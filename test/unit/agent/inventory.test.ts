@@ -39,3 +39,32 @@ describe('IPA inventory → HardwareDetails', () => {
     expect(normaliseBootif(raw)).toBe(mac);
   });
 });
+
+describe('inventory projection caps (what reaches workflow history)', () => {
+  it('caps string lengths, list lengths and CPU flags, and ignores values of the wrong type', async () => {
+    const inv = await import('../../../src/agent/inventory.js');
+    const long = 'x'.repeat(inv.MAX_INVENTORY_STRING_CHARS * 10);
+    const hw = inv.hardwareFromInventory({
+      interfaces: Array.from({ length: inv.MAX_INVENTORY_NICS + 5 }, (_, i) => ({ name: long, mac_address: `02:00:00:00:00:${i.toString(16).padStart(2, '0')}`, vendor: long, product: long })),
+      cpu: { model_name: long, flags: Array.from({ length: inv.MAX_CPU_FLAGS + 5 }, (_, i) => `f${i}${long}`), count: 'many' as unknown as number },
+      disks: Array.from({ length: inv.MAX_INVENTORY_DISKS + 5 }, (_, i) => ({ name: `/dev/sd${i}`, size: 1, serial: long, model: 7 as unknown as string })),
+      system_vendor: { manufacturer: long, product_name: { nested: true } as unknown as string },
+      hostname: long,
+    });
+    expect(hw.nics).toHaveLength(inv.MAX_INVENTORY_NICS);
+    expect(hw.storage).toHaveLength(inv.MAX_INVENTORY_DISKS);
+    expect(hw.cpu?.flags).toHaveLength(inv.MAX_CPU_FLAGS);
+    expect(Math.max(...(hw.cpu?.flags ?? []).map((f) => f.length))).toBeLessThanOrEqual(inv.MAX_CPU_FLAG_CHARS);
+    expect(hw.cpu?.count).toBeUndefined();
+    expect(hw.systemVendor?.productName).toBeUndefined();
+    expect(hw.storage?.[0]?.model).toBeUndefined();
+    const strings: string[] = [];
+    JSON.stringify(hw, (_, v: unknown) => (typeof v === 'string' && strings.push(v), v));
+    expect(Math.max(...strings.map((s) => s.length))).toBeLessThanOrEqual(inv.MAX_INVENTORY_STRING_CHARS);
+  });
+
+  it('refuses an inventory without interfaces rather than crashing on it', async () => {
+    const inv = await import('../../../src/agent/inventory.js');
+    expect(inv.hardwareFromInventory({ interfaces: 'nope' } as unknown as Parameters<typeof inv.hardwareFromInventory>[0]).nics).toEqual([]);
+  });
+});

@@ -2,43 +2,26 @@
  * The Ironic agent endpoints, driven with the request sequence the stock IPA sends
  * (ironic_api_client.py, inspector.py, agent.py), over loopback HTTP.
  */
-import type { Server } from 'node:http';
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IronicAgentApi, type AgentBackend, type AgentHost, type Heartbeat } from '../../../src/agent/ironic-api.js';
+import { useAgentApi } from '../../helpers/agent-api.js';
 
-const A: AgentHost & { macs: string[] } = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'host-a', lookupAllowed: true, macs: ['52:54:00:00:00:0a', '52:54:00:00:01:0a'] };
-const B: AgentHost & { macs: string[] } = { uuid: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'host-b', lookupAllowed: true, macs: ['52:54:00:00:00:0b'] };
-const C: AgentHost & { macs: string[] } = { uuid: 'cccccccc-0000-4000-8000-000000000003', name: 'host-c', lookupAllowed: false, macs: ['52:54:00:00:00:0c'] };
+type TestHost = AgentHost & { name: string; macs: string[] };
+const A: TestHost = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'host-a', lookupAllowed: true, macs: ['52:54:00:00:00:0a', '52:54:00:00:01:0a'] };
+const B: TestHost = { uuid: 'bbbbbbbb-0000-4000-8000-000000000002', name: 'host-b', lookupAllowed: true, macs: ['52:54:00:00:00:0b'] };
+const C: TestHost = { uuid: 'cccccccc-0000-4000-8000-000000000003', name: 'host-c', lookupAllowed: false, macs: ['52:54:00:00:00:0c'] };
 const hosts = [A, B, C];
+const nameOf = (h: AgentHost): string => hosts.find((x) => x.uuid === h.uuid)?.name ?? '?';
 const heartbeats: Array<{ host: string; hb: Heartbeat }> = [];
 const inspections: Array<{ host: string; data: Record<string, unknown> }> = [];
 const backend: AgentBackend = {
   findByMacs: async (macs) => hosts.find((h) => h.macs.some((m) => macs.includes(m))),
-  findByIdOrName: async (id) => hosts.find((h) => h.uuid === id || h.name === id),
-  heartbeat: async (host, hb) => void heartbeats.push({ host: host.name, hb }),
-  inspectionData: async (host, data) => void inspections.push({ host: host.name, data }),
+  findByUuid: async (uuid) => hosts.find((h) => h.uuid === uuid),
+  heartbeat: async (host, hb) => void heartbeats.push({ host: nameOf(host), hb }),
+  inspectionData: async (host, data) => void inspections.push({ host: nameOf(host), data }),
 };
 const api = new IronicAgentApi({ backend, heartbeatTimeoutSeconds: 60 });
-let server: Server;
-let base = '';
-
-beforeAll(async () => {
-  server = await api.listen(0, '127.0.0.1');
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-});
-afterAll(() => server.close());
-
-async function call(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await request(`${base}${path}`, {
-    method,
-    headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = useAgentApi(api);
 const inventory = (macs: string[]) => ({ inventory: { interfaces: macs.map((m, i) => ({ name: `eth${i}`, mac_address: m })), disks: [] }, root_disk: null, configuration: { collectors: ['default', 'logs'] } });
 const v = { 'X-OpenStack-Ironic-API-Version': '1.62' };
 
@@ -55,7 +38,7 @@ describe('Ironic agent API: the IPA sequence', () => {
 
   it('accepts inspection data without a version header and answers with the node uuid', async () => {
     const r = await call('POST', '/v1/continue_inspection', inventory(A.macs));
-    expect(r).toEqual({ status: 202, json: { uuid: A.uuid } });
+    expect(r).toMatchObject({ status: 202, json: { uuid: A.uuid } });
     expect(inspections.at(-1)?.host).toBe('host-a');
   });
 
@@ -73,40 +56,41 @@ describe('Ironic agent API: the IPA sequence', () => {
   });
 
   it('accepts a heartbeat with the token and records the callback URL', async () => {
-    const r = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999', agent_token: tokenA, agent_version: '12.0.0' }, v);
+    const r = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999', agent_token: tokenA, agent_version: '12.0.0' }, v);
     expect(r.status).toBe(202);
-    expect(heartbeats.at(-1)).toEqual({ host: 'host-a', hb: { callbackUrl: 'http://192.0.2.10:9999', agentVersion: '12.0.0' } });
-    expect((await call('POST', `/v1/heartbeat/${A.name}`, { callback_url: 'http://192.0.2.10:9999', agent_token: tokenA }, v)).status).toBe(202);
+    expect(heartbeats.at(-1)).toEqual({ host: 'host-a', hb: { callbackUrl: 'http://127.0.0.1:9999', agentVersion: '12.0.0' } });
+    // By UUID only: the name is public (Ironic also accepts names; we do not).
+    expect((await call('POST', `/v1/heartbeat/${A.name}`, { callback_url: 'http://127.0.0.1:9999', agent_token: tokenA }, v)).status).toBe(404);
   });
 
   it('rejects a heartbeat with a missing, wrong or other host\'s token, changing nothing', async () => {
     const count = heartbeats.length;
-    const missing = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999' });
+    const missing = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999' });
     expect(missing.status).toBe(400);
     expect(JSON.parse(missing.json.error_message as string).faultstring).toBe('Agent token is required for heartbeat processing.');
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999', agent_token: 'x'.repeat(43) })).status).toBe(400);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999', agent_token: 'x'.repeat(43) })).status).toBe(400);
     // Host B has had no lookup: A's token must not work for it, and it must not move.
-    const cross = await call('POST', `/v1/heartbeat/${B.uuid}`, { callback_url: 'http://192.0.2.11:9999', agent_token: tokenA });
+    const cross = await call('POST', `/v1/heartbeat/${B.uuid}`, { callback_url: 'http://127.0.0.1:9998', agent_token: tokenA });
     expect(cross.status).toBe(400);
     expect(JSON.parse(cross.json.error_message as string).faultstring).toBe('Invalid or missing agent token received.');
     expect(heartbeats.length).toBe(count);
   });
 
   it('rejects a changed callback URL and a non-http one', async () => {
-    const moved = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.99:9999', agent_token: tokenA });
+    const moved = await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9990', agent_token: tokenA });
     expect(moved.status).toBe(400);
     expect(JSON.parse(moved.json.error_message as string).faultstring).toBe('Detected change in ramdisk provided callback_url');
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'ftp://192.0.2.10', agent_token: tokenA })).status).toBe(400);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'ftp://127.0.0.1', agent_token: tokenA })).status).toBe(400);
   });
 
   it('refuses a token from an earlier boot once the session ended', async () => {
     api.endAgentSession(A.uuid);
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.10:9999', agent_token: tokenA })).status).toBe(400);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9999', agent_token: tokenA })).status).toBe(400);
     const fresh = await call('GET', `/v1/lookup?addresses=${A.macs[0]}`, undefined, v);
     const token = (fresh.json.config as { agent_token: string }).agent_token;
     expect(token).not.toBe(tokenA);
     expect(token).not.toBe('******');
-    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://192.0.2.50:9999', agent_token: token })).status).toBe(202);
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, { callback_url: 'http://127.0.0.1:9950', agent_token: token })).status).toBe(202);
   });
 
   it('answers lookups for unknown hosts and hosts in no agent state the same: 404; bad requests 400', async () => {
@@ -128,9 +112,25 @@ describe('Ironic agent API: the IPA sequence', () => {
   });
 
   it('answers malformed bodies with 400, not a crash', async () => {
-    const res = await request(`${base}/v1/heartbeat/${A.uuid}`, { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
-    expect(res.statusCode).toBe(400);
-    await res.body.dump();
+    expect((await call('POST', `/v1/heartbeat/${A.uuid}`, '{not json')).status).toBe(400);
     expect((await call('GET', '/')).status).toBe(200);
+  });
+});
+
+describe('Ironic agent API behind a trusted reverse proxy', () => {
+  const P: TestHost = { uuid: 'dddddddd-0000-4000-8000-000000000004', name: 'host-p', lookupAllowed: true, macs: ['52:54:00:00:00:0d'] };
+  const proxied = new IronicAgentApi({
+    backend: { ...backend, findByMacs: async (macs) => (macs.includes(P.macs[0] ?? '') ? P : undefined), findByUuid: async (uuid) => (uuid === P.uuid ? P : undefined) },
+    trustedProxies: ['127.0.0.0/8'],
+  });
+  const viaProxy = useAgentApi(proxied);
+
+  it('takes the agent address from the X-Forwarded-For entry the proxy appended', async () => {
+    const token = ((await viaProxy('GET', `/v1/lookup?addresses=${P.macs[0]}`)).json.config as { agent_token: string }).agent_token;
+    const hb = (xff?: string) => viaProxy('POST', `/v1/heartbeat/${P.uuid}`, { callback_url: 'http://10.9.9.9:9999', agent_token: token }, xff ? { 'x-forwarded-for': xff } : {});
+    expect((await hb()).status).toBe(400);
+    expect((await hb('10.9.9.8')).status).toBe(400);
+    expect((await hb('10.9.9.9, 10.9.9.8')).status).toBe(400); // a client-supplied entry left of the proxy's is not trusted
+    expect((await hb('10.9.9.8, 10.9.9.9')).status).toBe(202);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The layers of src/ point down only: api (model) ← net (talking to peers) ← secrets, agent ←
+ * The layers of src/ point down only: api (model) ← net, tools (peers, external programs) ← secrets, agent ←
  * bmc, boot (drivers and protocol servers, no Temporal) ← contract ← activities ← workflows ←
  * config ← worker, client.
  * A file may import its own folder or any lower layer; an import upwards or sideways fails here,
@@ -15,7 +15,7 @@ const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 /** Lowest first. Top-level files of src/ are layers of their own (errors.ts is part of api's floor). */
 export const LAYERS: readonly (readonly string[])[] = [
   ['api', 'errors.ts'],
-  ['net'],
+  ['net', 'tools'],
   ['secrets', 'agent'],
   ['bmc', 'boot'],
   ['contract'],

@@ -4,7 +4,8 @@
  * only when a setting says so explicitly. (DHCP, which must receive broadcasts, is not here.)
  */
 import { describe, expect, it } from 'vitest';
-import { agentApiSettingsFromEnv, bootSettingsFromEnv } from '../../../src/config/boot-settings.js';
+import { agentApiSettingsFromEnv } from '../../../src/config/agent-api-settings.js';
+import { bootSettingsFromEnv } from '../../../src/config/boot-settings.js';
 
 const on = { METALFLOW_HTTP: 'true', METALFLOW_TFTP: 'true' };
 
@@ -13,7 +14,7 @@ describe('listener bind addresses', () => {
     const s = bootSettingsFromEnv(on, '/data', 6385);
     expect(s.http?.host).toBe('127.0.0.1');
     expect(s.tftp?.host).toBe('127.0.0.1');
-    expect(agentApiSettingsFromEnv({})).toEqual({ host: '127.0.0.1', port: 6385 });
+    expect(agentApiSettingsFromEnv({})).toMatchObject({ host: '127.0.0.1', port: 6385 });
   });
 
   it('binds the provisioning address (METALFLOW_BOOT_IP) by default, never the wildcard', () => {
@@ -29,7 +30,7 @@ describe('listener bind addresses', () => {
     const s = bootSettingsFromEnv(env, '/data', 6385);
     expect(s.http?.host).toBe('0.0.0.0');
     expect(s.tftp?.host).toBe('0.0.0.0');
-    expect(agentApiSettingsFromEnv(env)).toEqual({ host: '0.0.0.0', port: 16385 });
+    expect(agentApiSettingsFromEnv(env)).toMatchObject({ host: '0.0.0.0', port: 16385 });
   });
 
   it('refuses a bind address that is not an IP address', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bootSettingsFromEnv, httpBaseUrl } from '../../../src/config/boot-settings.js';
+import { httpBaseUrl } from '../../../src/boot/boot-services.js';
+import { bootSettingsFromEnv } from '../../../src/config/boot-settings.js';
 
 describe('boot services settings', () => {
   it('leaves DHCP, TFTP and HTTP off unless DHCP is asked for', () => {

@@ -16,7 +16,7 @@ import { DECLINE_HOLD_MS, LeaseStore, MAX_DECLINED_SHARE, MAX_DECLINES_PER_CLIEN
 import { MessageType, Opt } from '../../../../src/boot/dhcp/options.js';
 import { DHCP_MAX_DATAGRAM, DHCP_MAX_OPTIONS, DhcpPacketError, decodePacket } from '../../../../src/boot/dhcp/packet.js';
 import { DhcpResponder, type DhcpConfig } from '../../../../src/boot/dhcp/responder.js';
-import type { BootServicesSettings } from '../../../../src/config/boot-settings.js';
+import type { BootServicesSettings } from '../../../../src/boot/boot-services.js';
 import { freePort } from '../../../../lab/processes.js';
 import { clientBytes, clientPacket } from '../../../helpers/dhcp-packets.js';
 import { removeTempDir } from '../../../helpers/temp-dir.js';

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BootConfigStore } from '../../../../src/boot/boot-config.js';
 import { leaseFileFor, startBootServices } from '../../../../src/boot/boot-services.js';
 import { LEASE_FILE_MAX_BYTES, LeaseStore } from '../../../../src/boot/dhcp/leases.js';
-import type { BootServicesSettings } from '../../../../src/config/boot-settings.js';
+import type { BootServicesSettings } from '../../../../src/boot/boot-services.js';
 import { clientBytes } from '../../../helpers/dhcp-packets.js';
 import { removeTempDir } from '../../../helpers/temp-dir.js';
 
