@@ -1,7 +1,7 @@
 /** Deprovisioning: clean the disks and power off; also the clean-up after a failed provisioning. */
 import { ErrorType } from '../../api/types.js';
 import type { HostRun } from '../host-run.js';
-import { inBandWorkOf } from '../in-band/in-band-work.js';
+import { inBandWorkOf } from '../in-band/work-of-host.js';
 import { HostEvent, MAX_DELETE_FAILURES } from '../state-machine.js';
 
 export async function deprovisioning(host: HostRun): Promise<void> {

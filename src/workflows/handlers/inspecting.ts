@@ -1,7 +1,7 @@
 /** Inspecting: the hardware inventory, by the agent or out of band (`inspectionMode: fast`). */
 import { ErrorType } from '../../api/types.js';
 import type { HostRun } from '../host-run.js';
-import { inBandWorkOf } from '../in-band/in-band-work.js';
+import { inBandWorkOf } from '../in-band/work-of-host.js';
 import { HostEvent } from '../state-machine.js';
 
 export async function inspecting(host: HostRun): Promise<void> {

@@ -1,7 +1,7 @@
 /** Provisioning: clean, write the image and its config drive, boot the deployed OS. */
 import { ErrorType } from '../../api/types.js';
 import type { HostRun } from '../host-run.js';
-import { inBandWorkOf } from '../in-band/in-band-work.js';
+import { inBandWorkOf } from '../in-band/work-of-host.js';
 import { HostEvent } from '../state-machine.js';
 
 export async function provisioning(host: HostRun): Promise<void> {

@@ -1,15 +1,12 @@
 /**
  * The host's in-band work — inspection by an agent, cleaning, deployment — behind one interface,
- * so the state handlers never ask how it is done. Two ways: the Ironic agent protocol through the
- * boot-services worker (real BMCs), or the host worker's own driver activities (the fake driver,
- * and real BMCs paired with the simulated agent).
+ * so the state handlers never ask how it is done. Two ways (work-of-host.ts picks one): the Ironic
+ * agent protocol through the boot-services worker (real BMCs), or the host worker's own driver
+ * activities (the fake driver, and real BMCs paired with the simulated agent).
  */
 import type { HardwareDetails, Image, RootDeviceHints } from '../../api/types.js';
-import { parseBmcAddress } from '../../api/bmc-address.js';
 import type { HostSecrets } from '../../secrets/sealed-types.js';
 import type { HostRun } from '../host-run.js';
-import { viaAgentApi } from './via-agent-api.js';
-import { viaHostActivities } from './via-host-activities.js';
 
 export interface ProvisionRequest {
   image: Image;
@@ -27,14 +24,4 @@ export interface InBandWork {
   provision(host: HostRun, request: ProvisionRequest): Promise<void>;
   /** Cleans (per the cleaning mode) and leaves the host powered off. */
   deprovision(host: HostRun, cleaningMode: 'metadata' | 'disabled'): Promise<void>;
-}
-
-/** Real BMC hosts are inspected, cleaned and deployed by the Ironic agent, unless the worker simulates it. */
-export function inBandWorkOf(host: HostRun): InBandWork {
-  if (host.settings.agent !== 'ipa') return viaHostActivities;
-  try {
-    return parseBmcAddress(host.spec.bmc?.address ?? '').driver !== 'fake' ? viaAgentApi : viaHostActivities;
-  } catch {
-    return viaHostActivities;
-  }
 }
