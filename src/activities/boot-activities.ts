@@ -6,7 +6,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { configDriveContent } from './config-drive-content.js';
 import { typed } from './typed-failure.js';
 import { buildConfigDrive } from '../agent/config-drive.js';
-import type { IpaDisk } from '../agent/inventory.js';
+import { disksFromInventory } from '../agent/inventory.js';
 import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
 import type { IronicAgentApi } from '../agent/ironic-api.js';
 import { selectRootDevice } from '../agent/root-device.js';
@@ -72,8 +72,8 @@ export function createBootActivities(deps: BootActivityDeps) {
     async agentDeploy(input: AgentDeployInput): Promise<{ rootDevice: string }> {
       return typed(async () => {
         const c = client(input);
-        const inventory = (await c.runSync('poll.get_hardware_info')).command_result as { disks?: IpaDisk[] } | null;
-        const root = selectRootDevice(inventory?.disks ?? [], input.rootDeviceHints);
+        const disks = disksFromInventory((await c.runSync('poll.get_hardware_info')).command_result);
+        const root = selectRootDevice(disks, input.rootDeviceHints);
         const node = { uuid: input.uuid, properties: { root_device: { name: root.name } }, instance_info: { image_source: input.image.url } };
         const steps = await c.getDeploySteps(node);
         const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;

@@ -50,6 +50,9 @@ export const MAX_INVENTORY_DISKS = 64;
 export const MAX_CPU_FLAGS = 256;
 export const MAX_CPU_FLAG_CHARS = 32;
 
+/** How many disks a no-match error names (the rest are counted). */
+export const MAX_DISKS_NAMED_IN_ERRORS = 16;
+
 /** A string field, cut to the cap; anything that is not a non-empty string is dropped. */
 const str = (v: unknown, max = MAX_INVENTORY_STRING_CHARS): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -132,4 +135,23 @@ export function hardwareFromInventory(inventory: IpaInventory): HardwareDetails 
     }),
     ...opt('hostname', str(inv.hostname)),
   };
+}
+
+/**
+ * The disks of an inventory the agent sent with a command result (poll.get_hardware_info), through
+ * the same caps as the inspection projection: whatever answered at the callback URL wrote them.
+ */
+export function disksFromInventory(inventory: unknown): IpaDisk[] {
+  return list(obj(inventory).disks, MAX_INVENTORY_DISKS).map(obj).flatMap((d): IpaDisk[] => {
+    const name = str(d.name);
+    if (!name) return [];
+    const text = (k: 'model' | 'wwn' | 'serial' | 'vendor' | 'wwn_with_extension' | 'wwn_vendor_extension' | 'hctl' | 'by_path' | 'tran'): Partial<IpaDisk> => opt(k, str(d[k]));
+    return [{
+      name,
+      size: num(d.size) ?? 0,
+      ...(typeof d.rotational === 'boolean' ? { rotational: d.rotational } : {}),
+      ...text('model'), ...text('wwn'), ...text('serial'), ...text('vendor'), ...text('wwn_with_extension'),
+      ...text('wwn_vendor_extension'), ...text('hctl'), ...text('by_path'), ...text('tran'),
+    }];
+  });
 }

@@ -9,7 +9,7 @@ import type { BlockList } from 'node:net';
 import { AgentRequestRefusedError, SignalNotDeliveredError } from './agent-errors.js';
 import { CallbackUrlError, agentSourceAddress, checkCallbackUrl, trustedProxyList } from './callback-url.js';
 import { BadRequestTargetError, BodyTooLargeError, describeRequest, listenHttp, parseTarget, readBody, RequestAbortedError, sendJson as send, type HttpLog, type ListenHttpOptions } from './http-server.js';
-import { AgentTokens } from './tokens.js';
+import { AgentTokens, MASKED_TOKEN } from './tokens.js';
 
 /** Highest API version we advertise: ≥ 1.62 gets tokens; < 1.68 keeps IPA's callback on plain http. */
 export const ADVERTISED_API_VERSION = '1.67';
@@ -156,6 +156,9 @@ export class IronicAgentApi {
   }
 
   private lookupBody(host: AgentHost, base: string): unknown {
+    const token = this.tokens.reveal(host.uuid);
+    // The network data goes with the token only: a repeated lookup (anyone who knows the MACs) gets neither.
+    const withToken = token !== MASKED_TOKEN;
     return {
       node: {
         uuid: host.uuid,
@@ -166,10 +169,10 @@ export class IronicAgentApi {
       },
       config: {
         heartbeat_timeout: this.heartbeatTimeout,
-        agent_token: this.tokens.reveal(host.uuid),
+        agent_token: token,
         agent_token_required: true,
         agent_md5_checksum_enable: false,
-        ...(host.networkData !== undefined ? { network_data: host.networkData } : {}),
+        ...(withToken && host.networkData !== undefined ? { network_data: host.networkData } : {}),
       },
     };
   }

@@ -6,7 +6,7 @@
  * default: the smallest disk of at least 4 GiB. Pure.
  */
 import type { RootDeviceHints } from '../api/types.js';
-import type { IpaDisk } from './inventory.js';
+import { MAX_DISKS_NAMED_IN_ERRORS, type IpaDisk } from './inventory.js';
 import { MetalflowError } from '../errors.js';
 
 const GIB = 2 ** 30;
@@ -16,8 +16,12 @@ export const DEFAULT_MIN_ROOT_BYTES = 4 * GIB;
 export class RootDeviceNotFoundError extends MetalflowError {
   readonly nonRetryable = true;
   constructor(readonly hints: RootDeviceHints, readonly disks: IpaDisk[]) {
-    const seen = disks.map((d) => `${d.name} (${Math.floor(d.size / GIB)} GiB${d.serial ? `, serial ${d.serial}` : ''}${d.model ? `, model ${d.model}` : ''}${d.wwn ? `, wwn ${d.wwn}` : ''})`).join('; ');
-    super(`no disk matches rootDeviceHints ${JSON.stringify(hints)}; disks seen: ${seen || 'none'}`, { hints, disks: disks.map((d) => d.name) });
+    // Named from the agent's word: a bounded number, each field clipped, so the error stays small.
+    const clip = (v: string | null | undefined): string => String(v ?? '').slice(0, 64);
+    const named = disks.slice(0, MAX_DISKS_NAMED_IN_ERRORS);
+    const seen = named.map((d) => `${clip(d.name)} (${Math.floor(d.size / GIB)} GiB${d.serial ? `, serial ${clip(d.serial)}` : ''}${d.model ? `, model ${clip(d.model)}` : ''}${d.wwn ? `, wwn ${clip(d.wwn)}` : ''})`).join('; ');
+    const more = disks.length > named.length ? ` and ${disks.length - named.length} more` : '';
+    super(`no disk matches rootDeviceHints ${JSON.stringify(hints)}; disks seen: ${seen || 'none'}${more}`, { hints, disks: named.map((d) => clip(d.name)), diskCount: disks.length });
   }
 }
 

@@ -20,7 +20,7 @@ export interface AgentSessionInput {
   uuid: string;
   /** For logs only: never answered to agents. */
   name: string;
-  /** The boot MAC first, then MACs inspection found. */
+  /** The boot MAC first: the session's only lookup key (others are ignored). */
   macs: string[];
   session: string;
   /** An inspection boot: continue_inspection is accepted (once). */
@@ -77,16 +77,13 @@ export class AgentSessions implements AgentBackend {
     private readonly opts: AgentSessionsOptions = {},
   ) {}
 
-  /** Opens a session; MACs (after the boot MAC) that another host owns are left out of its lookup keys. */
+  /**
+   * Opens a session. Its only lookup key is the boot MAC: MACs an inspection reported are the agent's
+   * word, not an identity (a forged inventory must not hand another machine this host's token).
+   */
   open(input: AgentSessionInput): void {
-    const [bootMac, ...rest] = input.macs.map((m) => m.toLowerCase());
-    const macs = bootMac === undefined ? [] : [bootMac];
-    for (const mac of rest) {
-      const owner = this.ownerOf(mac, input.uuid);
-      if (owner) this.opts.log?.('warn', `agent session of ${input.name}: MAC ${mac} belongs to host ${owner}; not a lookup key`);
-      else if (!macs.includes(mac)) macs.push(mac);
-    }
-    this.byUuid.set(input.uuid, { ...input, macs });
+    const bootMac = input.macs[0]?.toLowerCase();
+    this.byUuid.set(input.uuid, { ...input, macs: bootMac === undefined ? [] : [bootMac] });
   }
 
   close(uuid: string, session: string): void {
@@ -99,9 +96,7 @@ export class AgentSessions implements AgentBackend {
 
   async findByMacs(macs: string[]): Promise<AgentHost | undefined> {
     const wanted = new Set(macs.map((m) => m.toLowerCase()));
-    let found = [...this.byUuid.values()].filter((s) => s.macs.some((m) => wanted.has(m)));
-    // A boot MAC outranks MACs an (older, possibly forged) inspection added; still several: refused.
-    if (found.length > 1) found = found.filter((s) => s.macs[0] !== undefined && wanted.has(s.macs[0]));
+    const found = [...this.byUuid.values()].filter((s) => s.macs.some((m) => wanted.has(m)));
     if (found.length > 1) this.opts.log?.('warn', `agent request with MACs of several hosts (${found.map((s) => s.name).join(', ')}) refused`);
     return found.length === 1 && found[0] ? this.asHost(found[0]) : undefined;
   }

@@ -76,7 +76,7 @@ type AgentWork<T> = (boot: BootActivities, endSession: () => Promise<void>) => P
 async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: boolean } = {}): Promise<T> {
   const mac = host.spec.bootMACAddress;
   if (!mac) throw ApplicationFailure.nonRetryable('spec.bootMACAddress is needed to recognise the agent of this host', FailureType.MissingBootMAC);
-  const macs = [mac, ...(host.status.hardware?.nics ?? []).map((n) => n.mac)];
+  const macs = [mac]; // the agent is recognised by its boot MAC only: inspected MACs are the agent's word
   const tokenPerBoot = patched(AGENT_TOKEN_PER_BOOT_PATCH);
   const network = host.def.secrets.preprovisioningNetworkData;
   // The whole session stays with the boot worker it was opened on, even if the annotation changes.

@@ -97,6 +97,26 @@ describe('agent identity attacks', () => {
     expect((JSON.parse(r.text) as { node: { uuid: string } }).node.uuid).toBe(B.uuid);
   });
 
+  it('never makes a MAC that inspection reported a lookup key: only the boot MAC finds the host', async () => {
+    // An attacker's continue_inspection added its own MAC to A's inventory; at the next boot it must not get A's token.
+    const attackerMac = '52:54:00:ee:00:66';
+    sessions.open({ ...A, macs: [...A.macs, attackerMac], inspect: false });
+    const r = await call('GET', `/v1/lookup?addresses=${attackerMac}`);
+    expect(r.status).toBe(404);
+    expect(r.text).not.toContain('agent_token');
+    expect((await call('GET', `/v1/lookup?addresses=${attackerMac},${A.macs[0]}`)).status).toBe(200); // the real agent sends all its MACs
+  });
+
+  it('hands the network data only with the token, never to a repeated lookup', async () => {
+    sessions.open({ ...A, inspect: false, networkData: 'interfaces: [{name: eth0, ipv4: {address: [{ip: 10.1.2.3}]}}]' });
+    const first = await call('GET', `/v1/lookup?addresses=${A.macs[0]}`);
+    expect(first.text).toContain('network_data');
+    const again = await call('GET', `/v1/lookup?addresses=${A.macs[0]}`);
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('******');
+    expect(again.text).not.toContain('10.1.2.3');
+  });
+
   it('refuses a node_uuid lookup whose MACs are not that host\'s', async () => {
     sessions.open({ ...A, inspect: false });
     expect((await call('GET', `/v1/lookup?node_uuid=${A.uuid}&addresses=52:54:00:ff:ff:ff`)).status).toBe(404);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RootDeviceHints } from '../../../src/api/types.js';
-import type { IpaDisk } from '../../../src/agent/inventory.js';
+import { MAX_INVENTORY_DISKS, MAX_INVENTORY_STRING_CHARS, disksFromInventory, type IpaDisk } from '../../../src/agent/inventory.js';
 import { RootDeviceNotFoundError, selectRootDevice } from '../../../src/agent/root-device.js';
 
 const GIB = 2 ** 30;
@@ -56,5 +56,30 @@ describe('root device selection', () => {
 
   it('fails clearly when no disk is big enough for the default', () => {
     expect(() => selectRootDevice([disks[0] as IpaDisk], undefined)).toThrow(/minSizeGigabytes":4/);
+  });
+});
+
+describe('root device choice from a hostile inventory', () => {
+  it('reads disks through a bounded projection: a non-array is no disks, at most MAX_INVENTORY_DISKS, strings clipped', () => {
+    expect(disksFromInventory({ disks: {} })).toEqual([]);
+    expect(disksFromInventory(null)).toEqual([]);
+    const many = Array.from({ length: 50_000 }, (_, i) => ({ name: `/dev/sd${i}`, size: 1, serial: 'S'.repeat(10_000) }));
+    const disks = disksFromInventory({ disks: many });
+    expect(disks).toHaveLength(MAX_INVENTORY_DISKS);
+    expect(disks.every((d) => (d.serial ?? '').length <= MAX_INVENTORY_STRING_CHARS)).toBe(true);
+    expect(disksFromInventory({ disks: [{ name: 42, size: 1 }, { name: '/dev/vda', size: 'big' }] })).toEqual([{ name: '/dev/vda', size: 0 }]);
+  });
+
+  it('keeps the no-match error small whatever the agent reported', () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => ({ name: `/dev/sd${i}`, size: 1, serial: 'S'.repeat(10_000) }));
+    let message = '';
+    try {
+      selectRootDevice(many, { serialNumber: 'nope' });
+    } catch (err) {
+      message = (err as Error).message;
+      expect(JSON.stringify((err as RootDeviceNotFoundError).context).length).toBeLessThan(4096);
+    }
+    expect(message.length).toBeGreaterThan(0);
+    expect(message.length).toBeLessThan(4096);
   });
 });

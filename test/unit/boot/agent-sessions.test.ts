@@ -100,11 +100,12 @@ describe('agent sessions', () => {
     expect(api.tokens.verify(UUID, token)).toBe(false);
   });
 
-  it('leaves another host\'s boot MAC out of a session\'s lookup keys', async () => {
+  it('keeps only the boot MAC as a session\'s lookup key (another host\'s boot MAC and inspected MACs alike)', async () => {
     boot.set({ mac: '52:54:00:99:00:01', uuid: 'other', name: 'other', action: 'local' });
     await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC, '52:54:00:99:00:01', '52:54:00:5b:00:02'], session: 's5' });
-    expect(sessions.get(UUID)?.macs).toEqual([MAC, '52:54:00:5b:00:02']);
+    expect(sessions.get(UUID)?.macs).toEqual([MAC]);
     expect((await call('GET', '/v1/lookup?addresses=52:54:00:99:00:01')).status).toBe(404);
+    expect((await call('GET', '/v1/lookup?addresses=52:54:00:5b:00:02')).status).toBe(404);
     await activities.endAgent({ uuid: UUID, session: 's5' });
   });
 });
