@@ -38,6 +38,9 @@ afterAll(async () => {
   removeTempDir(dir);
 });
 
+/** Each host its own boot MAC (apply refuses a MAC another host has); rf-0's is its sushy system's. */
+const BOOT_MACS: Record<string, string> = { 'rf-0': SYS.mac, 'ipmi-0': '52:54:00:33:00:02', 'ipmi-bad': '52:54:00:33:00:03' };
+
 function manifest(name: string, address: string, password: string, extraSpec = ''): string {
   return `apiVersion: v1
 kind: Secret
@@ -49,7 +52,7 @@ kind: BareMetalHost
 metadata: {name: ${name}, namespace: ${NS}}
 spec:
   online: true
-  bootMACAddress: "52:54:00:33:00:01"
+  bootMACAddress: "${BOOT_MACS[name] ?? SYS.mac}"
   bmc: {address: "${address}", credentialsName: ${name}-bmc}
 ${extraSpec}`;
 }
