@@ -18,6 +18,21 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const deleteSignal = defineSignal('delete');
 
+/** The operator signals by action name, as the CLI's commands and `temporal workflow signal --name` spell them. */
+export const OperatorSignal = {
+  deprovision: deprovisionSignal,
+  reboot: rebootSignal,
+  powerOn: powerOnSignal,
+  powerOff: powerOffSignal,
+  inspect: inspectSignal,
+  retry: retrySignal,
+  detach: detachSignal,
+  attach: attachSignal,
+  pause: pauseSignal,
+  resume: resumeSignal,
+  delete: deleteSignal,
+} as const;
+
 // ---- signals from the boot services (the agent protocol), never from operators
 /** Sent once per agent boot session, when its first heartbeat arrives (shape: boot/agent-sessions.ts). */
 export type AgentHeartbeatArg = SessionHeartbeat;

@@ -12,20 +12,7 @@ import { parseDurationMs } from '../../api/durations.js';
 import { cliSettingsFromEnv } from '../../config/cli-settings.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
 import { hostTaskQueueFromEnv, sealKeyDirFromEnv, sealPublicKeySourcesFromEnv } from '../../config/worker-settings.js';
-import {
-  attachSignal,
-  deleteSignal,
-  deprovisionSignal,
-  detachSignal,
-  inspectSignal,
-  pauseSignal,
-  powerOffSignal,
-  powerOnSignal,
-  rebootSignal,
-  resumeSignal,
-  retrySignal,
-  type HostView,
-} from '../../contract/index.js';
+import { OperatorSignal, type HostView } from '../../contract/index.js';
 import { KeysExistError, SealingKeyError, createKeys, findPublicKey, rotateKeys } from '../../secrets/key-store.js';
 import { InvalidSealingKeyError, Sealer, formatSealingPublicKey } from '../../secrets/sealer.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from '../errors.js';
@@ -62,12 +49,12 @@ class UsageError extends Error {}
 
 /** Commands that are one signal without an argument. */
 const SIMPLE_SIGNALS = {
-  deprovision: deprovisionSignal,
-  inspect: inspectSignal,
-  retry: retrySignal,
-  attach: attachSignal,
-  pause: pauseSignal,
-  resume: resumeSignal,
+  deprovision: OperatorSignal.deprovision,
+  inspect: OperatorSignal.inspect,
+  retry: OperatorSignal.retry,
+  attach: OperatorSignal.attach,
+  pause: OperatorSignal.pause,
+  resume: OperatorSignal.resume,
 } as const;
 
 const options = {
@@ -198,25 +185,25 @@ export async function run(argv: string[]): Promise<number> {
         const dir = args[0];
         if (dir !== 'on' && dir !== 'off') throw new UsageError('power: expected "on" or "off"');
         const name = needName();
-        await client.signal(namespace, name, dir === 'on' ? powerOnSignal : powerOffSignal);
+        await client.signal(namespace, name, dir === 'on' ? OperatorSignal.powerOn : OperatorSignal.powerOff);
         out(`baremetalhost.metal3.io/${name} power ${dir} requested`);
         return 0;
       }
       case 'reboot': {
         const name = needName();
-        await client.signal(namespace, name, rebootSignal, { mode: values.hard ? 'hard' : 'soft' });
+        await client.signal(namespace, name, OperatorSignal.reboot, { mode: values.hard ? 'hard' : 'soft' });
         out(`baremetalhost.metal3.io/${name} ${values.hard ? 'hard' : 'soft'} reboot requested`);
         return 0;
       }
       case 'detach': {
         const name = needName();
-        await client.signal(namespace, name, detachSignal, { force: values.force === true });
+        await client.signal(namespace, name, OperatorSignal.detach, { force: values.force === true });
         out(`baremetalhost.metal3.io/${name} detach requested`);
         return 0;
       }
       case 'delete': {
         const name = needName();
-        await client.signal(namespace, name, deleteSignal);
+        await client.signal(namespace, name, OperatorSignal.delete);
         out(`baremetalhost.metal3.io/${name} delete requested`);
         if (values.wait) {
           await client.waitDeleted(namespace, name, parseDurationMs(values.timeout ?? '10m'));
