@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
+import { clip } from '../net/peer-request.js';
 import { AgentRequestRefusedError, SignalNotDeliveredError } from './agent-errors.js';
 import { CallbackUrlError, agentSourceAddress, checkCallbackUrl, trustedProxyList } from './callback-url.js';
 import { BadRequestTargetError, BodyTooLargeError, describeRequest, listenHttp, parseTarget, readBody, RequestAbortedError, sendJson as send, type HttpLog, type ListenHttpOptions } from './http-server.js';
@@ -192,7 +193,7 @@ export class IronicAgentApi {
     const known = this.agentUrls.get(host.uuid);
     if (known !== undefined && known !== callbackUrl) throw new HttpError(400, 'Detected change in ramdisk provided callback_url');
     this.agentUrls.set(host.uuid, callbackUrl);
-    await backendCall(() => this.backend.heartbeat(host, { callbackUrl, ...(typeof body.agent_version === 'string' ? { agentVersion: body.agent_version.slice(0, 64) } : {}) }));
+    await backendCall(() => this.backend.heartbeat(host, { callbackUrl, ...(typeof body.agent_version === 'string' ? { agentVersion: clip(body.agent_version, 64) } : {}) }));
   }
 
   private async continueInspection(body: Record<string, unknown>, versionHeader: string | string[] | undefined, base: string): Promise<unknown> {

@@ -8,6 +8,7 @@
 import type { RootDeviceHints } from '../api/types.js';
 import { MAX_DISKS_NAMED_IN_ERRORS, type IpaDisk } from './inventory.js';
 import { MetalflowError } from '../errors.js';
+import { clip } from '../net/peer-request.js';
 
 const GIB = 2 ** 30;
 /** Ironic's minimum root device size without hints. */
@@ -17,11 +18,11 @@ export class RootDeviceNotFoundError extends MetalflowError {
   readonly nonRetryable = true;
   constructor(readonly hints: RootDeviceHints, readonly disks: IpaDisk[]) {
     // Named from the agent's word: a bounded number, each field clipped, so the error stays small.
-    const clip = (v: string | null | undefined): string => String(v ?? '').slice(0, 64);
+    const clip64 = (v: string | null | undefined): string => clip(String(v ?? ''), 64);
     const named = disks.slice(0, MAX_DISKS_NAMED_IN_ERRORS);
-    const seen = named.map((d) => `${clip(d.name)} (${Math.floor(d.size / GIB)} GiB${d.serial ? `, serial ${clip(d.serial)}` : ''}${d.model ? `, model ${clip(d.model)}` : ''}${d.wwn ? `, wwn ${clip(d.wwn)}` : ''})`).join('; ');
+    const seen = named.map((d) => `${clip64(d.name)} (${Math.floor(d.size / GIB)} GiB${d.serial ? `, serial ${clip64(d.serial)}` : ''}${d.model ? `, model ${clip64(d.model)}` : ''}${d.wwn ? `, wwn ${clip64(d.wwn)}` : ''})`).join('; ');
     const more = disks.length > named.length ? ` and ${disks.length - named.length} more` : '';
-    super(`no disk matches rootDeviceHints ${JSON.stringify(hints)}; disks seen: ${seen || 'none'}${more}`, { hints, disks: named.map((d) => clip(d.name)), diskCount: disks.length });
+    super(`no disk matches rootDeviceHints ${JSON.stringify(hints)}; disks seen: ${seen || 'none'}${more}`, { hints, disks: named.map((d) => clip64(d.name)), diskCount: disks.length });
   }
 }
 
