@@ -6,6 +6,7 @@
  */
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { bindError } from '../net/listen-error.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export type HttpLog = (level: 'debug' | 'info' | 'warn', message: string) => void;
@@ -50,6 +51,8 @@ export interface ListenHttpOptions {
   log?: HttpLog;
   /** Tighter (tests) or looser limits than DEFAULT_HTTP_LIMITS. */
   limits?: Partial<HttpLimits>;
+  /** What listens, for the AddressInUseError a taken port gives (e.g. `HTTP boot server`). */
+  service?: string;
 }
 
 /** A request target we do not serve: 400 (malformed) or 414 (too long). */
@@ -82,9 +85,10 @@ export function listenHttp(handler: Handler, port: number, host: string, opts: L
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, opts.log));
   server.on('drop', dropReporter(limits.maxConnections, opts.log));
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: unknown): void => reject(bindError(err, 'tcp', host, port, opts.service ?? 'HTTP listener'));
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve(server);
     });
   });

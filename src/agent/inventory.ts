@@ -1,4 +1,5 @@
 /** The Ironic Python Agent's hardware inventory (IPA hardware.py list_hardware_info) and its mapping to Metal3 HardwareDetails. Pure. */
+import { normaliseMac } from '../api/mac.js';
 import type { HardwareDetails } from '../api/types.js';
 
 export interface IpaDisk {
@@ -63,9 +64,7 @@ const opt = <K extends string, V>(key: K, value: V | null | undefined): Partial<
 
 /** BOOTIF as iPXE (`aa:bb:…`) or pxelinux (`01-aa-bb-…`) gives it, as a plain lower-case MAC. */
 export function normaliseBootif(raw: string | null | undefined): string | undefined {
-  if (!raw) return undefined;
-  const hex = raw.toLowerCase().replace(/^01-/, '').replace(/-/g, ':');
-  return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(hex) ? hex : undefined;
+  return raw ? normaliseMac(raw.toLowerCase().replace(/^01-/, '')) : undefined;
 }
 
 /**

@@ -103,7 +103,7 @@ export class IronicAgentApi {
   /** `host`: the provisioning address (src/config); loopback unless told. */
   listen(port: number, host = '127.0.0.1', opts: ListenHttpOptions = {}): Promise<Server> {
     this.log = opts.log;
-    return listenHttp((req, res) => this.handle(req, res), port, host, opts);
+    return listenHttp((req, res) => this.handle(req, res), port, host, { service: 'Ironic agent API', ...opts });
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

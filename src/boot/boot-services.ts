@@ -12,7 +12,6 @@ import { LeaseStore } from './dhcp/leases.js';
 import { DhcpResponder } from './dhcp/responder.js';
 import { DhcpServer } from './dhcp/server.js';
 import { httpBootHandler } from './http/http-boot.js';
-import { bindError } from './listen-error.js';
 import { TftpServer } from './tftp/server.js';
 
 /** What the boot services of one provisioning network serve, and where (src/config reads it from the environment). */
@@ -22,7 +21,7 @@ export interface BootServicesSettings {
   dhcp?: {
     mode: 'full' | 'proxy';
     /** Bind address: 0.0.0.0 (broadcasts only reach a wildcard socket); keep the worker on the provisioning interface only. */
-    host?: string;
+    host: string;
     port: number;
     proxyPort: number;
     range?: [string, string];
@@ -75,10 +74,8 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         }),
         h.port,
         h.host,
-        { log },
-      ).catch((err: unknown) => {
-        throw bindError(err, 'tcp', h.host, h.port, 'HTTP boot server');
-      });
+        { log, service: 'HTTP boot server' },
+      );
     }
     if (s.tftp) {
       running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, bindAddress: s.tftp.host, log });
@@ -103,7 +100,7 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         store,
         leases,
       );
-      running.dhcp = new DhcpServer(responder, { port: d.port, ...(d.host ? { bindAddress: d.host } : {}), ...(d.mode === 'proxy' ? { proxyPort: d.proxyPort } : {}), replyDelayMs: d.replyDelayMs, log });
+      running.dhcp = new DhcpServer(responder, { port: d.port, bindAddress: d.host, ...(d.mode === 'proxy' ? { proxyPort: d.proxyPort } : {}), replyDelayMs: d.replyDelayMs, log });
       await running.dhcp.start();
     }
   } catch (err) {

@@ -5,6 +5,7 @@
  * signal handlers (signals.ts) only record intent on it and wake the loop.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { INSPECT_ANNOTATION } from '../api/validate-host.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
 import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
@@ -290,7 +291,7 @@ export class HostRun {
     return {
       hasBmc: Boolean(spec.bmc?.address),
       externallyProvisioned: spec.externallyProvisioned === true,
-      inspectionDisabled: spec.inspectionMode === 'disabled' || this.annotations['inspect.metal3.io'] === 'disabled',
+      inspectionDisabled: spec.inspectionMode === 'disabled' || this.annotations[INSPECT_ANNOTATION] === 'disabled',
       deleting: this.flags.deleting,
       detached: this.flags.detached,
     };

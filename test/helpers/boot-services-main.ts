@@ -11,12 +11,13 @@ import { BootConfigStore } from '../../src/boot/boot-config.js';
 import { startBootServices } from '../../src/boot/boot-services.js';
 import { agentApiSettingsFromEnv } from '../../src/config/agent-api-settings.js';
 import { bootSettingsFromEnv } from '../../src/config/boot-settings.js';
+import { provisioningNetworkFromEnv } from '../../src/config/worker-settings.js';
 
 const dataDir = process.env.METALFLOW_DATA_DIR ?? '/tmp';
 const log = (level: string, message: string): void => void process.stdout.write(`${level} ${message}\n`);
 const store = new BootConfigStore();
 for (const mac of (process.env.METALFLOW_TEST_KNOWN_MACS ?? '').split(',').filter(Boolean)) store.set({ mac, uuid: mac, name: mac, action: 'agent' });
-const services = await startBootServices(bootSettingsFromEnv(process.env, dataDir, 6385), store, dataDir, log, process.env.METALFLOW_PROVISIONING_NETWORK || undefined);
+const services = await startBootServices(bootSettingsFromEnv(process.env, dataDir, 6385), store, dataDir, log, provisioningNetworkFromEnv());
 let api: Server | undefined;
 if (process.env.METALFLOW_AGENT_API_PORT) {
   const { host, port } = agentApiSettingsFromEnv(process.env);

@@ -12,7 +12,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { bindError } from '../listen-error.js';
+import { bindError } from '../../net/listen-error.js';
 import { decodePacket, encodePacket } from './packet.js';
 import type { DhcpResponder, Reply } from './responder.js';
 

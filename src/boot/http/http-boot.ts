@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { BadRequestTargetError, describeRequest, parseTarget, type RequestTarget } from '../../agent/http-server.js';
+import { normaliseMac } from '../../api/mac.js';
 import type { BootConfigStore } from '../boot-config.js';
 import { resolveInside } from '../files.js';
 import { agentScript, localBootScript, type AgentBootSettings } from './ipxe-script.js';
@@ -19,8 +20,6 @@ export interface HttpBootOptions {
   baseUrl: string;
   dirs: { agent: string; images: string; firmware: string };
 }
-
-const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 
 export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
@@ -43,8 +42,8 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
     }
     const script = /^\/ipxe\/([^/]+)\/boot\.ipxe$/.exec(path);
     if (script) {
-      const mac = (script[1] ?? '').replace(/-/g, ':').toLowerCase();
-      if (!MAC.test(mac)) return text(res, 400, 'not a MAC address\n');
+      const mac = normaliseMac(script[1]);
+      if (!mac) return text(res, 400, 'not a MAC address\n');
       const target = opts.store.get(mac);
       return text(res, 200, target?.action === 'agent' ? agentScript(target, opts.agent) : localBootScript());
     }

@@ -16,7 +16,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { resolveInside } from '../files.js';
-import { bindError } from '../listen-error.js';
+import { bindError } from '../../net/listen-error.js';
 import { FileCache } from './file-cache.js';
 import {
   DEFAULT_RETRIES,

@@ -11,7 +11,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BootConfigStore } from '../../../../src/boot/boot-config.js';
 import { startBootServices, type RunningBootServices } from '../../../../src/boot/boot-services.js';
-import { AddressInUseError } from '../../../../src/boot/listen-error.js';
+import { AddressInUseError } from '../../../../src/net/listen-error.js';
 import { DECLINE_HOLD_MS, LeaseStore, MAX_DECLINED_SHARE, MAX_DECLINES_PER_CLIENT } from '../../../../src/boot/dhcp/leases.js';
 import { MessageType, Opt } from '../../../../src/boot/dhcp/options.js';
 import { DHCP_MAX_DATAGRAM, DHCP_MAX_OPTIONS, DhcpPacketError, decodePacket } from '../../../../src/boot/dhcp/packet.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUT_MS, MAX_TRANSFERS, MAX_TRANSFERS_PER_CLIENT, MAX_WINDOWSIZE } from '../../../../src/boot/tftp/limits.js';
 import { TftpError, encodeAck, encodeError, encodeRequest } from '../../../../src/boot/tftp/packets.js';
 import { TftpServer } from '../../../../src/boot/tftp/server.js';
-import { AddressInUseError } from '../../../../src/boot/listen-error.js';
+import { AddressInUseError } from '../../../../src/net/listen-error.js';
 import { removeTempDir } from '../../../helpers/temp-dir.js';
 import { TftpPeer, tftpGet, type PeerPacket } from '../../../helpers/tftp-client.js';
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TftpServer } from '../../../../src/boot/tftp/server.js';
 import { TftpError, encodeAck, encodeError, encodeRequest } from '../../../../src/boot/tftp/packets.js';
 import { DEFAULT_RETRIES, MAX_BLKSIZE, MAX_RESEND_FACTOR, MAX_TIMEOUT_S, MAX_WINDOWSIZE } from '../../../../src/boot/tftp/limits.js';
-import { AddressInUseError } from '../../../../src/boot/listen-error.js';
+import { AddressInUseError } from '../../../../src/net/listen-error.js';
 import { removeTempDir } from '../../../helpers/temp-dir.js';
 import { TftpPeer, tftpGet, type PeerPacket } from '../../../helpers/tftp-client.js';
 

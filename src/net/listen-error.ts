@@ -1,5 +1,5 @@
 /**
- * A boot service could not take its port: another process (often a second boot worker for the same
+ * A listener (boot service, agent API) could not take its port: another process (often a second boot worker for the same
  * network, or dnsmasq) holds it. Sockets are bound exclusively, so this is a start-up error
  * naming what was taken, never two servers answering on one port.
  */
