@@ -160,11 +160,11 @@ const PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
 /**
  * The request target in origin form (RFC 9112 3.2.1), the only form a server that is not a proxy
  * serves: absolute-form, authority-form, `*`, characters outside the path grammar, bad
- * percent-encoding and encoded NUL/control characters are 400, overlong targets 414.
+ * percent-encoding and encoded NUL/control characters are 400. (Overlong targets were already
+ * answered 414 by listenHttp, with the listener's own limit.)
  */
-export function parseTarget(raw: string | undefined, maxBytes = MAX_URL_BYTES): RequestTarget {
+export function parseTarget(raw: string | undefined): RequestTarget {
   const target = raw ?? '';
-  if (target.length > maxBytes) throw new BadRequestTargetError(414, 'Request target too long');
   const q = target.indexOf('?');
   const rawPath = q < 0 ? target : target.slice(0, q);
   if (!PATH.test(rawPath)) throw new BadRequestTargetError(400, 'Malformed request target');
