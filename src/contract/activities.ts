@@ -45,6 +45,40 @@ export interface SetPowerInput extends StepInput {
   force?: boolean;
 }
 
+/** The host's spec.bootMode as the BMC is told it (UEFISecureBoot: UEFI, secure boot for the deployed OS). */
+export type HostBootMode = 'UEFI' | 'UEFISecureBoot' | 'legacy';
+
+/** Boot media the BMC fetches itself (virtual media, UEFI HTTP boot): an unguessable, expiring URL. */
+export interface BootMedia {
+  url: string;
+}
+
+/**
+ * Boots the agent: by network (PXE) unless `media` is given, in which case by virtual media
+ * (insert as the virtual CD, one-time boot from Cd) or UEFI HTTP (redfish-uefihttp: one-time
+ * UefiHttp with HttpBootUri) as the host's BMC address says. Secure boot is turned off for agent
+ * boots of UEFISecureBoot hosts (the agent ramdisk is not signed), as Ironic does.
+ */
+export interface BootAgentInput extends StepInput {
+  media?: BootMedia;
+  bootMode?: HostBootMode;
+}
+
+/**
+ * After the agent's work: eject virtual media (if any), boot from disk from now on in the host's
+ * boot mode, secure boot on for UEFISecureBoot, power on if `on`.
+ */
+export interface BootFromDiskInput extends SetPowerInput {
+  bootMode?: HostBootMode;
+}
+
+/** live-iso: the image itself as the virtual CD, booted from it persistently (no agent, no disk write). */
+export interface BootLiveIsoInput extends StepInput {
+  media: BootMedia;
+  bootMode?: HostBootMode;
+  on: boolean;
+}
+
 export interface RebootInput extends StepInput {
   mode: RebootMode;
 }
@@ -73,6 +107,16 @@ export interface ExpectAgentInput {
 export interface AgentStepInput {
   uuid: string;
   session: string;
+}
+
+/**
+ * The agent ISO of an open session (virtual media, UEFI HTTP boot): built or reused by content on
+ * the boot worker, published at a per-boot HTTPS URL that expires and is removed when the session
+ * ends. Inspection boots get the inspection callback; the session's preprovisioning network data
+ * and the agent API's CA go inside.
+ */
+export interface AgentMediaInput extends AgentStepInput {
+  bootMode?: HostBootMode;
 }
 
 export interface AgentDeployInput extends AgentStepInput {
