@@ -10,6 +10,13 @@ export type { OperationContext };
 export type BootDevice = 'pxe' | 'disk' | 'cdrom' | 'uefihttp';
 export type BootMode = 'UEFI' | 'legacy';
 
+export interface BootDeviceOptions {
+  persistent?: boolean;
+  mode?: BootMode;
+  /** `uefihttp` only: what the firmware fetches (Redfish 1.15+ HttpBootUri). */
+  httpBootUri?: string;
+}
+
 export interface BmcDriver {
   /** Checks reachability and credentials; returns the current power state. */
   register(ctx: OperationContext): Promise<{ poweredOn: boolean }>;
@@ -17,10 +24,12 @@ export interface BmcDriver {
   /** Power on, or off (soft first unless `force`, as Ironic's soft power off with timeout). */
   setPower(ctx: OperationContext, on: boolean, opts?: { force?: boolean }): Promise<void>;
   reboot(ctx: OperationContext, mode: RebootMode): Promise<void>;
-  setBootDevice(ctx: OperationContext, device: BootDevice, opts?: { persistent?: boolean; mode?: BootMode }): Promise<void>;
+  setBootDevice(ctx: OperationContext, device: BootDevice, opts?: BootDeviceOptions): Promise<void>;
   /** Virtual media (Redfish): attach an ISO by URL as the virtual CD, or detach it. */
   insertVirtualMedia?(ctx: OperationContext, imageUrl: string): Promise<void>;
   ejectVirtualMedia?(ctx: OperationContext): Promise<void>;
+  /** Secure boot on or off for the next boots (Redfish SecureBoot resource); absent where the BMC cannot. */
+  setSecureBoot?(ctx: OperationContext, enabled: boolean): Promise<void>;
   /** Out-of-band inspection (`inspectionMode: fast`), where the BMC can tell. */
   inspectOutOfBand?(ctx: OperationContext): Promise<HardwareDetails>;
 }

@@ -9,7 +9,7 @@ import type { RebootMode } from '../../api/types.js';
 import { PowerControlError } from '../../errors.js';
 import { waitForPower } from '../power-wait.js';
 import { BMC_POWER_POLL_MS, POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../timing.js';
-import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';
+import type { BmcDriver, BootDevice, BootDeviceOptions, OperationContext } from '../driver.js';
 import { Ipmitool, type IpmitoolOptions } from './ipmitool.js';
 
 export interface IpmiDriverOptions extends IpmitoolOptions {
@@ -88,7 +88,7 @@ export class IpmiDriver implements BmcDriver {
     await this.waitPower(ctx, true, this.powerTimeoutMs);
   }
 
-  async setBootDevice(_ctx: OperationContext, device: BootDevice, opts: { persistent?: boolean; mode?: BootMode } = {}): Promise<void> {
+  async setBootDevice(_ctx: OperationContext, device: BootDevice, opts: BootDeviceOptions = {}): Promise<void> {
     if ((opts.mode ?? 'UEFI') === 'UEFI') {
       // Boot flags valid + EFI (+ persistent): 0xe0 persistent, 0xa0 next boot only.
       await this.ipmi.run(['raw', '0x00', '0x08', '0x05', opts.persistent ? '0xe0' : '0xa0', RAW_DEVICE[device], '0x00', '0x00', '0x00']);

@@ -7,11 +7,11 @@
 import type { HardwareDetails } from '../../api/types.js';
 import type { BmcAddress } from '../../api/bmc-address.js';
 import type { RebootMode } from '../../api/types.js';
-import { BmcResponseLimitError, RedfishRequestError } from '../../errors.js';
+import { BmcResponseLimitError, RedfishRequestError, UnsupportedDriverError } from '../../errors.js';
 import { clip } from '../../net/peer-request.js';
 import { waitForPower } from '../power-wait.js';
 import { BMC_POWER_POLL_MS, POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../timing.js';
-import type { BmcDriver, BootDevice, BootMode, OperationContext } from '../driver.js';
+import type { BmcDriver, BootDevice, BootDeviceOptions, OperationContext } from '../driver.js';
 import { RedfishClient, type Json, type RedfishClientOptions } from './redfish-client.js';
 import { hardwareFromRedfish } from './redfish-inventory.js';
 
@@ -94,13 +94,24 @@ export class RedfishDriver implements BmcDriver {
     await this.waitPower(ctx, true, this.powerTimeoutMs);
   }
 
-  async setBootDevice(_ctx: OperationContext, device: BootDevice, opts: { persistent?: boolean; mode?: BootMode } = {}): Promise<void> {
+  async setBootDevice(_ctx: OperationContext, device: BootDevice, opts: BootDeviceOptions = {}): Promise<void> {
+    if (device === 'uefihttp' && opts.mode === 'legacy') throw new UnsupportedDriverError('UEFI HTTP boot needs bootMode UEFI (legacy BIOS firmware cannot HTTP-boot)');
     const boot: Json = {
       BootSourceOverrideTarget: BOOT_TARGET[device],
       BootSourceOverrideEnabled: opts.persistent ? 'Continuous' : 'Once',
       ...(opts.mode ? { BootSourceOverrideMode: opts.mode === 'legacy' ? 'Legacy' : 'UEFI' } : {}),
+      // Redfish 1.15+: the firmware fetches this URI instead of asking DHCP (Ironic's redfish-https boot).
+      ...(device === 'uefihttp' && opts.httpBootUri ? { HttpBootUri: opts.httpBootUri } : {}),
     };
     await this.client.patch(await this.systemPath(), { Boot: boot });
+  }
+
+  /** As Ironic's redfish management: PATCH SecureBootEnable on the System's SecureBoot resource, when it differs. */
+  async setSecureBoot(_ctx: OperationContext, enabled: boolean): Promise<void> {
+    const path = id((await this.system()).SecureBoot);
+    if (!path) throw new UnsupportedDriverError(`BMC ${this.origin} exposes no SecureBoot resource: it cannot turn secure boot ${enabled ? 'on' : 'off'}`);
+    if ((await this.client.get(path)).SecureBootEnable === enabled) return;
+    await this.client.patch(path, { SecureBootEnable: enabled });
   }
 
   async insertVirtualMedia(ctx: OperationContext, imageUrl: string): Promise<void> {

@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { parsePowerStatus } from '../../../../src/bmc/ipmi/ipmi-driver.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseBmcAddress } from '../../../../src/api/bmc-address.js';
+import type { BootDevice, OperationContext } from '../../../../src/bmc/driver.js';
+import { IpmiDriver, parsePowerStatus } from '../../../../src/bmc/ipmi/ipmi-driver.js';
 import { ipmitoolArgv } from '../../../../src/bmc/ipmi/ipmitool.js';
 import { PowerControlError } from '../../../../src/errors.js';
 
@@ -20,5 +25,31 @@ describe('power status parsing', () => {
   ])('%j', (out, on) => expect(parsePowerStatus(out)).toBe(on));
   it('rejects anything else', () => {
     expect(() => parsePowerStatus('Error')).toThrow(PowerControlError);
+  });
+});
+
+describe('boot flags by boot mode (the ipmitool argv)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'metalflow-ipmitool-'));
+  const log = join(dir, 'argv');
+  const binary = join(dir, 'ipmitool');
+  // Stands in for ipmitool: records each command (after the connection options) and succeeds.
+  writeFileSync(binary, `#!/bin/sh\nshift 18\necho "$*" >> ${log}\n`, { mode: 0o755 });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ctx: OperationContext = { opId: 'x', heartbeat: () => undefined, signal: new AbortController().signal };
+  const commands = async (device: BootDevice, opts: { persistent?: boolean; mode?: 'UEFI' | 'legacy' }): Promise<string> => {
+    rmSync(log, { force: true });
+    const d = new IpmiDriver(parseBmcAddress('ipmi://127.0.0.1:6230'), { username: 'admin', password: 'pw' }, { binary, minIntervalMs: 0 });
+    await d.setBootDevice(ctx, device, opts);
+    return readFileSync(log, 'utf8').trim();
+  };
+
+  it.each([
+    ['pxe', {}, 'raw 0x00 0x08 0x05 0xa0 0x04 0x00 0x00 0x00'],
+    ['disk', { persistent: true, mode: 'UEFI' }, 'raw 0x00 0x08 0x05 0xe0 0x08 0x00 0x00 0x00'],
+    ['cdrom', { mode: 'UEFI' }, 'raw 0x00 0x08 0x05 0xa0 0x14 0x00 0x00 0x00'],
+    ['pxe', { mode: 'legacy' }, 'chassis bootdev pxe'],
+    ['disk', { persistent: true, mode: 'legacy' }, 'chassis bootdev disk options=persistent'],
+  ] as const)('%s %j → %s', async (device, opts, expected) => {
+    expect(await commands(device, opts)).toBe(expected);
   });
 });

@@ -1,13 +1,16 @@
 /**
  * Redfish driver paths sushy-tools does not exercise, against a loopback stub BMC: VirtualMedia
  * found only under the Manager (as on many iDRAC/iLO models), and reset types limited by
- * `ResetType@Redfish.AllowableValues`.
+ * `ResetType@Redfish.AllowableValues`; boot override bodies (Cd, UefiHttp with HttpBootUri, the
+ * boot mode) and the SecureBoot resource.
  */
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBmcAddress } from '../../../../src/api/bmc-address.js';
 import type { OperationContext } from '../../../../src/bmc/driver.js';
 import { RedfishDriver } from '../../../../src/bmc/redfish/redfish-driver.js';
+import { UnsupportedDriverError } from '../../../../src/errors.js';
+import { STUB_SYSTEM_PATH, startRedfishStub, type RedfishStub } from '../../../helpers/redfish-stub.js';
 
 let server: Server | undefined;
 afterEach(() => server?.close());
@@ -67,5 +70,47 @@ describe('Redfish driver on a stub BMC', () => {
     await d.setPower(ctx, true);
     await d.setPower(ctx, false); // no GracefulShutdown allowed: straight to ForceOff
     expect(posts.map((p) => (p.body as { ResetType: string }).ResetType)).toEqual(['ForceOn', 'ForceOff']);
+  });
+});
+
+describe('Redfish boot overrides and secure boot (issue 12)', () => {
+  let bmc: RedfishStub | undefined;
+  afterEach(async () => bmc?.close());
+  const driver = async (opts: { secureBoot?: boolean } = {}): Promise<RedfishDriver> => {
+    bmc = await startRedfishStub({ power: 'Off', ...opts });
+    return new RedfishDriver(parseBmcAddress(`redfish-virtualmedia+http://${bmc.url.slice('http://'.length)}${STUB_SYSTEM_PATH}`), { username: 'u', password: 'p' }, true, { pollMs: 10 });
+  };
+  const patches = (): unknown[] => (bmc?.requests ?? []).filter((r) => r.method === 'PATCH').map((r) => ({ url: r.url, body: r.body }));
+
+  it.each([
+    ['cdrom', { mode: 'UEFI' }, { BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Once', BootSourceOverrideMode: 'UEFI' }],
+    ['disk', { persistent: true, mode: 'legacy' }, { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Continuous', BootSourceOverrideMode: 'Legacy' }],
+    ['uefihttp', { mode: 'UEFI', httpBootUri: 'https://boot.test/agent.iso' }, { BootSourceOverrideTarget: 'UefiHttp', BootSourceOverrideEnabled: 'Once', BootSourceOverrideMode: 'UEFI', HttpBootUri: 'https://boot.test/agent.iso' }],
+  ] as const)('sends %s %j as one Boot PATCH', async (device, opts, boot) => {
+    const d = await driver();
+    await d.setBootDevice(ctx, device, opts);
+    expect(patches()).toEqual([{ url: STUB_SYSTEM_PATH, body: { Boot: boot } }]);
+  });
+
+  it('refuses UEFI HTTP boot in legacy mode (the firmware cannot)', async () => {
+    const d = await driver();
+    await expect(d.setBootDevice(ctx, 'uefihttp', { mode: 'legacy', httpBootUri: 'https://boot.test/agent.iso' })).rejects.toThrow(UnsupportedDriverError);
+    expect(patches()).toEqual([]);
+  });
+
+  it('turns secure boot on and off through the SecureBoot resource, only when it differs', async () => {
+    const d = await driver();
+    await d.setSecureBoot(ctx, true);
+    await d.setSecureBoot(ctx, true); // already on: no request
+    await d.setSecureBoot(ctx, false);
+    expect(patches()).toEqual([
+      { url: `${STUB_SYSTEM_PATH}/SecureBoot`, body: { SecureBootEnable: true } },
+      { url: `${STUB_SYSTEM_PATH}/SecureBoot`, body: { SecureBootEnable: false } },
+    ]);
+  });
+
+  it('reports a BMC without a SecureBoot resource as unable (non-retryable)', async () => {
+    const d = await driver({ secureBoot: false });
+    await expect(d.setSecureBoot(ctx, true)).rejects.toThrow(UnsupportedDriverError);
   });
 });
