@@ -121,6 +121,10 @@ export const FailureType = {
   MissingBootMAC: 'MissingBootMAC',
   /** The boot worker has no open agent session with a callback URL (e.g. it restarted). */
   AgentSessionLost: 'AgentSessionLost',
+  /** The boot worker could not provide the agent ISO of a session (virtual media, UEFI HTTP boot). */
+  AgentMediaUnavailable: 'AgentMediaUnavailable',
+  /** A live-iso image on a host whose BMC has no virtual media (the message names the driver). */
+  LiveIsoNeedsVirtualMedia: 'LiveIsoNeedsVirtualMedia',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

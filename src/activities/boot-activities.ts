@@ -11,7 +11,7 @@ import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
 import type { IronicAgentApi } from '../agent/ironic-api.js';
 import { selectRootDevice } from '../agent/root-device.js';
 import type { AgentSessions } from '../boot/agent-sessions.js';
-import type { AgentDeployInput, AgentStepInput, ExpectAgentInput } from '../contract/index.js';
+import type { AgentDeployInput, AgentMediaInput, AgentStepInput, BootMedia, ExpectAgentInput } from '../contract/index.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
 import { parseHostWorkflowId } from '../contract/index.js';
 import { FailureType, SecretUnsealError } from '../errors.js';
@@ -56,6 +56,11 @@ export function createBootActivities(deps: BootActivityDeps) {
       deps.sessions.close(input.uuid, input.session);
       // A late end of an older session must not wipe the token of the boot that replaced it.
       if (!s || s.session === input.session) deps.api.endAgentSession(input.uuid);
+    },
+
+    /** The agent ISO of an open session (virtual media, UEFI HTTP boot). Placeholder until the ISO builder lands. */
+    async prepareAgentMedia(input: AgentMediaInput): Promise<BootMedia> {
+      throw ApplicationFailure.nonRetryable(`no agent ISO for session ${input.session}: this boot worker cannot build agent ISOs yet`, FailureType.AgentMediaUnavailable);
     },
 
     /** Automated cleaning as Metal3 configures it: erase_devices_metadata only. */

@@ -9,12 +9,14 @@ import { typed } from './typed-failure.js';
 import type { Client } from '@temporalio/client';
 import type { HardwareDetails } from '../api/types.js';
 import type { DeployRequest } from '../agent/driver.js';
-import type { OperationContext } from '../bmc/driver.js';
+import type { BmcDriver, BootMode, OperationContext } from '../bmc/driver.js';
+import { parseBmcAddress } from '../api/bmc-address.js';
+import { liveIsoUnsupported } from '../api/boot-media.js';
 import { bmcWaitsOf, driversFor, type DriverSettings, type HostDrivers } from './drivers.js';
 import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract/index.js';
-import { MissingSecretError } from '../errors.js';
+import { MissingSecretError, UnsupportedDriverError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
-import type { CapacityInput, DeprovisionInput, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
+import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput, DeprovisionInput, HostBootMode, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
 
 export interface ActivityDeps {
@@ -95,22 +97,58 @@ export function createHostActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Boots the agent ramdisk: network boot next, then power on (or power-cycle a running host). */
-    async bootAgent(input: StepInput): Promise<void> {
+    /**
+     * Boots the agent ramdisk: by network unless `media` is given, else by what the BMC address
+     * says (virtual media: the ISO as the virtual CD, one-time Cd; redfish-uefihttp: one-time
+     * UefiHttp at the ISO), in the host's boot mode; secure boot off for a UEFISecureBoot host
+     * (the agent is not signed, as Ironic); then power on (or power-cycle a running host).
+     */
+    async bootAgent(input: BootAgentInput): Promise<void> {
       return typed(async () => {
         const { bmc } = open(input.target);
-        await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe');
+        const mode = driverBootMode(input.bootMode);
+        const method = input.media ? parseBmcAddress(input.target.bmcAddress).bootMethod : 'pxe';
+        if (input.media && method === 'virtualmedia') {
+          await insertMedia(bmc, input, input.media.url, 'boot-cd');
+          await bmc.setBootDevice(operation(`${input.opId}/boot-cd`), 'cdrom', { mode });
+        } else if (input.media && method === 'uefihttp') {
+          await bmc.setBootDevice(operation(`${input.opId}/boot-http`), 'uefihttp', { mode, httpBootUri: input.media.url });
+        } else if (input.media) {
+          throw new UnsupportedDriverError(`BMC driver ${schemeOf(input.target)} network-boots the agent; it cannot boot it from media`);
+        } else {
+          await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe', { mode });
+        }
+        if (input.bootMode === 'UEFISecureBoot') await secureBoot(bmc, input, false);
         if (await bmc.getPowerState()) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
         await bmc.setPower(operation(`${input.opId}/power-on`), true);
       });
     },
 
-    /** After deployment: power off, boot from disk from now on, power on if the host should be online. */
-    async bootFromDisk(input: SetPowerInput): Promise<void> {
+    /**
+     * After the agent's work: power off, eject the virtual media (virtual-media hosts), boot from
+     * disk from now on in the host's boot mode, secure boot on for UEFISecureBoot, power on if the
+     * host should be online.
+     */
+    async bootFromDisk(input: BootFromDiskInput): Promise<void> {
       return typed(async () => {
         const { bmc } = open(input.target);
         await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
-        await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true });
+        if (parseBmcAddress(input.target.bmcAddress).bootMethod === 'virtualmedia') await bmc.ejectVirtualMedia?.(operation(`${input.opId}/eject`));
+        await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true, mode: driverBootMode(input.bootMode) });
+        if (input.bootMode === 'UEFISecureBoot') await secureBoot(bmc, input, true);
+        if (input.on) await bmc.setPower(operation(`${input.opId}/power-on`), true);
+      });
+    },
+
+    /** live-iso: the image itself as the virtual CD, booted persistently (Ironic's ramdisk deploy with boot_iso); no agent. */
+    async bootLiveIso(input: BootLiveIsoInput): Promise<void> {
+      return typed(async () => {
+        if (parseBmcAddress(input.target.bmcAddress).bootMethod !== 'virtualmedia') throw new UnsupportedDriverError(liveIsoUnsupported(schemeOf(input.target)));
+        const { bmc } = open(input.target);
+        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        await insertMedia(bmc, input, input.media.url, 'live-iso');
+        await bmc.setBootDevice(operation(`${input.opId}/boot-cd`), 'cdrom', { persistent: true, mode: driverBootMode(input.bootMode) });
+        if (input.bootMode === 'UEFISecureBoot') await secureBoot(bmc, input, true);
         if (input.on) await bmc.setPower(operation(`${input.opId}/power-on`), true);
       });
     },
@@ -132,6 +170,26 @@ export type HostActivities = ReturnType<typeof createHostActivities>;
 
 /** For a capacity check scheduled by a workflow from before the states table sent `busyStates`. */
 const SCHEDULED_BEFORE_BUSY_STATES = ['inspecting', 'provisioning', 'deprovisioning'];
+
+/** The driver's boot mode for the host's spec.bootMode (UEFI unless legacy; UEFISecureBoot is UEFI plus secure boot). */
+function driverBootMode(mode: HostBootMode | undefined): BootMode {
+  return mode === 'legacy' ? 'legacy' : 'UEFI';
+}
+
+function schemeOf(target: HostTarget): string {
+  return parseBmcAddress(target.bmcAddress).scheme;
+}
+
+async function insertMedia(bmc: BmcDriver, input: StepInput, url: string, step: string): Promise<void> {
+  if (!bmc.insertVirtualMedia) throw new UnsupportedDriverError(`BMC driver ${schemeOf(input.target)} has no virtual media`);
+  // The driver ejects whatever else is inserted first (and keeps the same image: a retried step).
+  await bmc.insertVirtualMedia(operation(`${input.opId}/${step}`), url);
+}
+
+async function secureBoot(bmc: BmcDriver, input: StepInput, enabled: boolean): Promise<void> {
+  if (!bmc.setSecureBoot) throw new UnsupportedDriverError(`BMC driver ${schemeOf(input.target)} does not support secure boot`);
+  await bmc.setSecureBoot(operation(`${input.opId}/secure-boot-${enabled ? 'on' : 'off'}`), enabled);
+}
 
 function operation(opId: string): OperationContext {
   const ctx = Context.current();

@@ -6,7 +6,7 @@
  */
 import { Timeouts, type BmcWaits } from '../contract/index.js';
 
-export type BmcActivity = 'registerHost' | 'getPowerState' | 'setPowerState' | 'rebootHost' | 'bootAgent' | 'bootFromDisk';
+export type BmcActivity = 'registerHost' | 'getPowerState' | 'setPowerState' | 'rebootHost' | 'bootAgent' | 'bootFromDisk' | 'bootLiveIso';
 
 export interface ActivityWaits {
   /** Soft power-off waits (then the force off). */
@@ -29,10 +29,14 @@ export const BMC_ACTIVITY_WAITS: Record<BmcActivity, ActivityWaits> = {
   setPowerState: { softOffs: 1, powerWaits: 1, commands: 9 },
   // IPMI soft reboot: state, soft power off (5), power on (3), the final check; Redfish needs fewer
   rebootHost: { softOffs: 1, powerWaits: 3, commands: 11 },
-  // discovery, boot override, state, force off (state, reset 2, last read), on (state, allowed, reset 2, last read)
-  bootAgent: { softOffs: 0, powerWaits: 2, commands: 12 },
-  // discovery, force off (4), boot override, on (5)
-  bootFromDisk: { softOffs: 0, powerWaits: 2, commands: 11 },
+  // discovery, boot override, state, force off (state, reset 2, last read), on (state, allowed, reset 2, last read);
+  // virtual media: insert (system, collection, 2 members, eject: the same 4 reads and its POST, the POST);
+  // secure boot off (system, SecureBoot, PATCH)
+  bootAgent: { softOffs: 0, powerWaits: 2, commands: 12 + 10 + 3 },
+  // discovery, force off (4), eject (system, collection, 2 members, POST), boot override, secure boot (3), on (5)
+  bootFromDisk: { softOffs: 0, powerWaits: 2, commands: 11 + 5 + 3 },
+  // discovery, force off (4), insert (10), persistent Cd override, secure boot (3), on (5)
+  bootLiveIso: { softOffs: 0, powerWaits: 2, commands: 24 },
 };
 
 /** Added to every derived timeout: scheduling, the driver's own retry delays, a slow worker. */

@@ -28,10 +28,10 @@ export interface RedfishStub {
   close(): Promise<void>;
 }
 
-export async function startRedfishStub(opts: { power: 'On' | 'Off'; ignoreSoftOff?: boolean; media?: string; secureBoot?: boolean }): Promise<RedfishStub> {
+export async function startRedfishStub(opts: { power: 'On' | 'Off'; ignoreSoftOff?: boolean; media?: string; secureBoot?: boolean; secureBootEnabled?: boolean }): Promise<RedfishStub> {
   let power = opts.power;
   const media = { Image: opts.media ?? '', Inserted: opts.media !== undefined };
-  let secure = false;
+  let secure = opts.secureBootEnabled === true;
   const resets: string[] = [];
   const requests: StubRequest[] = [];
   const json = (res: import('node:http').ServerResponse, v: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v));

@@ -108,6 +108,7 @@ const activities: HostActivities = {
     ipa.shutdown(input.target.uid);
     machineOf(input).on = input.on;
   },
+  bootLiveIso: unused,
   forgetHost: async () => undefined,
   hasProvisioningCapacity: async () => true,
 };

@@ -28,9 +28,9 @@ describe('BMC activity timeouts', () => {
     expect(bmcActivityTimeoutMs('bootAgent', longer)).toBe(bmcActivityTimeoutMs('bootAgent', waits));
   });
 
-  it('gives bootAgent and bootFromDisk two power-state waits (off, then on)', () => {
+  it('gives bootAgent, bootFromDisk and bootLiveIso two power-state waits (off, then on)', () => {
     const longer = { ...waits, powerStateTimeoutMs: waits.powerStateTimeoutMs + 100_000 };
-    for (const a of ['bootAgent', 'bootFromDisk'] as const) {
+    for (const a of ['bootAgent', 'bootFromDisk', 'bootLiveIso'] as const) {
       expect(bmcActivityTimeoutMs(a, longer) - bmcActivityTimeoutMs(a, waits)).toBe(200_000);
       expect(bmcActivityTimeoutMs(a, waits)).toBeGreaterThanOrEqual(2 * wait(waits, 120_000) + commands(waits, BMC_ACTIVITY_WAITS[a].commands));
     }
