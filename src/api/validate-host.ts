@@ -149,8 +149,9 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   enumField(spec, 'bootMode', BOOT_MODES, errors);
   enumField(spec, 'automatedCleaningMode', CLEANING_MODES, errors);
   enumField(spec, 'inspectionMode', INSPECTION_MODES, errors);
-  if (spec.bootMode === 'UEFISecureBoot' && bmc?.driver === 'ipmi') {
-    errors.push({ field: 'spec.bootMode', reason: 'UEFISecureBoot is not supported by the ipmi driver' });
+  // BMO's webhook: SupportsSecureBoot() is false for ipmi (and the removed libvirt driver), true for every Redfish scheme.
+  if (spec.bootMode === 'UEFISecureBoot' && (bmc?.driver === 'ipmi' || bmc?.driver === 'libvirt')) {
+    errors.push({ field: 'spec.bootMode', reason: `BMC driver ${bmc.scheme} does not support secure boot` });
   }
   if (spec.inspectionMode === 'fast' && (bmc?.driver === 'ipmi' || bmc?.driver === 'libvirt')) {
     errors.push({ field: 'spec.inspectionMode', reason: 'fast (out-of-band) inspection needs a Redfish BMC' });

@@ -2,6 +2,7 @@
 import { ErrorType } from '../../api/types.js';
 import type { HostRun } from '../host-run.js';
 import { inBandWorkOf } from '../in-band/work-of-host.js';
+import { bootsLiveIso, leaveLiveIso } from '../live-iso.js';
 import { HostEvent, MAX_DELETE_FAILURES } from '../state-machine.js';
 
 export async function deprovisioning(host: HostRun): Promise<void> {
@@ -11,10 +12,15 @@ export async function deprovisioning(host: HostRun): Promise<void> {
   if (status.operationHistory.deprovision.end !== null || status.operationHistory.deprovision.start === null) {
     status.operationHistory.deprovision = { start: new Date().toISOString(), end: null };
   }
+  // A live ISO (provisioned, or half-booted by a failed attempt) is ejected first.
+  const liveIso = bootsLiveIso(host, status.provisioning.image ?? host.spec.image);
   const r = await host.step(
     'deprovisionHost',
     ErrorType.Provisioning,
-    () => inBandWorkOf(host).deprovision(host, host.spec.automatedCleaningMode ?? 'metadata'),
+    async () => {
+      if (liveIso) await leaveLiveIso(host);
+      await inBandWorkOf(host).deprovision(host, host.spec.automatedCleaningMode ?? 'metadata');
+    },
     { keepError: afterFailure }, // the provisioning error stays until a provisioning attempt succeeds
   );
   if (!r.ok) {

@@ -2,6 +2,7 @@
 import { ErrorType } from '../../api/types.js';
 import type { HostRun } from '../host-run.js';
 import { inBandWorkOf } from '../in-band/work-of-host.js';
+import { bootsLiveIso, provisionLiveIso } from '../live-iso.js';
 import { HostEvent } from '../state-machine.js';
 
 export async function provisioning(host: HostRun): Promise<void> {
@@ -29,7 +30,8 @@ export async function provisioning(host: HostRun): Promise<void> {
     online: spec.online,
     secrets,
   };
-  const r = await host.step('provisionHost', ErrorType.Provisioning, () => inBandWorkOf(host).provision(host, request), { interruptible: true });
+  const work = bootsLiveIso(host, image) ? () => provisionLiveIso(host, image, spec.online) : () => inBandWorkOf(host).provision(host, request);
+  const r = await host.step('provisionHost', ErrorType.Provisioning, work, { interruptible: true });
   if (!r.ok) {
     if (r.interrupted) return;
     // BMO: a provisioning error deprovisions (cleans up) before the next attempt, which backs off.

@@ -1,13 +1,16 @@
 /**
  * In-band work through the Ironic agent protocol: each agent boot opens a session on the host's
- * boot-services worker (fresh token; lookups answered), network-boots the agent through the BMC,
+ * boot-services worker (fresh token; lookups answered), boots the agent through the BMC — by
+ * network, or from the session's agent ISO on virtual-media and UEFI-HTTP hosts —
  * waits for the agent's heartbeat or inspection data (signals) and commands it, then closes the
  * session — before the power action that follows the agent's work (Ironic wipes the token on
  * every power action).
  */
 import { ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, sleep } from '@temporalio/workflow';
 import type { BootActivities } from '../../activities/boot-activities.js';
+import { bootMethodOf } from '../../api/boot-media.js';
 import type { HardwareDetails } from '../../api/types.js';
+import type { BootMedia, HostBootMode } from '../../contract/index.js';
 import { provisioningNetworkOf } from '../../api/provisioning-network.js';
 import { FailureType } from '../../errors.js';
 import { bootActivitiesOn, hardware } from '../activity-proxies.js';
@@ -22,6 +25,14 @@ import type { InBandWork } from './in-band-work.js';
  */
 export const AGENT_TOKEN_PER_BOOT_PATCH = 'agent-token-per-boot';
 
+/**
+ * Marks runs that boot the agent of a virtual-media or UEFI-HTTP host from its ISO: the boot worker
+ * is asked for it (prepareAgentMedia) between opening the session and the boot, and the media is
+ * ejected by bootFromDisk when the agent is done. Runs recorded before it network-booted every
+ * agent and keep that command order.
+ */
+export const AGENT_BOOT_MEDIA_PATCH = 'agent-boot-media';
+
 export const viaAgentApi: InBandWork = {
   async inspect(host, mode) {
     // Fast inspection asks the BMC (out of band): no agent involved.
@@ -30,11 +41,11 @@ export const viaAgentApi: InBandWork = {
       await waitForAgent(host, () => host.agent.hardware !== undefined, 'send inspection data');
       await endSession(); // before the power off: the agent's token must not outlive its boot
       if (host.agent.inspectionError !== undefined) {
-        await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-inspection-failed'), on: false, force: true });
+        await powerOffAfterAgent(host, 'power-off-inspection-failed');
         throw ApplicationFailure.nonRetryable(`Ramdisk reported error: ${host.agent.inspectionError}`, FailureType.AgentInspectionError);
       }
       const found = host.agent.hardware as HardwareDetails;
-      await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-inspected'), on: false, force: true });
+      await powerOffAfterAgent(host, 'power-off-inspected');
       return found;
     }, { inspect: true });
   },
@@ -53,7 +64,7 @@ export const viaAgentApi: InBandWork = {
         secrets: r.secrets,
       });
       await endSession();
-      await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId('boot-disk'), on: r.online });
+      await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId('boot-disk'), on: r.online, ...bootModeOf(host) });
     }),
 
   async deprovision(host, cleaningMode) {
@@ -62,6 +73,7 @@ export const viaAgentApi: InBandWork = {
         await waitForAgent(host, () => host.agent.callbackUrl !== undefined, 'boot and heartbeat');
         await boot.agentClean(agentRef(host));
       });
+      return powerOffAfterAgent(host, 'power-off-deprovisioned');
     }
     await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-deprovisioned'), on: false, force: true });
   },
@@ -82,14 +94,17 @@ async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: b
   // The whole session stays with the boot worker it was opened on, even if the annotation changes.
   const boot = bootActivitiesOn(provisioningNetworkOf(host.annotations));
   const { agent } = host;
+  const byMedia = tokenPerBoot && bootsFromMedia(host);
   let session = '';
-  const open = async (): Promise<void> => {
+  const open = async (): Promise<BootMedia | undefined> => {
     session = `${host.uid}/${++host.opSeq}-agent`;
     agent.session = session;
     agent.callbackUrl = undefined;
     agent.hardware = undefined;
     agent.inspectionError = undefined;
     await boot.expectAgent({ workflowId: host.workflowId, uuid: host.uid, name: host.def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
+    // The ISO belongs to the session (its URL expires with it): a new one for every boot attempt.
+    return byMedia ? boot.prepareAgentMedia({ uuid: host.uid, session, ...bootModeOf(host) }) : undefined;
   };
   let ended = false;
   const end = async (): Promise<void> => {
@@ -117,12 +132,12 @@ async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: b
  * machine off (no agent of an earlier attempt runs), then opens a new session with a fresh
  * token, then boots.
  */
-async function bootAgentWithFreshToken(host: HostRun, open: () => Promise<void>): Promise<void> {
+async function bootAgentWithFreshToken(host: HostRun, open: () => Promise<BootMedia | undefined>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-agent-boot'), on: false, force: true });
-    await open();
+    const media = await open();
     try {
-      await host.bmc('bootAgent', SINGLE_ATTEMPT).bootAgent({ target: host.target(), opId: host.opId('boot-agent') });
+      await host.bmc('bootAgent', SINGLE_ATTEMPT).bootAgent({ target: host.target(), opId: host.opId('boot-agent'), ...(media ? { media } : {}), ...bootModeOf(host) });
       return;
     } catch (err) {
       if (isCancellation(err) || attempt >= RETRY_MAXIMUM_ATTEMPTS || !retryableFailure(err)) throw err;
@@ -130,6 +145,32 @@ async function bootAgentWithFreshToken(host: HostRun, open: () => Promise<void>)
       await sleep(retryDelayMs(attempt));
     }
   }
+}
+
+/** Whether this host's agent boots from its ISO (virtual media, UEFI HTTP) in this run (see AGENT_BOOT_MEDIA_PATCH). */
+function bootsFromMedia(host: HostRun): boolean {
+  const method = bootMethodOf(host.spec.bmc?.address ?? '');
+  // patched() only for such hosts: a network-booted host's history gets no marker.
+  return (method === 'virtualmedia' || method === 'uefihttp') && patched(AGENT_BOOT_MEDIA_PATCH);
+}
+
+/**
+ * The power off after the agent's work. A host whose agent booted from media also gets the media
+ * ejected and its boot device back to disk (bootFromDisk, not powered on), so no agent ISO stays
+ * inserted, as Ironic's clean_up_ramdisk.
+ */
+async function powerOffAfterAgent(host: HostRun, step: string): Promise<void> {
+  if (bootsFromMedia(host)) {
+    await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId(step), on: false, force: true, ...bootModeOf(host) });
+    return;
+  }
+  await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId(step), on: false, force: true });
+}
+
+/** The host's spec.bootMode for the BMC (the activities default to UEFI). */
+export function bootModeOf(host: HostRun): { bootMode?: HostBootMode } {
+  const mode = host.spec.bootMode;
+  return mode ? { bootMode: mode } : {};
 }
 
 async function waitForAgent(host: HostRun, ready: () => boolean, what: string): Promise<void> {
