@@ -5,7 +5,7 @@
  * whose OS does not handle ACPI does, so only ForceOff turns it off. `secureBoot: false` leaves the
  * SecureBoot resource out (a BMC that cannot).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 
 export const STUB_SYSTEM_PATH = '/redfish/v1/Systems/1';
 const CD = `${STUB_SYSTEM_PATH}/VirtualMedia/Cd`;
@@ -34,7 +34,7 @@ export async function startRedfishStub(opts: { power: 'On' | 'Off'; ignoreSoftOf
   let secure = opts.secureBootEnabled === true;
   const resets: string[] = [];
   const requests: StubRequest[] = [];
-  const json = (res: import('node:http').ServerResponse, v: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v));
+  const json = (res: ServerResponse, v: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v));
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
