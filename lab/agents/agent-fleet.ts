@@ -24,6 +24,8 @@ export interface AgentFleetOptions extends SimulatedAgentOptions {
   log?: (message: string) => void;
   /** Failure injection: by system name, how many times each phase fails before it works. */
   faults?: FleetFaults;
+  /** Every system change sushy-tools reported (what the BMC was told: boot device, media, mode, secure boot). */
+  observe?: (sys: SushySystem) => void;
 }
 
 export type FaultPhase = 'inspect' | 'clean' | 'deploy';
@@ -141,6 +143,7 @@ export class AgentFleet {
 
   private onSystem(sys: SushySystem): void {
     this.names.set(sys.uuid, sys.name);
+    this.opts.observe?.(sys);
     // sushy-tools applies a power change 1-11 s after the request: hardware time, not ours.
     const applyAt = sys.pending_power?.apply_time;
     if (applyAt) this.markBusy(sys.uuid, Date.now(), applyAt * 1000);
