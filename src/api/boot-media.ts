@@ -13,11 +13,6 @@ export function isLiveIso(image: Pick<Image, 'format'> | undefined): boolean {
   return image?.format === 'live-iso';
 }
 
-/** The agent of this host boots from an ISO the BMC fetches (virtual media or UEFI HTTP), not from the network. */
-export function agentBootsFromMedia(address: BmcAddress): boolean {
-  return address.bootMethod === 'virtualmedia' || address.bootMethod === 'uefihttp';
-}
-
 /** The boot method of a BMC address, `none` for one that does not parse (validation reports it). */
 export function bootMethodOf(address: string): BmcAddress['bootMethod'] {
   try {
