@@ -7,7 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBootActivities } from '../../../src/activities/boot-activities.js';
@@ -18,6 +17,7 @@ import { AgentMedia } from '../../../src/boot/media/agent-media.js';
 import { AgentIsoCache } from '../../../src/boot/media/iso-cache.js';
 import { MediaPublications } from '../../../src/boot/media/media-publications.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
+import { failureOf } from '../../helpers/activity-failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agent-media-'));
 afterAll(() => removeTempDir(dir));
@@ -34,12 +34,6 @@ const sessions = new AgentSessions({ heartbeat: async () => undefined, inspectio
 const boot = createBootActivities({ sessions, api: { endAgentSession: () => undefined } as never, keyring: {} as never, media });
 const env = new MockActivityEnvironment();
 const nmstate = 'interfaces: [{name: eth0, type: ethernet, mac-address: "52:54:00:00:00:01", ipv4: {enabled: true, address: [{ip: 10.0.0.9, prefix-length: 24}]}}]';
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('prepareAgentMedia', () => {
   it('publishes the ISO of the session with its kernel parameters and network data; endAgent ends it', async () => {

@@ -38,6 +38,14 @@ function fakeBuilder() {
   return { build, calls, openAll, peak: () => peak, waiting: () => gates.length };
 }
 
+/** A started cache in its own directory under the test root, with a fake builder. */
+async function cacheIn(name: string) {
+  const f = fakeBuilder();
+  const cache = new AgentIsoCache(join(root, name), f.build);
+  await cache.init();
+  return { f, cache };
+}
+
 describe('agent ISO cache', () => {
   it('removes leftovers at start and keeps its directory and files private', async () => {
     const dir = join(root, 'a');
@@ -56,9 +64,7 @@ describe('agent ISO cache', () => {
   });
 
   it('builds once per content, shares it, and deletes it when the last user releases it', async () => {
-    const f = fakeBuilder();
-    const cache = new AgentIsoCache(join(root, 'b'), f.build);
-    await cache.init();
+    const { f, cache } = await cacheIn('b');
     const a = cache.acquire(input('host-1'));
     const b = cache.acquire(input('host-1'));
     const c = cache.acquire(input('host-2'));
@@ -76,9 +82,7 @@ describe('agent ISO cache', () => {
   });
 
   it(`runs at most ${MAX_CONCURRENT_ISO_BUILDS} builds at once`, async () => {
-    const f = fakeBuilder();
-    const cache = new AgentIsoCache(join(root, 'c'), f.build);
-    await cache.init();
+    const { f, cache } = await cacheIn('c');
     const all = Array.from({ length: MAX_CONCURRENT_ISO_BUILDS + 2 }, (_, i) => cache.acquire(input(`h${i}`)));
     await vi.waitFor(() => expect(f.waiting()).toBe(MAX_CONCURRENT_ISO_BUILDS));
     await new Promise((r) => setImmediate(r));
@@ -89,9 +93,7 @@ describe('agent ISO cache', () => {
   });
 
   it('passes a failed build on to every waiter and builds again next time', async () => {
-    const f = fakeBuilder();
-    const cache = new AgentIsoCache(join(root, 'd'), f.build);
-    await cache.init();
+    const { f, cache } = await cacheIn('d');
     const a = cache.acquire(input('fail'));
     const b = cache.acquire(input('fail'));
     await f.openAll();
