@@ -20,7 +20,7 @@ export const MAX_NMSTATE_ADDRESSES = 16;
 export const MAX_NMSTATE_ROUTES = 64;
 /** DNS servers and search domains, each. */
 export const MAX_NMSTATE_DNS_ENTRIES = 8;
-/** YAML aliases: nmstate needs none; a few are tolerated, an alias bomb is not. */
+/** YAML alias uses (the yaml package's maxAliasCount: fewer pass): nmstate needs none; a few are tolerated, an alias bomb is not. */
 export const MAX_NMSTATE_YAML_ALIASES = 16;
 
 export interface NetworkdFile {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CpioError, MAX_CPIO_BYTES, MAX_CPIO_ENTRIES, newcCpio } from '../../../../src/boot/media/cpio.js';
+import { CpioError, MAX_CPIO_BYTES, MAX_CPIO_ENTRIES, MAX_CPIO_PATH_CHARS, newcCpio } from '../../../../src/boot/media/cpio.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -33,9 +33,11 @@ describe('newc cpio writer', () => {
     expect(() => newcCpio([{ path: 'a', mode: 0o644, data: Buffer.alloc(0) }, { path: 'a', mode: 0o644, data: Buffer.alloc(0) }])).toThrow(/twice/);
   });
 
-  it(`stops at ${MAX_CPIO_ENTRIES} entries and ${MAX_CPIO_BYTES} bytes`, () => {
+  it(`stops at ${MAX_CPIO_ENTRIES} entries, ${MAX_CPIO_BYTES} bytes and paths of ${MAX_CPIO_PATH_CHARS} characters`, () => {
     const many = Array.from({ length: MAX_CPIO_ENTRIES + 1 }, (_, i) => ({ path: `f${i}`, mode: 0o644, data: Buffer.alloc(0) }));
     expect(() => newcCpio(many)).toThrow(/entries/);
     expect(() => newcCpio([{ path: 'big', mode: 0o644, data: Buffer.alloc(MAX_CPIO_BYTES + 1) }])).toThrow(/bytes/);
+    expect(newcCpio([{ path: 'p'.repeat(MAX_CPIO_PATH_CHARS), mode: 0o644, data: Buffer.alloc(0) }]).length).toBeGreaterThan(0);
+    expect(() => newcCpio([{ path: 'p'.repeat(MAX_CPIO_PATH_CHARS + 1), mode: 0o644, data: Buffer.alloc(0) }])).toThrow(/bad path/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NETWORK_DATA_BYTES, MAX_NMSTATE_INTERFACES, MAX_NMSTATE_ROUTES, networkdFromNmstate } from '../../../../src/boot/media/nmstate-networkd.js';
+import { MAX_NETWORK_DATA_BYTES, MAX_NMSTATE_ADDRESSES, MAX_NMSTATE_DNS_ENTRIES, MAX_NMSTATE_INTERFACES, MAX_NMSTATE_ROUTES, MAX_NMSTATE_YAML_ALIASES, networkdFromNmstate } from '../../../../src/boot/media/nmstate-networkd.js';
 import { NetworkDataError } from '../../../../src/errors.js';
 
 /** The seed's `<host>-network` example (metal3 chart README, "Network Setup"). */
@@ -104,5 +104,15 @@ routes: {config: [{destination: "::/0", next-hop-address: "fd00::1", next-hop-in
     expect(reason(`interfaces: [${ifaces}]`)).toMatch(/^preprovisioningNetworkData: interfaces: more than \d+ entries/);
     const routes = Array.from({ length: MAX_NMSTATE_ROUTES + 1 }, (_, i) => `{destination: 10.${i % 250}.0.0/16, next-hop-address: 10.0.0.1, next-hop-interface: e}`).join(',');
     expect(reason(`interfaces: [{name: e, type: ethernet}]\nroutes: {config: [${routes}]}`)).toMatch(/^preprovisioningNetworkData: routes\.config: more than \d+ entries/);
+    const addrs = Array.from({ length: MAX_NMSTATE_ADDRESSES + 1 }, (_, i) => `{ip: 10.0.0.${i + 1}, prefix-length: 24}`).join(',');
+    expect(reason(`interfaces: [{name: e, type: ethernet, ipv4: {enabled: true, address: [${addrs}]}}]`)).toMatch(/^preprovisioningNetworkData: interfaces\[0\]\.ipv4\.address: more than \d+ entries/);
+    const servers = Array.from({ length: MAX_NMSTATE_DNS_ENTRIES + 1 }, (_, i) => `10.0.1.${i + 1}`).join(',');
+    expect(reason(`interfaces: [{name: e, type: ethernet}]\ndns-resolver: {config: {server: [${servers}]}}`)).toMatch(/^preprovisioningNetworkData: dns-resolver\.config\.server: more than \d+ entries/);
+  });
+
+  it(`takes fewer than ${MAX_NMSTATE_YAML_ALIASES} YAML alias uses, not more`, () => {
+    const routes = (n: number): string => `interfaces: [{name: e, type: ethernet}]\nroutes:\n  config:\n  - &r {destination: 10.0.0.0/8, next-hop-interface: e}\n${Array.from({ length: n }, () => '  - *r').join('\n')}\n`;
+    expect(networkdFromNmstate(routes(MAX_NMSTATE_YAML_ALIASES - 1))[0]?.content).toContain('Destination=10.0.0.0/8');
+    expect(reason(routes(MAX_NMSTATE_YAML_ALIASES))).toMatch(/^preprovisioningNetworkData: \(yaml\): /);
   });
 });
