@@ -3,12 +3,16 @@
  * callback on inspection boots only), the host's network data and the agent API's CA in the
  * overlay, built or reused through the cache, published at a per-boot URL until the session ends.
  */
-import type { BootMedia } from '../../contract/index.js';
 import { agentKernelParams } from '../agent-params.js';
 import { agentGrubCfg } from './agent-iso.js';
 import type { AgentIsoCache } from './iso-cache.js';
 import { mediaPath, type MediaPublications } from './media-publications.js';
 import { agentOverlay } from './overlay.js';
+
+/** Where the BMC fetches the ISO (the contract's BootMedia; boot/ sits below contract/). */
+export interface PublishedMedia {
+  url: string;
+}
 
 export interface AgentMediaSettings {
   /** Agent kernel and initramfs files (the boot worker's agent dir). */
@@ -40,7 +44,7 @@ export class AgentMedia {
     readonly publications: MediaPublications,
   ) {}
 
-  async prepare(r: AgentMediaRequest): Promise<BootMedia> {
+  async prepare(r: AgentMediaRequest): Promise<PublishedMedia> {
     const s = this.settings;
     const params = agentKernelParams({
       apiUrl: s.apiUrl,
