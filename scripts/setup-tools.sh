@@ -8,7 +8,8 @@
 #           dnsmasq-base and tftpd-hpa (the peers bench/boot-plane.ts measures ours against),
 #           nftables (packet loss: this kernel has no netem); qemu-system-x86, ipxe-qemu and ovmf
 #           (test machines that network-boot with real firmware); debootstrap, zstd, cpio (the
-#           agent ramdisk), fdisk, mtools, qemu-utils, grub-efi-amd64-bin (the deployed test image)
+#           agent ramdisk), fdisk, mtools, qemu-utils, grub-efi-amd64-bin (the deployed test image);
+#           xorriso, grub-pc-bin (grub-mkrescue builds the per-host agent ISO for UEFI and legacy BIOS)
 #   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators;
 #           ironic-python-agent (the stock agent) + test/fixtures/ipa-test-hardware in .tools/ipa
 set -euo pipefail
@@ -41,6 +42,9 @@ command -v sfdisk >/dev/null 2>&1 || missing+=(fdisk)
 command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
 command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
 [ -d /usr/lib/grub/x86_64-efi ] || missing+=(grub-efi-amd64-bin)
+# The per-host agent ISO (src/boot/media): grub-mkrescue needs both GRUB platforms and xorriso.
+command -v xorriso >/dev/null 2>&1 || missing+=(xorriso)
+[ -d /usr/lib/grub/i386-pc ] || missing+=(grub-pc-bin)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2

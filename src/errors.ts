@@ -89,6 +89,16 @@ export class MissingSecretError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
+/** The preprovisioning network data (nmstate) holds what the agent ramdisk cannot apply. */
+export class NetworkDataError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** Building the agent ISO failed (a tool failed, or the agent kernel/initramfs is missing). */
+export class AgentMediaBuildError extends MetalflowError {
+  readonly nonRetryable = false;
+}
+
 /**
  * Every failure type that crosses a process boundary (Temporal failure `type`s): the error classes
  * above by name, and the failures the workflow raises itself. Clients and the workflow compare
@@ -109,6 +119,8 @@ export const FailureType = {
   DeployFailedError: 'DeployFailedError',
   SecretUnsealError: 'SecretUnsealError',
   MissingSecretError: 'MissingSecretError',
+  NetworkDataError: 'NetworkDataError',
+  AgentMediaBuildError: 'AgentMediaBuildError',
   /** applySpec rejected: the definition breaks a manifest or change rule (details: the field errors). */
   InvalidSpec: 'InvalidSpec',
   /** applySpec rejected: the host is being deleted. */
@@ -121,8 +133,6 @@ export const FailureType = {
   MissingBootMAC: 'MissingBootMAC',
   /** The boot worker has no open agent session with a callback URL (e.g. it restarted). */
   AgentSessionLost: 'AgentSessionLost',
-  /** The boot worker could not provide the agent ISO of a session (virtual media, UEFI HTTP boot). */
-  AgentMediaUnavailable: 'AgentMediaUnavailable',
   /** A live-iso image on a host whose BMC has no virtual media (the message names the driver). */
   LiveIsoNeedsVirtualMedia: 'LiveIsoNeedsVirtualMedia',
 } as const;
@@ -141,4 +151,5 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly FailureType[] = [
   FailureType.DeployFailedError,
   FailureType.SecretUnsealError,
   FailureType.MissingSecretError,
+  FailureType.NetworkDataError,
 ];

@@ -11,6 +11,7 @@ import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
 import type { IronicAgentApi } from '../agent/ironic-api.js';
 import { selectRootDevice } from '../agent/root-device.js';
 import type { AgentSessions } from '../boot/agent-sessions.js';
+import type { AgentMedia } from '../boot/media/agent-media.js';
 import type { AgentDeployInput, AgentMediaInput, AgentStepInput, BootMedia, ExpectAgentInput } from '../contract/index.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
 import { parseHostWorkflowId } from '../contract/index.js';
@@ -23,6 +24,8 @@ export interface BootActivityDeps {
   keyring: Keyring;
   /** What each boot MAC network-boots (DHCP known hosts, iPXE scripts). */
   boot?: BootConfigStore;
+  /** Agent ISOs for virtual media boots (only where the HTTP boot server runs). */
+  media?: AgentMedia;
   agentPollMs?: number;
 }
 
@@ -45,22 +48,34 @@ export function createBootActivities(deps: BootActivityDeps) {
       const networkData = data ? (data.networkData ?? data.nmstate) : undefined;
       // A new boot: the old token and callback URL go (Ironic's wipe_token_and_url); the next lookup reveals a fresh token.
       deps.api.endAgentSession(input.uuid);
+      if (deps.media) {
+        // ...and the old boot's ISO URL.
+        const prev = deps.sessions.get(input.uuid);
+        if (prev && prev.session !== input.session) await deps.media.end(input.uuid, prev.session);
+      }
       deps.sessions.open({ ...session, ...(inspect ? { inspect } : {}), ...(networkData !== undefined ? { networkData } : {}) });
       const mac = input.macs[0];
       if (mac) deps.boot?.set({ mac, uuid: input.uuid, name: input.name, action: 'agent', ...(inspect ? { inspect } : {}) });
     },
 
+    /** The agent ISO of the open session, at a per-boot URL for the BMC (virtual media, UEFI HTTP boot). */
+    async prepareAgentMedia(input: AgentMediaInput): Promise<BootMedia> {
+      const s = deps.sessions.get(input.uuid);
+      if (!s || s.session !== input.session) throw ApplicationFailure.nonRetryable(`no agent session ${input.session} for ${input.uuid}`, FailureType.AgentSessionLost);
+      const bootMac = s.macs[0];
+      if (!bootMac) throw ApplicationFailure.nonRetryable('an agent ISO needs the boot MAC address', FailureType.MissingBootMAC);
+      const media = deps.media;
+      if (!media) throw ApplicationFailure.nonRetryable('this boot worker serves no agent media: its HTTP boot server is off', FailureType.AgentMediaBuildError);
+      return typed(() => media.prepare({ uuid: input.uuid, session: input.session, bootMac, ...(s.inspect ? { inspect: true } : {}), ...(s.networkData !== undefined ? { networkData: s.networkData } : {}) }));
+    },
+
     async endAgent(input: AgentStepInput): Promise<void> {
+      await deps.media?.end(input.uuid, input.session);
       const s = deps.sessions.get(input.uuid);
       if (s?.session === input.session && s.macs[0]) deps.boot?.bootLocal(s.macs[0]);
       deps.sessions.close(input.uuid, input.session);
       // A late end of an older session must not wipe the token of the boot that replaced it.
       if (!s || s.session === input.session) deps.api.endAgentSession(input.uuid);
-    },
-
-    /** The agent ISO of an open session (virtual media, UEFI HTTP boot). Placeholder until the ISO builder lands. */
-    async prepareAgentMedia(input: AgentMediaInput): Promise<BootMedia> {
-      throw ApplicationFailure.nonRetryable(`no agent ISO for session ${input.session}: this boot worker cannot build agent ISOs yet`, FailureType.AgentMediaUnavailable);
     },
 
     /** Automated cleaning as Metal3 configures it: erase_devices_metadata only. */

@@ -12,6 +12,9 @@ import { LeaseStore } from './dhcp/leases.js';
 import { DhcpResponder } from './dhcp/responder.js';
 import { DhcpServer } from './dhcp/server.js';
 import { httpBootHandler } from './http/http-boot.js';
+import { AgentMedia } from './media/agent-media.js';
+import { AgentIsoCache } from './media/iso-cache.js';
+import { MediaPublications } from './media/media-publications.js';
 import { TftpServer } from './tftp/server.js';
 
 /** What the boot services of one provisioning network serve, and where (src/config reads it from the environment). */
@@ -42,12 +45,20 @@ export interface BootServicesSettings {
 /** The HTTP boot server's base URL as clients reach it. */
 export const httpBaseUrl = (s: BootServicesSettings): string => `http://${s.bootIp}${s.http && s.http.port !== 80 ? `:${s.http.port}` : ''}`;
 
+/** Where BMCs fetch agent ISOs from: the HTTP boot server (the one place to change for another port or https). */
+export const mediaBaseUrl = (s: BootServicesSettings): string => httpBaseUrl(s);
+
+/** The agent ISO cache of one provisioning network (emptied when its boot worker starts). */
+export const agentMediaDirFor = (dataDir: string, network: string): string => join(dataDir, `agent-media-${network}`);
+
 export type BootLog = (level: 'debug' | 'info' | 'warn', message: string) => void;
 
 export interface RunningBootServices {
   dhcp?: DhcpServer;
   tftp?: TftpServer;
   http?: Server;
+  /** Agent ISOs (virtual media), served by the HTTP boot server. */
+  media?: AgentMedia;
   close(): Promise<void>;
 }
 
@@ -64,6 +75,14 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
   try {
     if (s.http) {
       const h = s.http;
+      const publications = new MediaPublications({ log });
+      const cache = new AgentIsoCache(agentMediaDirFor(dataDir, network));
+      await cache.init();
+      running.media = new AgentMedia(
+        { kernel: join(h.agentDir, s.agent.kernel), initramfs: join(h.agentDir, s.agent.initramfs), apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure, baseUrl: mediaBaseUrl(s) },
+        cache,
+        publications,
+      );
       running.http = await listenHttp(
         httpBootHandler({
           store,
@@ -71,6 +90,7 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
           baseUrl: base,
           agent: { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure },
           dirs: { agent: h.agentDir, images: h.imagesDir, firmware: h.firmwareDir },
+          media: publications,
         }),
         h.port,
         h.host,
@@ -112,6 +132,7 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
 }
 
 async function close(r: RunningBootServices): Promise<void> {
+  r.media?.publications.close();
   await r.dhcp?.close();
   await r.tftp?.close();
   await new Promise((res) => (r.http ? r.http.close(res) : res(undefined)));

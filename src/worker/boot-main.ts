@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     taskQueue: TaskQueue.boot(network),
-    activities: createBootActivities({ sessions, api, keyring, boot, agentPollMs: agentApi.commandPollMs }),
+    activities: createBootActivities({ sessions, api, keyring, boot, ...(services.media ? { media: services.media } : {}), agentPollMs: agentApi.commandPollMs }),
     shutdownGraceTime: '10s',
   });
   logger.info(

@@ -4,12 +4,14 @@
  * (UEFI HTTP boot), with HEAD and single byte ranges (IPA and curl resume image downloads).
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { BadRequestTargetError, describeRequest, parseTarget, type RequestTarget } from '../../agent/http-server.js';
 import { normaliseMac } from '../../api/mac.js';
 import type { BootConfigStore } from '../boot-config.js';
 import { resolveInside } from '../files.js';
+import { MEDIA_FILE_NAME, type MediaPublications } from '../media/media-publications.js';
 import { agentScript, localBootScript, type AgentBootSettings } from './ipxe-script.js';
 
 export interface HttpBootOptions {
@@ -19,6 +21,8 @@ export interface HttpBootOptions {
   /** Public base URL of this server, for the generic chain script. */
   baseUrl: string;
   dirs: { agent: string; images: string; firmware: string };
+  /** Published agent ISOs (virtual media), at /media/<token>/agent.iso. */
+  media?: MediaPublications;
 }
 
 export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
@@ -47,6 +51,14 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
       const target = opts.store.get(mac);
       return text(res, 200, target?.action === 'agent' ? agentScript(target, opts.agent) : localBootScript());
     }
+    const media = /^\/media\/([^/]+)\/([^/]+)$/.exec(path);
+    if (media) {
+      // The token alone finds the file; nothing of the request becomes a path.
+      const file = media[2] === MEDIA_FILE_NAME ? opts.media?.resolve(media[1] ?? '') : undefined;
+      const st = file ? await stat(file).catch(() => undefined) : undefined;
+      if (!file || !st?.isFile()) return text(res, 404, 'not found\n');
+      return sendFile(req, res, file, st.size, 'agent media', opts.log);
+    }
     const file = /^\/(agent|images|firmware)\/(.+)$/.exec(path);
     if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '', opts.log);
     return text(res, 404, 'not found\n');
@@ -66,6 +78,12 @@ function hasBody(req: IncomingMessage): boolean {
 async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, name: string, log: HttpBootOptions['log']): Promise<void> {
   const r = await resolveInside(root, name);
   if ('refused' in r) return text(res, r.refused === 'escape' ? 403 : 404, r.refused === 'escape' ? 'forbidden\n' : 'not found\n');
+  sendFile(req, res, r.path, r.size, name, log);
+}
+
+/** A whole file or one byte range of it (BMCs read virtual media by ranges). */
+function sendFile(req: IncomingMessage, res: ServerResponse, path: string, size: number, name: string, log: HttpBootOptions['log']): void {
+  const r = { path, size };
   const range = parseRange(req.headers.range, r.size);
   const headers = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' };
   if (range === 'unsatisfiable') {

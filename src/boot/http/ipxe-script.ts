@@ -4,6 +4,7 @@
  * boots only), BOOTIF,
  * ipa-insecure) retried a few times, or the local disk.
  */
+import { agentKernelParams } from '../agent-params.js';
 import type { BootTarget } from '../boot-config.js';
 
 export interface AgentBootSettings {
@@ -20,15 +21,15 @@ export interface AgentBootSettings {
 }
 
 export function agentScript(target: BootTarget, s: AgentBootSettings): string {
-  const params = [
-    `ipa-api-url=${s.apiUrl}`,
-    ...(target.inspect ? [`ipa-inspection-callback-url=${s.apiUrl}/v1/continue_inspection`] : []),
-    'BOOTIF=${mac}',
-    ...(s.insecure ? ['ipa-insecure=1'] : []),
+  const params = agentKernelParams({
+    apiUrl: s.apiUrl,
+    ...(target.inspect ? { inspect: true } : {}),
+    bootif: '${mac}',
+    ...(s.insecure ? { insecure: true } : {}),
     // Debian's iPXE under UEFI only hands over an initrd named on the command line.
-    `initrd=${s.initramfs}`,
-    ...(s.extraKernelParams ? [s.extraKernelParams] : []),
-  ].join(' ');
+    loader: [`initrd=${s.initramfs}`],
+    ...(s.extraKernelParams ? { extraKernelParams: s.extraKernelParams } : {}),
+  }).join(' ');
   // No host name, MAC or UUID: anyone on the network can fetch any MAC's script.
   return `#!ipxe
 # metalflow: agent boot

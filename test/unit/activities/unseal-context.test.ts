@@ -6,7 +6,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createBootActivities } from '../../../src/activities/boot-activities.js';
@@ -16,6 +15,7 @@ import { SecretUnsealError } from '../../../src/errors.js';
 import { createKeys, readPublicKey } from '../../../src/secrets/key-store.js';
 import { Keyring } from '../../../src/secrets/keyring.js';
 import { Sealer } from '../../../src/secrets/sealer.js';
+import { failureOf } from '../../helpers/activity-failure.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'unseal-ctx-'));
 createKeys(join(dataDir, 'keys'));
@@ -32,12 +32,6 @@ const hostActivities = createHostActivities({
   drivers: { fakeStateDir: join(dataDir, 'fake'), fakeStepMs: 0, simulatedAgent: false, ipmiMinIntervalMs: 0, ipmiCipherSuite: 3, powerStateTimeoutMs: 1000, softPowerOffTimeoutMs: 1000 },
   settings: DEFAULT_HOST_SETTINGS,
 });
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
 
 describe('unsealing in the host context', () => {
   it("refuses another namespace's BMC credentials copied into this host's spec", async () => {
