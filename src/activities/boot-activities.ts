@@ -24,6 +24,8 @@ export interface BootActivityDeps {
   /** What each boot MAC network-boots (DHCP known hosts, iPXE scripts). */
   boot?: BootConfigStore;
   agentPollMs?: number;
+  /** PEM CA of the boot worker's TLS certificate (METALFLOW_TLS): what agent boot media must trust. */
+  caPem?: string;
 }
 
 export function createBootActivities(deps: BootActivityDeps) {
