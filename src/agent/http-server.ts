@@ -141,6 +141,11 @@ function serveIsolated(handler: Handler, req: IncomingMessage, res: ServerRespon
 
 /** Node's own answers to requests it cannot parse (400, 408, 431), plus a log line. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, log: HttpLog | undefined): void {
+  // Under TLS 1.3 a client's refusal of our certificate (an alert) arrives after our side of the handshake: no HTTP answer.
+  if (err.code?.startsWith('ERR_SSL_')) {
+    log?.('debug', `https: TLS handshake failed: ${err.code}`);
+    return void socket.destroy();
+  }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const peer = (socket as Duplex & { remoteAddress?: string }).remoteAddress ?? '?';
   if (err.code !== 'ECONNRESET') log?.('debug', `http: client ${peer}: ${status}: ${err.code ?? err.message}`);
