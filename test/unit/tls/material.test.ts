@@ -5,7 +5,7 @@
  * used as they are, with typed errors for files that cannot serve.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,14 @@ let n = 0;
 const fresh = (): string => join(root, `t${++n}`, 'tls'); // the material directory does not exist yet
 
 const mode = (p: string): number => statSync(p).mode & 0o777;
+
+/** A directory holding the given files (an operator's certificate files). */
+function filesDir(files: Record<string, string>): string {
+  const d = join(root, `files${++n}`);
+  mkdirSync(d);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+  return d;
+}
 
 describe('generated TLS material', () => {
   it('creates a CA and a server certificate for the serving addresses, keys 0600 in a 0700 directory', async () => {
@@ -127,17 +135,11 @@ describe('generated TLS material', () => {
 describe('TLS material from settings', () => {
   it('uses the files as they are; the CA defaults to the certificate itself (as Ironic copies it)', async () => {
     const made = await ensureGeneratedMaterial(fresh(), ['192.0.2.10']);
-    const d = join(root, `files${++n}`);
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(d);
-    writeFileSync(join(d, 'tls.crt'), made.certPem);
-    writeFileSync(join(d, 'tls.key'), made.keyPem);
-    writeFileSync(join(d, 'ca.crt'), made.caPem);
+    const d = filesDir({ 'tls.crt': made.certPem, 'tls.key': made.keyPem, 'ca.crt': made.caPem });
     const withCa = await loadTlsMaterial({ files: { certFile: join(d, 'tls.crt'), keyFile: join(d, 'tls.key'), caFile: join(d, 'ca.crt') }, dir: join(d, 'unused'), subjectAltNames: ['198.51.100.1'] });
     expect(withCa).toMatchObject({ certPem: made.certPem, keyPem: made.keyPem, caPem: made.caPem, source: 'files' });
     // Not covering the serving address is reported, not "fixed": the operator's certificate is theirs.
     expect(withCa.covers).toBe(false);
-    const { existsSync } = await import('node:fs');
     expect(existsSync(join(d, 'unused'))).toBe(false); // nothing generated
     const noCa = readTlsFiles({ certFile: join(d, 'tls.crt'), keyFile: join(d, 'tls.key') });
     expect(noCa.caPem).toBe(made.certPem);
@@ -146,12 +148,7 @@ describe('TLS material from settings', () => {
   it('a missing file, a file that is not PEM, or a key that is not the certificate\'s is a TlsFileError naming the file', async () => {
     const a = await ensureGeneratedMaterial(fresh(), ['192.0.2.10']);
     const b = await ensureGeneratedMaterial(fresh(), ['192.0.2.10']);
-    const d = join(root, `bad${++n}`);
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(d);
-    writeFileSync(join(d, 'a.crt'), a.certPem);
-    writeFileSync(join(d, 'b.key'), b.keyPem);
-    writeFileSync(join(d, 'junk.crt'), 'not a certificate\n');
+    const d = filesDir({ 'a.crt': a.certPem, 'b.key': b.keyPem, 'junk.crt': 'not a certificate\n' });
     expect(() => readTlsFiles({ certFile: join(d, 'missing.crt'), keyFile: join(d, 'b.key') })).toThrow(TlsFileError);
     expect(() => readTlsFiles({ certFile: join(d, 'missing.crt'), keyFile: join(d, 'b.key') })).toThrow(/missing\.crt/);
     expect(() => readTlsFiles({ certFile: join(d, 'junk.crt'), keyFile: join(d, 'b.key') })).toThrow(/junk\.crt/);
