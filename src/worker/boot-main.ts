@@ -7,7 +7,7 @@
  * workflows when it starts.
  *   METALFLOW_PROVISIONING_NETWORK (default), METALFLOW_AGENT_API_HOST (METALFLOW_BOOT_IP, else
  *   127.0.0.1; 0.0.0.0 only if set so), METALFLOW_AGENT_API_PORT (6385), plus the Temporal and
- *   secret-key variables of the host worker
+ *   secret-key variables of the host worker.
  *   With METALFLOW_TLS=on (src/config/tls-settings.ts) the agent API and the boot server's vmedia
  *   TLS port serve HTTPS with a certificate from files or one generated into the data directory.
  */
