@@ -4,7 +4,8 @@
  * so each request is handled in isolation (a failing handler answers 500 and logs; it never becomes
  * an unhandled rejection that ends the worker) and every resource a client can hold is capped.
  */
-import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { bindError } from '../net/listen-error.js';
 
@@ -25,6 +26,8 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 export const IDLE_TIMEOUT_MS = 60_000;
 /** Concurrent connections per listener; more are closed on accept (keeps file descriptors bounded). */
 export const MAX_CONNECTIONS = 512;
+/** Time to complete a TLS handshake (node's default is 120 s): a client that connects and stalls is cut off. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface HttpLimits {
   maxHeaderBytes: number;
@@ -34,6 +37,7 @@ export interface HttpLimits {
   keepAliveTimeoutMs: number;
   idleTimeoutMs: number;
   maxConnections: number;
+  tlsHandshakeTimeoutMs: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
@@ -44,7 +48,14 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
   idleTimeoutMs: IDLE_TIMEOUT_MS,
   maxConnections: MAX_CONNECTIONS,
+  tlsHandshakeTimeoutMs: TLS_HANDSHAKE_TIMEOUT_MS,
 };
+
+/** A TLS listener's certificate chain and key (PEM; src/tls makes or reads them). */
+export interface HttpTlsOptions {
+  cert: string;
+  key: string;
+}
 
 export interface ListenHttpOptions {
   /** Where failed requests and refused clients are reported. */
@@ -53,6 +64,8 @@ export interface ListenHttpOptions {
   limits?: Partial<HttpLimits>;
   /** What listens, for the AddressInUseError a taken port gives (e.g. `HTTP boot server`). */
   service?: string;
+  /** Serve HTTPS with this certificate instead of plain HTTP (same handler, same limits). */
+  tls?: HttpTlsOptions;
 }
 
 /** A request target we do not serve: 400 (malformed) or 414 (too long). */
@@ -65,20 +78,22 @@ export class BadRequestTargetError extends Error {
   }
 }
 
-/** Starts an HTTP server on host:port (0 = any free port) serving `handler`. */
+/** Starts an HTTP (or, with `opts.tls`, HTTPS) server on host:port (0 = any free port) serving `handler`. */
 export function listenHttp(handler: Handler, port: number, host: string, opts: ListenHttpOptions = {}): Promise<Server> {
   const limits = { ...DEFAULT_HTTP_LIMITS, ...opts.limits };
-  const server = createServer(
-    {
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // How often node looks for requests over their timeouts (30 s by default: too coarse).
-      connectionsCheckingInterval: Math.max(50, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
-    },
-    (req, res) => serveIsolated(handler, req, res, limits, opts.log),
-  );
+  const httpOptions: ServerOptions = {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // How often node looks for requests over their timeouts (30 s by default: too coarse).
+    connectionsCheckingInterval: Math.max(50, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+  };
+  const serve = (req: IncomingMessage, res: ServerResponse): void => serveIsolated(handler, req, res, limits, opts.log);
+  const server: Server = opts.tls ? createTlsServer({ ...httpOptions, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: limits.tlsHandshakeTimeoutMs }, serve) : createServer(httpOptions, serve);
+  // A failed handshake (a client that does not trust us, a stalled or plain-HTTP client): the socket is already gone.
+  // (Its peer address is gone with it; ECONNRESET is what a client that refused our certificate leaves.)
+  if (opts.tls) server.on('tlsClientError', (err: NodeJS.ErrnoException) => opts.log?.('debug', `https: TLS handshake failed: ${err.code ?? err.message}`));
   server.maxConnections = limits.maxConnections;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.setTimeout(limits.idleTimeoutMs); // no 'timeout' listener: node destroys the idle socket
@@ -126,6 +141,11 @@ function serveIsolated(handler: Handler, req: IncomingMessage, res: ServerRespon
 
 /** Node's own answers to requests it cannot parse (400, 408, 431), plus a log line. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, log: HttpLog | undefined): void {
+  // Under TLS 1.3 a client's refusal of our certificate (an alert) arrives after our side of the handshake: no HTTP answer.
+  if (err.code?.startsWith('ERR_SSL_')) {
+    log?.('debug', `https: TLS handshake failed: ${err.code}`);
+    return void socket.destroy();
+  }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const peer = (socket as Duplex & { remoteAddress?: string }).remoteAddress ?? '?';
   if (err.code !== 'ECONNRESET') log?.('debug', `http: client ${peer}: ${status}: ${err.code ?? err.message}`);

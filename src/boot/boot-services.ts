@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { listenHttp } from '../agent/http-server.js';
+import { listenHttp, type HttpTlsOptions } from '../agent/http-server.js';
 import { DEFAULT_PROVISIONING_NETWORK, isValidProvisioningNetwork } from '../api/provisioning-network.js';
 import type { BootConfigStore } from './boot-config.js';
 import { LeaseStore } from './dhcp/leases.js';
@@ -36,17 +36,30 @@ export interface BootServicesSettings {
     replyDelayMs: number;
   };
   tftp?: { host: string; port: number; root: string };
-  http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string };
+  /** The HTTP boot server; `plain: false` serves it on the TLS ports only. */
+  http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string; plain?: boolean };
+  /** HTTPS listeners of the boot server (same content, same bind address as `http`), when TLS is on. */
+  tls?: BootTlsSettings;
   agent: { kernel: string; initramfs: string; extraKernelParams: string; insecure: boolean };
   /** The Ironic agent API as the agents reach it. */
   apiUrl: string;
 }
 
+export interface BootTlsSettings {
+  /** Metal3's vmediaTLSPort: BMCs fetch virtual media (agent ISOs) here (8083). */
+  vmediaPort: number;
+  /** A second HTTPS port with the same content, e.g. 443 (Metal3's firewall table); none by default. */
+  httpsPort?: number;
+}
+
 /** The HTTP boot server's base URL as clients reach it. */
 export const httpBaseUrl = (s: BootServicesSettings): string => `http://${s.bootIp}${s.http && s.http.port !== 80 ? `:${s.http.port}` : ''}`;
 
-/** Where BMCs fetch agent ISOs from: the HTTP boot server (the one place to change for another port or https). */
-export const mediaBaseUrl = (s: BootServicesSettings): string => httpBaseUrl(s);
+/**
+ * Base URL of boot media (agent ISOs, images) as BMCs and agents reach it: HTTPS on the vmedia TLS
+ * port when TLS is on, else the plain HTTP boot server.
+ */
+export const mediaBaseUrl = (s: BootServicesSettings): string => (s.tls ? `https://${s.bootIp}${s.tls.vmediaPort !== 443 ? `:${s.tls.vmediaPort}` : ''}` : httpBaseUrl(s));
 
 /** The agent ISO cache of one provisioning network (emptied when its boot worker starts). */
 export const agentMediaDirFor = (dataDir: string, network: string): string => join(dataDir, `agent-media-${network}`);
@@ -59,6 +72,8 @@ export interface RunningBootServices {
   http?: Server;
   /** Agent ISOs (virtual media), served by the HTTP boot server. */
   media?: AgentMedia;
+  /** The HTTPS listeners: the vmedia TLS port, then the optional second HTTPS port. */
+  https?: Server[];
   close(): Promise<void>;
 }
 
@@ -68,9 +83,11 @@ export function leaseFileFor(dataDir: string, network: string): string {
   return join(dataDir, `dhcp-leases-${network}.json`);
 }
 
-export async function startBootServices(s: BootServicesSettings, store: BootConfigStore, dataDir: string, log: BootLog, network = DEFAULT_PROVISIONING_NETWORK): Promise<RunningBootServices> {
+/** `tls`: the certificate of the HTTPS listeners (src/tls), required when `s.tls` is set. */
+export async function startBootServices(s: BootServicesSettings, store: BootConfigStore, dataDir: string, log: BootLog, network = DEFAULT_PROVISIONING_NETWORK, tls?: HttpTlsOptions & { caPem?: string }): Promise<RunningBootServices> {
   const running: RunningBootServices = { close: async () => undefined };
   const leaseFile = leaseFileFor(dataDir, network); // a bad network name fails before anything is bound
+  if (s.tls && !tls) throw new Error('boot services: TLS listeners are configured but no certificate was given');
   const base = httpBaseUrl(s);
   try {
     if (s.http) {
@@ -79,23 +96,25 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
       const cache = new AgentIsoCache(agentMediaDirFor(dataDir, network));
       await cache.init();
       running.media = new AgentMedia(
-        { kernel: join(h.agentDir, s.agent.kernel), initramfs: join(h.agentDir, s.agent.initramfs), apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure, baseUrl: mediaBaseUrl(s) },
+        { kernel: join(h.agentDir, s.agent.kernel), initramfs: join(h.agentDir, s.agent.initramfs), apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure, baseUrl: mediaBaseUrl(s), ...(tls?.caPem !== undefined ? { caPem: tls.caPem } : {}) },
         cache,
         publications,
       );
-      running.http = await listenHttp(
-        httpBootHandler({
-          store,
-          log,
-          baseUrl: base,
-          agent: { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure },
-          dirs: { agent: h.agentDir, images: h.imagesDir, firmware: h.firmwareDir },
-          media: publications,
-        }),
-        h.port,
-        h.host,
-        { log, service: 'HTTP boot server' },
-      );
+      const handler = httpBootHandler({
+        store,
+        log,
+        baseUrl: base,
+        agent: { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure },
+        dirs: { agent: h.agentDir, images: h.imagesDir, firmware: h.firmwareDir },
+        media: publications,
+      });
+      if (h.plain !== false) running.http = await listenHttp(handler, h.port, h.host, { log, service: 'HTTP boot server' });
+      if (s.tls && tls) {
+        running.https = [];
+        const ports: Array<[number, string]> = [[s.tls.vmediaPort, 'HTTPS boot server (vmedia TLS port)']];
+        if (s.tls.httpsPort !== undefined) ports.push([s.tls.httpsPort, 'HTTPS boot server']);
+        for (const [port, service] of ports) running.https.push(await listenHttp(handler, port, h.host, { log, service, tls }));
+      }
     }
     if (s.tftp) {
       running.tftp = new TftpServer({ root: s.tftp.root, port: s.tftp.port, bindAddress: s.tftp.host, log });
@@ -136,4 +155,5 @@ async function close(r: RunningBootServices): Promise<void> {
   await r.dhcp?.close();
   await r.tftp?.close();
   await new Promise((res) => (r.http ? r.http.close(res) : res(undefined)));
+  await Promise.all((r.https ?? []).map((server) => new Promise((res) => server.close(res))));
 }

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { parseDurationMs } from '../api/durations.js';
 import type { BootServicesSettings } from '../boot/boot-services.js';
+import { tlsListenerSettingsFromEnv } from './tls-settings.js';
 
 export type { BootServicesSettings };
 
@@ -17,6 +18,9 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
   if (mode === 'full' && (!range || range.length !== 2)) throw new Error('METALFLOW_DHCP_MODE=full needs METALFLOW_DHCP_RANGE=<first>,<last>');
   const httpPort = Number(env.METALFLOW_HTTP_PORT || 80);
   const on = (v: string | undefined, dflt: boolean): boolean => (v === undefined || v === '' ? dflt : v === '1' || v === 'true');
+  const tls = tlsListenerSettingsFromEnv(env);
+  // With TLS the boot server also serves media on its HTTPS ports; its plain listener stays a choice.
+  const plainHttp = on(env.METALFLOW_HTTP, mode !== 'off');
   return {
     bootIp,
     ...(mode !== 'off'
@@ -37,9 +41,10 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
         }
       : {}),
     ...(on(env.METALFLOW_TFTP, mode !== 'off') ? { tftp: { host: bindAddress(env, 'METALFLOW_TFTP_HOST'), port: Number(env.METALFLOW_TFTP_PORT || 69), root: env.METALFLOW_TFTP_ROOT || '/usr/lib/ipxe' } } : {}),
-    ...(on(env.METALFLOW_HTTP, mode !== 'off')
+    ...(plainHttp || tls
       ? {
           http: {
+            plain: plainHttp,
             host: bindAddress(env, 'METALFLOW_HTTP_HOST'),
             port: httpPort,
             agentDir: env.METALFLOW_AGENT_IMAGE_DIR || `${dataDir}/agent`,
@@ -54,7 +59,8 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
       extraKernelParams: env.METALFLOW_AGENT_KERNEL_PARAMS || '',
       insecure: on(env.METALFLOW_AGENT_INSECURE, false),
     },
-    apiUrl: env.METALFLOW_AGENT_API_URL || `http://${bootIp}:${apiPort}`,
+    ...(tls ? { tls } : {}),
+    apiUrl: env.METALFLOW_AGENT_API_URL || `${tls ? 'https' : 'http'}://${bootIp}:${apiPort}`,
   };
 }
 

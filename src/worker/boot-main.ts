@@ -8,6 +8,8 @@
  *   METALFLOW_PROVISIONING_NETWORK (default), METALFLOW_AGENT_API_HOST (METALFLOW_BOOT_IP, else
  *   127.0.0.1; 0.0.0.0 only if set so), METALFLOW_AGENT_API_PORT (6385), plus the Temporal and
  *   secret-key variables of the host worker.
+ *   With METALFLOW_TLS=on (src/config/tls-settings.ts) the agent API and the boot server's vmedia
+ *   TLS port serve HTTPS with a certificate from files or one generated into the data directory.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -20,10 +22,12 @@ import { BootConfigStore } from '../boot/boot-config.js';
 import { startBootServices } from '../boot/boot-services.js';
 import { agentApiSettingsFromEnv } from '../config/agent-api-settings.js';
 import { bootServicesSettingsFromProcessEnv } from '../config/boot-settings.js';
+import { tlsMaterialSettingsFromProcessEnv } from '../config/tls-settings.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
 import { hostTaskQueueFromEnv, provisioningNetworkFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
 import { HOST_WORKFLOW_TYPE, TaskQueue, agentHeartbeatSignal, agentInspectionSignal, hostQuery } from '../contract/index.js';
 import { Keyring } from '../secrets/keyring.js';
+import { loadTlsMaterial } from '../tls/material.js';
 import { createLogger, installTemporalLogging } from './logger.js';
 
 async function main(): Promise<void> {
@@ -35,6 +39,11 @@ async function main(): Promise<void> {
   const { host: apiHost, port: apiPort } = agentApi;
   const temporal = temporalConfigFromEnv();
   const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
+  // TLS (METALFLOW_TLS): the agent API and the boot server's HTTPS ports present this certificate; agents get its CA.
+  const tlsSettings = tlsMaterialSettingsFromProcessEnv(settings.dataDir, network);
+  const tls = tlsSettings ? await loadTlsMaterial(tlsSettings) : undefined;
+  if (tls && !tls.covers) logger.warn({ names: tlsSettings?.subjectAltNames }, 'the configured TLS certificate does not cover every address agents and BMCs use: they will refuse it');
+  const httpsCert = tls ? { cert: tls.certPem, key: tls.keyPem } : undefined;
 
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
@@ -51,7 +60,7 @@ async function main(): Promise<void> {
     },
   }, { boot, log: (level, message) => logger[level](message) });
   const api = new IronicAgentApi({ backend: sessions, heartbeatTimeoutSeconds: agentApi.heartbeatTimeoutSeconds, trustedProxies: agentApi.trustedProxies });
-  const server = await api.listen(apiPort, apiHost, { log: (level, message) => logger[level](message) });
+  const server = await api.listen(apiPort, apiHost, { log: (level, message) => logger[level](message), ...(httpsCert ? { tls: httpsCert } : {}) });
   const port = portOf(server);
 
   // The boot configuration: every host's boot MAC (DHCP reservations), rebuilt from the workflows.
@@ -68,7 +77,7 @@ async function main(): Promise<void> {
   }
   const known = boot.all().length;
   const bootSettings = bootServicesSettingsFromProcessEnv(settings.dataDir, port);
-  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message), network);
+  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message), network, tls ? { cert: tls.certPem, key: tls.keyPem, caPem: tls.caPem } : undefined);
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await Worker.create({
@@ -81,11 +90,12 @@ async function main(): Promise<void> {
   logger.info(
     {
       taskQueue: TaskQueue.boot(network),
-      agentApi: `http://${apiHost}:${port}`,
+      agentApi: `${tls ? 'https' : 'http'}://${apiHost}:${port}`,
+      tls: tls ? `${tls.source === 'files' ? 'certificate files' : `generated in ${tlsSettings?.dir ?? '?'}`}; HTTPS ports ${[bootSettings.tls?.vmediaPort, bootSettings.tls?.httpsPort].filter((p) => p !== undefined).join(', ')}` : 'off',
       knownHosts: known,
       dhcp: bootSettings.dhcp ? `${bootSettings.dhcp.mode} on port ${bootSettings.dhcp.port}` : 'off',
       tftp: bootSettings.tftp ? `${bootSettings.tftp.root} on port ${bootSettings.tftp.port}` : 'off',
-      http: bootSettings.http ? `port ${bootSettings.http.port}` : 'off',
+      http: bootSettings.http?.plain !== false && bootSettings.http ? `port ${bootSettings.http.port}` : 'off',
     },
     'boot services worker started',
   );

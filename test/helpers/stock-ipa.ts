@@ -18,7 +18,11 @@ export interface StockIpa extends LabProcess {
   records(): Array<{ event: string; node?: string; disks?: string[] }>;
 }
 
-export function startStockIpa(opts: { netns: TestNetns; apiUrl: string; dir: string; collectors?: string }): StockIpa {
+/**
+ * `inspect: false` leaves out the inspection callback (the agent goes straight to lookup); `cafile`
+ * is IPA's [DEFAULT]cafile (in a ramdisk: a file in /etc/ironic-python-agent.d/).
+ */
+export function startStockIpa(opts: { netns: TestNetns; apiUrl: string; dir: string; collectors?: string; inspect?: boolean; cafile?: string }): StockIpa {
   mkdirSync(join(opts.dir, 'bin'), { recursive: true });
   const shim = join(opts.dir, 'bin', 'udevadm');
   writeFileSync(shim, '#!/bin/sh\nexit 0\n');
@@ -29,8 +33,8 @@ export function startStockIpa(opts: { netns: TestNetns; apiUrl: string; dir: str
     [
       '[DEFAULT]',
       `api_url = ${opts.apiUrl}`,
-      `inspection_callback_url = ${opts.apiUrl}/v1/continue_inspection`,
-      `inspection_collectors = ${opts.collectors ?? 'default'}`,
+      ...(opts.inspect === false ? [] : [`inspection_callback_url = ${opts.apiUrl}/v1/continue_inspection`, `inspection_collectors = ${opts.collectors ?? 'default'}`]),
+      ...(opts.cafile ? [`cafile = ${opts.cafile}`] : []),
       `listen_host = ${opts.netns.nsIp}`,
       `listen_port = ${IPA_PORT}`,
       `advertise_host = ${opts.netns.nsIp}`,

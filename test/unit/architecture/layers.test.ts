@@ -1,5 +1,5 @@
 /**
- * The layers of src/ point down only: api (model) ← net, tools (peers, external programs) ← secrets, agent ←
+ * The layers of src/ point down only: api (model) ← net, tools (peers, external programs) ← secrets, agent, tls ←
  * bmc, boot (drivers and protocol servers, no Temporal) ← contract ← activities ← workflows ←
  * config ← worker, client.
  * A file may import its own folder or any lower layer; an import upwards or sideways fails here,
@@ -16,7 +16,7 @@ const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 export const LAYERS: readonly (readonly string[])[] = [
   ['api', 'errors.ts'],
   ['net', 'tools'],
-  ['secrets', 'agent'],
+  ['secrets', 'agent', 'tls'],
   ['bmc', 'boot'],
   ['contract'],
   ['activities'],
