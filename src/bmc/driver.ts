@@ -21,6 +21,8 @@ export interface BmcDriver {
   /** Virtual media (Redfish): attach an ISO by URL as the virtual CD, or detach it. */
   insertVirtualMedia?(ctx: OperationContext, imageUrl: string): Promise<void>;
   ejectVirtualMedia?(ctx: OperationContext): Promise<void>;
+  /** UEFI secure boot for the next boots (Redfish SecureBoot); absent: the driver cannot. */
+  setSecureBoot?(ctx: OperationContext, enabled: boolean): Promise<void>;
   /** Out-of-band inspection (`inspectionMode: fast`), where the BMC can tell. */
   inspectOutOfBand?(ctx: OperationContext): Promise<HardwareDetails>;
 }

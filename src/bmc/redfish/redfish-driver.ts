@@ -7,7 +7,7 @@
 import type { HardwareDetails } from '../../api/types.js';
 import type { BmcAddress } from '../../api/bmc-address.js';
 import type { RebootMode } from '../../api/types.js';
-import { BmcResponseLimitError, RedfishRequestError } from '../../errors.js';
+import { BmcResponseLimitError, RedfishRequestError, UnsupportedDriverError } from '../../errors.js';
 import { clip } from '../../net/peer-request.js';
 import { waitForPower } from '../power-wait.js';
 import { BMC_POWER_POLL_MS, POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../timing.js';
@@ -116,6 +116,21 @@ export class RedfishDriver implements BmcDriver {
     if (media.Inserted !== true) return;
     const target = actionTarget(media, '#VirtualMedia.EjectMedia') ?? `${path}/Actions/VirtualMedia.EjectMedia`;
     await this.client.post(target, {});
+  }
+
+  /**
+   * UEFI secure boot on or off via the System's SecureBoot resource (`SecureBootEnable`), as
+   * Ironic's redfish management interface does; it applies from the next boot. A BMC without that
+   * resource cannot (BMO's webhook refuses UEFISecureBoot on such drivers).
+   */
+  async setSecureBoot(_ctx: OperationContext, enabled: boolean): Promise<void> {
+    const path = id((await this.system()).SecureBoot);
+    const resource = path ? await this.client.getOptional(path) : undefined;
+    if (!path || !resource) {
+      throw new UnsupportedDriverError(`BMC ${this.origin} has no Redfish SecureBoot resource: it cannot enable UEFI secure boot`, { origin: this.origin, feature: 'SecureBoot' });
+    }
+    if (resource.SecureBootEnable === enabled) return; // already so (a retried step)
+    await this.client.patch(path, { SecureBootEnable: enabled });
   }
 
   async inspectOutOfBand(): Promise<HardwareDetails> {

@@ -8,13 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBmcAddress } from '../../../../src/api/bmc-address.js';
 import type { OperationContext } from '../../../../src/bmc/driver.js';
 import { RedfishDriver } from '../../../../src/bmc/redfish/redfish-driver.js';
+import { UnsupportedDriverError } from '../../../../src/errors.js';
 
 let server: Server | undefined;
 afterEach(() => server?.close());
 const ctx: OperationContext = { opId: 'x', heartbeat: () => undefined, signal: new AbortController().signal };
 
-async function stubBmc(resources: Record<string, Record<string, unknown>>): Promise<{ port: number; posts: Array<{ url: string; body: unknown }> }> {
+async function stubBmc(resources: Record<string, Record<string, unknown>>): Promise<{ port: number; posts: Array<{ url: string; body: unknown }>; patches: Array<{ url: string; body: unknown }> }> {
   const posts: Array<{ url: string; body: unknown }> = [];
+  const patches: Array<{ url: string; body: unknown }> = [];
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -28,6 +30,11 @@ async function stubBmc(resources: Record<string, Record<string, unknown>>): Prom
         if (req.url?.includes('InsertMedia')) Object.assign(resources['/redfish/v1/Managers/1/VirtualMedia/2'] ?? {}, { Inserted: true });
         return res.writeHead(204).end();
       }
+      if (req.method === 'PATCH') {
+        patches.push({ url: req.url ?? '', body: JSON.parse(body || '{}') });
+        Object.assign(resources[req.url ?? ''] ?? {}, JSON.parse(body || '{}'));
+        return res.writeHead(204).end();
+      }
       const r = resources[req.url ?? ''];
       if (!r) return res.writeHead(404).end('{}');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
@@ -35,7 +42,7 @@ async function stubBmc(resources: Record<string, Record<string, unknown>>): Prom
   });
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
   const addr = server.address();
-  return { port: typeof addr === 'object' && addr ? addr.port : 0, posts };
+  return { port: typeof addr === 'object' && addr ? addr.port : 0, posts, patches };
 }
 
 describe('Redfish driver on a stub BMC', () => {
@@ -67,5 +74,30 @@ describe('Redfish driver on a stub BMC', () => {
     await d.setPower(ctx, true);
     await d.setPower(ctx, false); // no GracefulShutdown allowed: straight to ForceOff
     expect(posts.map((p) => (p.body as { ResetType: string }).ResetType)).toEqual(['ForceOn', 'ForceOff']);
+  });
+
+  it('enables and disables UEFI secure boot on the SecureBoot resource, once', async () => {
+    const { port, patches } = await stubBmc({
+      '/redfish/v1/Systems/1': { PowerState: 'Off', SecureBoot: { '@odata.id': '/redfish/v1/Systems/1/SecureBoot' } },
+      '/redfish/v1/Systems/1/SecureBoot': { SecureBootEnable: false, SecureBootCurrentBoot: 'Disabled' },
+    });
+    const d = new RedfishDriver(parseBmcAddress(`redfish-virtualmedia+http://127.0.0.1:${port}/redfish/v1/Systems/1`), { username: 'u', password: 'p' }, true);
+    await d.setSecureBoot(ctx, true);
+    await d.setSecureBoot(ctx, true); // already on: no second PATCH (a retried step)
+    await d.setSecureBoot(ctx, false);
+    expect(patches).toEqual([
+      { url: '/redfish/v1/Systems/1/SecureBoot', body: { SecureBootEnable: true } },
+      { url: '/redfish/v1/Systems/1/SecureBoot', body: { SecureBootEnable: false } },
+    ]);
+  });
+
+  it('refuses secure boot on a BMC without a SecureBoot resource, as a driver that cannot', async () => {
+    const { port, patches } = await stubBmc({
+      // sushy-tools' vmedia feature set links none, or links one that answers 404
+      '/redfish/v1/Systems/1': { PowerState: 'Off', SecureBoot: { '@odata.id': '/redfish/v1/Systems/1/SecureBoot' } },
+    });
+    const d = new RedfishDriver(parseBmcAddress(`redfish-virtualmedia+http://127.0.0.1:${port}/redfish/v1/Systems/1`), { username: 'u', password: 'p' }, true);
+    await expect(d.setSecureBoot(ctx, true)).rejects.toThrow(UnsupportedDriverError);
+    expect(patches).toEqual([]);
   });
 });
