@@ -95,10 +95,14 @@ export class RedfishDriver implements BmcDriver {
   }
 
   async setBootDevice(_ctx: OperationContext, device: BootDevice, opts: { persistent?: boolean; mode?: BootMode } = {}): Promise<void> {
+    const mode = opts.mode && (opts.mode === 'legacy' ? 'Legacy' : 'UEFI');
+    // The mode only when it changes, as Ironic syncs it: sushy-tools' libvirt driver rebuilds the
+    // firmware on every BootSourceOverrideMode and so turns secure boot off even on UEFI → UEFI.
+    const current = mode ? ((await this.system()).Boot as Json | undefined)?.BootSourceOverrideMode : undefined;
     const boot: Json = {
       BootSourceOverrideTarget: BOOT_TARGET[device],
       BootSourceOverrideEnabled: opts.persistent ? 'Continuous' : 'Once',
-      ...(opts.mode ? { BootSourceOverrideMode: opts.mode === 'legacy' ? 'Legacy' : 'UEFI' } : {}),
+      ...(mode && mode !== current ? { BootSourceOverrideMode: mode } : {}),
     };
     await this.client.patch(await this.systemPath(), { Boot: boot });
   }

@@ -32,7 +32,9 @@ async function stubBmc(resources: Record<string, Record<string, unknown>>): Prom
       }
       if (req.method === 'PATCH') {
         patches.push({ url: req.url ?? '', body: JSON.parse(body || '{}') });
-        Object.assign(resources[req.url ?? ''] ?? {}, JSON.parse(body || '{}'));
+        const target = resources[req.url ?? ''] ?? {};
+        // One level deep, as a BMC applies a PATCH of Boot: the properties not named stay.
+        for (const [k, v] of Object.entries(JSON.parse(body || '{}') as Record<string, unknown>)) target[k] = v && typeof v === 'object' && typeof target[k] === 'object' ? { ...(target[k] as object), ...v } : v;
         return res.writeHead(204).end();
       }
       const r = resources[req.url ?? ''];
@@ -99,5 +101,16 @@ describe('Redfish driver on a stub BMC', () => {
     const d = new RedfishDriver(parseBmcAddress(`redfish-virtualmedia+http://127.0.0.1:${port}/redfish/v1/Systems/1`), { username: 'u', password: 'p' }, true);
     await expect(d.setSecureBoot(ctx, true)).rejects.toThrow(UnsupportedDriverError);
     expect(patches).toEqual([]);
+  });
+
+  it('sends BootSourceOverrideMode only when the system is in another mode (a repeated UEFI would turn secure boot off on sushy-tools)', async () => {
+    const { port, patches } = await stubBmc({ '/redfish/v1/Systems/1': { PowerState: 'Off', Boot: { BootSourceOverrideMode: 'UEFI' } } });
+    const d = new RedfishDriver(parseBmcAddress(`redfish-virtualmedia+http://127.0.0.1:${port}/redfish/v1/Systems/1`), { username: 'u', password: 'p' }, true);
+    await d.setBootDevice(ctx, 'cdrom', { mode: 'UEFI' });
+    await d.setBootDevice(ctx, 'disk', { mode: 'legacy' });
+    expect(patches.map((p) => p.body)).toEqual([
+      { Boot: { BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Once' } },
+      { Boot: { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Once', BootSourceOverrideMode: 'Legacy' } },
+    ]);
   });
 });
