@@ -55,6 +55,8 @@ export interface LibvirtLabOptions {
   machines?: LabMachineSpec[];
   /** sushy-tools emulators to run (default ['vmedia']); `full` adds the SecureBoot resource. */
   featureSets?: SushyFeatureSet[];
+  /** Port of the first feature set's emulator (default: a free one). */
+  bmcPort?: number;
   /** Last octet of this machine's address on the lab bridge (default 1). */
   hostOctet?: number;
   username?: string;
@@ -121,7 +123,7 @@ export async function startLibvirtLab(opts: LibvirtLabOptions): Promise<LibvirtL
     // the template path alone, and with no keys enrolled unsigned test images still boot.
     const secureVars = join(opts.dir, 'OVMF_VARS_4M.secboot-nokeys.fd');
     copyFileSync(OVMF_VARS_NO_KEYS, secureVars);
-    for (const fs of opts.featureSets ?? ['vmedia']) {
+    for (const [i, fs] of (opts.featureSets ?? ['vmedia']).entries()) {
       sushies.set(
         fs,
         await startSushyLibvirt({
@@ -134,6 +136,7 @@ export async function startLibvirtLab(opts: LibvirtLabOptions): Promise<LibvirtL
           secureBootEnabledVars: secureVars,
           secureBootDisabledVars: OVMF_VARS_NO_KEYS,
           ...(opts.root ? { root: opts.root } : {}),
+          ...(i === 0 && opts.bmcPort ? { port: opts.bmcPort } : {}),
         }),
       );
     }
