@@ -196,21 +196,24 @@ export async function startLibvirtLab(opts: LibvirtLabOptions): Promise<LibvirtL
       domainXml: domainXmlOf,
       bootState: (name) => domainBootState(domainXmlOf(name)),
       serial,
-      waitForSerial: async (name, text, timeoutMs, from = 0) => {
-        if (timeoutMs > LAB_SERIAL_WAIT_MAX_MS) throw new Error(`waitForSerial: ${timeoutMs} ms is more than LAB_SERIAL_WAIT_MAX_MS (${LAB_SERIAL_WAIT_MAX_MS})`);
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const log = serial(name);
-          if (log.indexOf(text, from) >= 0) return log;
-          if (Date.now() > deadline) throw new Error(`${name}: "${text}" not on the serial console after ${timeoutMs / 1000}s; last output:\n${log.slice(-2000)}`);
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      },
+      waitForSerial: (name, text, timeoutMs, from = 0) => waitForText(name, () => serial(name), text, timeoutMs, from),
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** Polls `read()` until it holds `text` after `from`; rejects after `timeoutMs` (at most LAB_SERIAL_WAIT_MAX_MS). */
+export async function waitForText(what: string, read: () => string, text: string, timeoutMs: number, from = 0): Promise<string> {
+  if (timeoutMs > LAB_SERIAL_WAIT_MAX_MS) throw new Error(`waiting ${timeoutMs} ms for ${what}: more than LAB_SERIAL_WAIT_MAX_MS (${LAB_SERIAL_WAIT_MAX_MS})`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const log = read();
+    if (log.indexOf(text, from) >= 0) return log;
+    if (Date.now() >= deadline) throw new Error(`${what}: "${text}" not on the serial console after ${timeoutMs / 1000}s; last output:\n${log.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
