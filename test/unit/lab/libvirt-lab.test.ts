@@ -12,10 +12,7 @@ const spec = {
   uuid: '11111111-1111-4111-8111-111111111111',
   mac: '52:54:00:00:00:01',
   bridge: 'br0',
-  disks: [
-    { file: '/l/d0.img', serial: 'a-d0' },
-    { file: '/l/d1.img', serial: 'a-d1' },
-  ],
+  disks: [0, 1].map((i) => ({ file: `/l/d${i}.img`, serial: `a-d${i}` })),
   serialLog: '/l/serial.log',
   memoryMiB: 1024,
   cpus: 1,
