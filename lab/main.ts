@@ -5,15 +5,20 @@
  * protocol to the boot-services worker at --agent-api.
  * With `--bmc qemu` (root): QEMU machines (UEFI) behind ipmi_sim on a lab bridge, with a boot worker
  * of their own (qemu-lab.ts); each gets the test image and a hostname by userData.
- *   npx tsx lab/main.ts --hosts 5 --bmc fake|redfish|qemu --dir .metalflow/lab --out lab.yaml
+ * With `--bmc vmedia` (root): libvirt + QEMU UEFI machines behind sushy-tools' libvirt driver
+ * (vmedia feature set) on a lab bridge without DHCP (libvirt-lab.ts), as `redfish-virtualmedia` hosts.
+ *   npx tsx lab/main.ts --hosts 5 --bmc fake|redfish|qemu|vmedia --dir .metalflow/lab --out lab.yaml
  *     [--fail lab-1:inspect,lab-2:clean:2,lab-3:deploy]   (simulated agent failure injection)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { labHosts, labManifest } from './lab-manifest.js';
 import { parseFaults } from './agents/agent-fleet.js';
 import { qemuLabHostManifest, startQemuLab } from './qemu-lab.js';
 import { LAB_PASSWORD, startRedfishLab } from './redfish-lab.js';
+import { startLibvirtLab } from './libvirt-lab.js';
+import { libvirtLabHostManifest } from './libvirt-lab-manifest.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -38,7 +43,8 @@ async function main(): Promise<void> {
     return;
   }
   if (values.bmc === 'qemu') return runQemuLab(count, values.dir, values.namespace, emit);
-  if (values.bmc !== 'redfish') throw new Error(`--bmc ${values.bmc}: expected fake, redfish or qemu`);
+  if (values.bmc === 'vmedia') return runVmediaLab(count, values.dir, values.namespace, Number(values.port), emit);
+  if (values.bmc !== 'redfish') throw new Error(`--bmc ${values.bmc}: expected fake, redfish, qemu or vmedia`);
   const lab = await startRedfishLab({
     hosts: count,
     dir: values.dir,
@@ -70,6 +76,20 @@ async function runQemuLab(count: number, dir: string, namespace: string, emit: (
   }
   emit(docs.join('---\n'));
   process.stderr.write(`QEMU lab: ${count} UEFI machine(s) behind ipmi_sim on bridge ${lab.lan.prefix}.0/24 (provisioning network ${lab.network}); serial consoles in ${dir}/<host>/serial.log, boot worker log ${lab.bootWorker.logFile}\n`);
+  await running;
+}
+
+/** libvirt + QEMU UEFI machines behind sushy-tools' libvirt driver, on a bridge without DHCP (root; see libvirt-lab.ts). */
+async function runVmediaLab(count: number, dir: string, namespace: string, port: number, emit: (text: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('--bmc vmedia needs root (network namespace, libvirt daemon, tap devices)');
+  const machines = Array.from({ length: count }, (_, i) => ({ name: `vm-${String(i + 1).padStart(2, '0')}`, firmware: 'uefi' as const, mac: `52:54:00:56:4d:${(i + 1).toString(16).padStart(2, '0')}`, memoryMiB: 4096 }));
+  const lab = await startLibvirtLab({ dir: join(dir, 'vmedia'), machines, bmcPort: port, keepDir: true });
+  const running = runUntilSignalled(lab);
+  emit(lab.machines.map((m, i) => libvirtLabHostManifest(lab, m, i, { namespace })).join('---\n'));
+  process.stderr.write(
+    `virtual-media lab: ${count} UEFI machine(s) (libvirt, TCG) behind sushy-tools' libvirt driver at ${lab.bmc().url} on bridge ${lab.prefix}.0/24 without DHCP; ` +
+      `this machine is ${lab.hostAddress} there (the agent API and ISO server must listen on it); serial consoles in ${dir}/vmedia/machines/<host>/serial.log, emulator log ${lab.bmc().logFile}\n`,
+  );
   await running;
 }
 

@@ -38,10 +38,7 @@ export async function startSushy(opts: SushyOptions): Promise<Sushy> {
   const venv = join(resolve(opts.root ?? '.'), '.tools', 'emulators', 'bin');
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  // sushy-tools only accepts bcrypt htpasswd entries; hash with the bcrypt it depends on. Cost 4, not
-  // 12: sushy verifies on every request, and 300 ms of bcrypt per Redfish call would swamp the lab.
-  const hash = execFileSync(join(venv, 'python'), ['-c', 'import bcrypt,sys;print(bcrypt.hashpw(sys.argv[1].encode(),bcrypt.gensalt(rounds=4)).decode())', opts.password], { encoding: 'utf8' }).trim();
-  writeFileSync(join(opts.dir, 'htpasswd'), `${opts.username}:${hash}\n`, { mode: 0o600 });
+  writeHtpasswd(venv, opts.dir, opts.username, opts.password);
   const notifier = opts.notifyUrl ? ", 'external_notifier': True" : '';
   const systems = opts.systems.map((s) => `{'uuid': '${s.uuid}', 'name': '${s.name}', 'power_state': 'Off', 'nics': [{'mac': '${s.mac}', 'ip': '192.0.2.1'}]${notifier}}`);
   writeFileSync(
@@ -57,14 +54,27 @@ export async function startSushy(opts: SushyOptions): Promise<Sushy> {
   );
   const p = startProcess(join(venv, 'sushy-emulator'), ['--config', join(opts.dir, 'sushy.conf'), '--fake', '-i', '127.0.0.1', '-p', String(port)], join(opts.dir, 'sushy.log'));
   const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  await waitSushyReady(p, url);
+  return { ...p, url, port, systemPath: (uuid) => `/redfish/v1/Systems/${uuid}` };
+}
+
+/** sushy-tools only accepts bcrypt htpasswd entries: hash with the bcrypt it depends on (in `venvBin`). */
+export function writeHtpasswd(venvBin: string, dir: string, username: string, password: string): string {
+  // Cost 4, not 12: sushy verifies on every request, and 300 ms of bcrypt per Redfish call would swamp the lab.
+  const hash = execFileSync(join(venvBin, 'python'), ['-c', 'import bcrypt,sys;print(bcrypt.hashpw(sys.argv[1].encode(),bcrypt.gensalt(rounds=4)).decode())', password], { encoding: 'utf8' }).trim();
+  const file = join(dir, 'htpasswd');
+  writeFileSync(file, `${username}:${hash}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** Waits until sushy-tools answers /redfish/v1 (unauthenticated there: any 200 means it is up). */
+export async function waitSushyReady(p: LabProcess, url: string): Promise<void> {
   // Readiness probe only: the lab's own self-signed certificate is not verified here.
-  const probe = opts.tls ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
+  const probe = url.startsWith('https:') ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
   await waitReady('sushy-emulator', p, async () => {
-    // /redfish/v1 is unauthenticated in sushy-tools; any answer means it is up.
     const res = await request(`${url}/redfish/v1`, probe ? { dispatcher: probe } : {});
     await res.body.dump();
     return res.statusCode === 200;
   });
   await probe?.close();
-  return { ...p, url, port, systemPath: (uuid) => `/redfish/v1/Systems/${uuid}` };
 }

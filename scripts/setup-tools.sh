@@ -9,8 +9,12 @@
 #           nftables (packet loss: this kernel has no netem); qemu-system-x86, ipxe-qemu and ovmf
 #           (test machines that network-boot with real firmware); debootstrap, zstd, cpio (the
 #           agent ramdisk), fdisk, mtools, qemu-utils, grub-efi-amd64-bin (the deployed test image);
-#           xorriso, grub-pc-bin (grub-mkrescue builds the per-host agent ISO for UEFI and legacy BIOS)
-#   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators;
+#           libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients, python3-libvirt, python3-venv
+#           (the virtual-media lab: a private libvirtd per run, never the system's, no libvirt network),
+#           xorriso, grub-pc-bin (grub-mkrescue builds the per-host agent ISO and the lab's test
+#           ISOs for UEFI and legacy BIOS), seabios (the lab's legacy firmware ROM)
+#   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators (fake driver) and in
+#           .tools/emulators-libvirt (Debian's python3 + python3-libvirt: its libvirt driver);
 #           ironic-python-agent (the stock agent) + test/fixtures/ipa-test-hardware in .tools/ipa
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +49,13 @@ command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
 # The per-host agent ISO (src/boot/media): grub-mkrescue needs both GRUB platforms and xorriso.
 command -v xorriso >/dev/null 2>&1 || missing+=(xorriso)
 [ -d /usr/lib/grub/i386-pc ] || missing+=(grub-pc-bin)
+# The virtual-media lab (lab/libvirt-lab.ts): libvirt + QEMU behind sushy-tools' libvirt driver.
+[ -x /usr/sbin/libvirtd ] || missing+=(libvirt-daemon)
+[ -f /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so ] || missing+=(libvirt-daemon-driver-qemu)
+command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
+/usr/bin/python3 -c 'import libvirt' >/dev/null 2>&1 || missing+=(python3-libvirt)
+/usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+[ -f /usr/share/seabios/bios-256k.bin ] || missing+=(seabios)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2
@@ -72,6 +83,15 @@ if [ ! -x "$venv/bin/sushy-emulator" ]; then
   echo "==> pip install sushy-tools==$SUSHY_TOOLS_VERSION into $venv" >&2
   python3 -m venv "$venv" >&2
   "$venv/bin/pip" install -q "sushy-tools==$SUSHY_TOOLS_VERSION" >&2
+fi
+
+# sushy-tools' libvirt driver needs the libvirt bindings: Debian's (python3-libvirt), so this venv is
+# Debian's python3 with the system site-packages (the one above may be any python3 on PATH).
+lvenv="$root/.tools/emulators-libvirt"
+if [ ! -x "$lvenv/bin/sushy-emulator" ] || ! "$lvenv/bin/python" -c 'import libvirt' >/dev/null 2>&1; then
+  echo "==> pip install sushy-tools==$SUSHY_TOOLS_VERSION into $lvenv (with Debian's python3-libvirt)" >&2
+  /usr/bin/python3 -m venv --system-site-packages "$lvenv" >&2
+  "$lvenv/bin/pip" install -q "sushy-tools==$SUSHY_TOOLS_VERSION" >&2
 fi
 
 ipa="$root/.tools/ipa"

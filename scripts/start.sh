@@ -10,6 +10,8 @@
 #                     fake driver, fastest; METALFLOW_LAB_BMC) or qemu (root: QEMU machines
 #                     behind ipmi_sim, network-booted into the stock IPA ramdisk by a boot worker
 #                     on a lab bridge, provisioned with the test image; 2 hosts unless --lab-hosts)
+#                     or vmedia (root: libvirt + QEMU UEFI machines behind sushy-tools' libvirt
+#                     driver, redfish-virtualmedia hosts on a bridge without DHCP; 1 host unless --lab-hosts)
 #   --lab-fail LIST   redfish lab only: inject agent failures, e.g. lab-1:inspect,lab-2:clean:2
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ -z "$lab_hosts" ]; then if [ "$lab_bmc" = qemu ]; then lab_hosts=2; else lab_hosts=5; fi; fi
+if [ -z "$lab_hosts" ]; then if [ "$lab_bmc" = qemu ]; then lab_hosts=2; elif [ "$lab_bmc" = vmedia ]; then lab_hosts=1; else lab_hosts=5; fi; fi
 
 bash scripts/setup.sh
 export METALFLOW_DATA_DIR="${METALFLOW_DATA_DIR:-$root/.metalflow}"

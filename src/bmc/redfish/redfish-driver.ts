@@ -96,10 +96,14 @@ export class RedfishDriver implements BmcDriver {
 
   async setBootDevice(_ctx: OperationContext, device: BootDevice, opts: BootDeviceOptions = {}): Promise<void> {
     if (device === 'uefihttp' && opts.mode === 'legacy') throw new UnsupportedDriverError('UEFI HTTP boot needs bootMode UEFI (legacy BIOS firmware cannot HTTP-boot)');
+    const mode = opts.mode && (opts.mode === 'legacy' ? 'Legacy' : 'UEFI');
+    // The mode only when it changes, as Ironic syncs it: sushy-tools' libvirt driver rebuilds the
+    // firmware on every BootSourceOverrideMode and so turns secure boot off even on UEFI → UEFI.
+    const current = mode ? ((await this.system()).Boot as Json | undefined)?.BootSourceOverrideMode : undefined;
     const boot: Json = {
       BootSourceOverrideTarget: BOOT_TARGET[device],
       BootSourceOverrideEnabled: opts.persistent ? 'Continuous' : 'Once',
-      ...(opts.mode ? { BootSourceOverrideMode: opts.mode === 'legacy' ? 'Legacy' : 'UEFI' } : {}),
+      ...(mode && mode !== current ? { BootSourceOverrideMode: mode } : {}),
       // Redfish 1.15+: the firmware fetches this URI instead of asking DHCP (Ironic's redfish-https boot).
       ...(device === 'uefihttp' && opts.httpBootUri ? { HttpBootUri: opts.httpBootUri } : {}),
     };
@@ -107,13 +111,6 @@ export class RedfishDriver implements BmcDriver {
   }
 
   /** As Ironic's redfish management: PATCH SecureBootEnable on the System's SecureBoot resource, when it differs. */
-  async setSecureBoot(_ctx: OperationContext, enabled: boolean): Promise<void> {
-    const path = id((await this.system()).SecureBoot);
-    if (!path) throw new UnsupportedDriverError(`BMC ${this.origin} exposes no SecureBoot resource: it cannot turn secure boot ${enabled ? 'on' : 'off'}`);
-    if ((await this.client.get(path)).SecureBootEnable === enabled) return;
-    await this.client.patch(path, { SecureBootEnable: enabled });
-  }
-
   async insertVirtualMedia(ctx: OperationContext, imageUrl: string): Promise<void> {
     const { path, media } = await this.virtualCd();
     if (media.Inserted === true && media.Image === imageUrl) return; // already there (retried step)
@@ -127,6 +124,21 @@ export class RedfishDriver implements BmcDriver {
     if (media.Inserted !== true) return;
     const target = actionTarget(media, '#VirtualMedia.EjectMedia') ?? `${path}/Actions/VirtualMedia.EjectMedia`;
     await this.client.post(target, {});
+  }
+
+  /**
+   * UEFI secure boot on or off via the System's SecureBoot resource (`SecureBootEnable`), as
+   * Ironic's redfish management interface does; it applies from the next boot. A BMC without that
+   * resource cannot (BMO's webhook refuses UEFISecureBoot on such drivers).
+   */
+  async setSecureBoot(_ctx: OperationContext, enabled: boolean): Promise<void> {
+    const path = id((await this.system()).SecureBoot);
+    const resource = path ? await this.client.getOptional(path) : undefined;
+    if (!path || !resource) {
+      throw new UnsupportedDriverError(`BMC ${this.origin} has no Redfish SecureBoot resource: it cannot enable UEFI secure boot`, { origin: this.origin, feature: 'SecureBoot' });
+    }
+    if (resource.SecureBootEnable === enabled) return; // already so (a retried step)
+    await this.client.patch(path, { SecureBootEnable: enabled });
   }
 
   async inspectOutOfBand(): Promise<HardwareDetails> {

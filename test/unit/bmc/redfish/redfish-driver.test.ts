@@ -16,8 +16,9 @@ let server: Server | undefined;
 afterEach(() => server?.close());
 const ctx: OperationContext = { opId: 'x', heartbeat: () => undefined, signal: new AbortController().signal };
 
-async function stubBmc(resources: Record<string, Record<string, unknown>>): Promise<{ port: number; posts: Array<{ url: string; body: unknown }> }> {
+async function stubBmc(resources: Record<string, Record<string, unknown>>): Promise<{ port: number; posts: Array<{ url: string; body: unknown }>; patches: Array<{ url: string; body: unknown }> }> {
   const posts: Array<{ url: string; body: unknown }> = [];
+  const patches: Array<{ url: string; body: unknown }> = [];
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -31,6 +32,13 @@ async function stubBmc(resources: Record<string, Record<string, unknown>>): Prom
         if (req.url?.includes('InsertMedia')) Object.assign(resources['/redfish/v1/Managers/1/VirtualMedia/2'] ?? {}, { Inserted: true });
         return res.writeHead(204).end();
       }
+      if (req.method === 'PATCH') {
+        patches.push({ url: req.url ?? '', body: JSON.parse(body || '{}') });
+        const target = resources[req.url ?? ''] ?? {};
+        // One level deep, as a BMC applies a PATCH of Boot: the properties not named stay.
+        for (const [k, v] of Object.entries(JSON.parse(body || '{}') as Record<string, unknown>)) target[k] = v && typeof v === 'object' && typeof target[k] === 'object' ? { ...(target[k] as object), ...v } : v;
+        return res.writeHead(204).end();
+      }
       const r = resources[req.url ?? ''];
       if (!r) return res.writeHead(404).end('{}');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r));
@@ -38,7 +46,7 @@ async function stubBmc(resources: Record<string, Record<string, unknown>>): Prom
   });
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
   const addr = server.address();
-  return { port: typeof addr === 'object' && addr ? addr.port : 0, posts };
+  return { port: typeof addr === 'object' && addr ? addr.port : 0, posts, patches };
 }
 
 describe('Redfish driver on a stub BMC', () => {
@@ -70,6 +78,17 @@ describe('Redfish driver on a stub BMC', () => {
     await d.setPower(ctx, true);
     await d.setPower(ctx, false); // no GracefulShutdown allowed: straight to ForceOff
     expect(posts.map((p) => (p.body as { ResetType: string }).ResetType)).toEqual(['ForceOn', 'ForceOff']);
+  });
+
+  it('sends BootSourceOverrideMode only when the system is in another mode (a repeated UEFI would turn secure boot off on sushy-tools)', async () => {
+    const { port, patches } = await stubBmc({ '/redfish/v1/Systems/1': { PowerState: 'Off', Boot: { BootSourceOverrideMode: 'UEFI' } } });
+    const d = new RedfishDriver(parseBmcAddress(`redfish-virtualmedia+http://127.0.0.1:${port}/redfish/v1/Systems/1`), { username: 'u', password: 'p' }, true);
+    await d.setBootDevice(ctx, 'cdrom', { mode: 'UEFI' });
+    await d.setBootDevice(ctx, 'disk', { mode: 'legacy' });
+    expect(patches.map((p) => p.body)).toEqual([
+      { Boot: { BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Once' } },
+      { Boot: { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Once', BootSourceOverrideMode: 'Legacy' } },
+    ]);
   });
 });
 
