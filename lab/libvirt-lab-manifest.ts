@@ -10,7 +10,7 @@ import type { LibvirtLab, LabVm } from './libvirt-lab.js';
 /** First host octet of the machines' static addresses on the lab bridge (`<prefix>.<10 + i>`). */
 export const LAB_VM_FIRST_OCTET = 10;
 
-export function libvirtLabHostManifest(lab: Pick<LibvirtLab, 'prefix' | 'credentials' | 'bmcAddress'>, m: Pick<LabVm, 'name' | 'mac' | 'firmware'>, index: number, o: { namespace: string; spec?: Record<string, unknown> }): string {
+export function libvirtLabHostManifest(lab: Pick<LibvirtLab, 'prefix' | 'credentials' | 'bmcAddress'>, m: Pick<LabVm, 'name' | 'mac' | 'firmware'>, index: number, o: { namespace: string; annotations?: Record<string, string>; spec?: Record<string, unknown> }): string {
   const meta = (name: string): { name: string; namespace: string } => ({ name, namespace: o.namespace });
   const networkData = stringify({
     interfaces: [{ name: 'eth0', type: 'ethernet', state: 'up', 'mac-address': m.mac, ipv4: { enabled: true, dhcp: false, address: [{ ip: `${lab.prefix}.${LAB_VM_FIRST_OCTET + index}`, 'prefix-length': 24 }] } }],
@@ -21,7 +21,7 @@ export function libvirtLabHostManifest(lab: Pick<LibvirtLab, 'prefix' | 'credent
     {
       apiVersion: 'metal3.io/v1alpha1',
       kind: 'BareMetalHost',
-      metadata: meta(m.name),
+      metadata: { ...meta(m.name), ...(o.annotations ? { annotations: o.annotations } : {}) },
       spec: {
         online: true,
         bootMACAddress: m.mac,

@@ -17,8 +17,7 @@ import { labHosts, labManifest } from './lab-manifest.js';
 import { parseFaults } from './agents/agent-fleet.js';
 import { qemuLabHostManifest, startQemuLab } from './qemu-lab.js';
 import { LAB_PASSWORD, startRedfishLab } from './redfish-lab.js';
-import { startLibvirtLab } from './libvirt-lab.js';
-import { libvirtLabHostManifest } from './libvirt-lab-manifest.js';
+import { startVmediaLab, TEST_IMAGE } from './vmedia-lab.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -79,16 +78,20 @@ async function runQemuLab(count: number, dir: string, namespace: string, emit: (
   await running;
 }
 
-/** libvirt + QEMU UEFI machines behind sushy-tools' libvirt driver, on a bridge without DHCP (root; see libvirt-lab.ts). */
+/**
+ * libvirt + QEMU UEFI machines behind sushy-tools' libvirt driver, on a bridge without DHCP, with
+ * a boot worker of their own serving provisioning network `lab-vmedia` over TLS (root; see
+ * vmedia-lab.ts). Each host gets the test image and a userData hostname, so it goes all the way.
+ */
 async function runVmediaLab(count: number, dir: string, namespace: string, port: number, emit: (text: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('--bmc vmedia needs root (network namespace, libvirt daemon, tap devices)');
-  const machines = Array.from({ length: count }, (_, i) => ({ name: `vm-${String(i + 1).padStart(2, '0')}`, firmware: 'uefi' as const, mac: `52:54:00:56:4d:${(i + 1).toString(16).padStart(2, '0')}`, memoryMiB: 4096 }));
-  const lab = await startLibvirtLab({ dir: join(dir, 'vmedia'), machines, bmcPort: port, keepDir: true });
-  const running = runUntilSignalled(lab);
-  emit(lab.machines.map((m, i) => libvirtLabHostManifest(lab, m, i, { namespace })).join('---\n'));
+  const machines = Array.from({ length: count }, (_, i) => ({ name: `vm-${String(i + 1).padStart(2, '0')}`, firmware: 'uefi' as const, mac: `52:54:00:56:4d:${(i + 1).toString(16).padStart(2, '0')}`, memoryMiB: 2048 }));
+  const vl = await startVmediaLab({ dir: join(dir, 'vmedia'), machines, bmcPort: port, keepDir: true, workerEnv: process.env, network: 'lab-vmedia' });
+  const running = runUntilSignalled(vl);
+  emit(vl.lab.machines.map((m) => vl.manifest(m.name, { namespace, image: { file: `${TEST_IMAGE}.qcow2`, format: 'qcow2' }, userData: `#cloud-config\nhostname: ${m.name}\n` })).join('---\n'));
   process.stderr.write(
-    `virtual-media lab: ${count} UEFI machine(s) (libvirt, TCG) behind sushy-tools' libvirt driver at ${lab.bmc().url} on bridge ${lab.prefix}.0/24 without DHCP; ` +
-      `this machine is ${lab.hostAddress} there (the agent API and ISO server must listen on it); serial consoles in ${dir}/vmedia/machines/<host>/serial.log, emulator log ${lab.bmc().logFile}\n`,
+    `virtual-media lab: ${count} UEFI machine(s) (libvirt, TCG) behind sushy-tools' libvirt driver at ${vl.lab.bmc().url} on bridge ${vl.lab.prefix}.0/24 without DHCP; ` +
+      `boot worker (provisioning network lab-vmedia) at ${vl.apiUrl} and ${vl.mediaBaseUrl}, log ${vl.bootWorker.logFile}; serial consoles in ${dir}/vmedia/machines/<host>/serial.log, emulator log ${vl.lab.bmc().logFile}\n`,
   );
   await running;
 }
