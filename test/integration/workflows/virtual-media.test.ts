@@ -31,8 +31,9 @@ import { RedfishClient } from '../../../src/bmc/redfish/redfish-client.js';
 import { AgentSessions } from '../../../src/boot/agent-sessions.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
 import { agentMediaDirFor, startBootServices } from '../../../src/boot/boot-services.js';
-import { TaskQueue, agentHeartbeatSignal, agentInspectionSignal, deprovisionSignal, type AgentMediaInput } from '../../../src/contract/index.js';
+import { TaskQueue, agentHeartbeatSignal, agentInspectionSignal, deprovisionSignal, hostWorkflowId, type AgentMediaInput } from '../../../src/contract/index.js';
 import { Keyring } from '../../../src/secrets/keyring.js';
+import { replayHistories } from '../../helpers/replay.js';
 import { useTestStack } from '../../helpers/stack.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
@@ -256,5 +257,12 @@ describe('virtual media boot paths', () => {
     expect(legacy.at(-1)).toMatchObject({ boot_device: 'Hdd', boot_mode: 'Legacy' }); // the deployed OS
     expect(((await redfish().get(sushy.systemPath(SYS.legacy.uuid))).Boot as Record<string, unknown>).BootSourceOverrideMode).toBe('Legacy');
     expect(legacy.some((c) => c.secure_boot === true)).toBe(false);
+  });
+
+  it('replays every host history of these paths (agent-boot-media and live-iso patches) with the current workflow code', async () => {
+    const histories = await Promise.all(Object.values(SYS).map(async (sys) => ({ workflowId: hostWorkflowId(NS, sys.name), history: await stack.client.handle(NS, sys.name).fetchHistory() })));
+    const { replayed, failures } = await replayHistories(histories);
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(histories.length);
   });
 });
