@@ -20,7 +20,7 @@ export interface StockIpa extends LabProcess {
 
 /**
  * `inspect: false` leaves out the inspection callback (the agent goes straight to lookup); `cafile`
- * is IPA's [DEFAULT]cafile (in a ramdisk: a file in /etc/ironic-python-agent.d/).
+ * is IPA's [DEFAULT]cafile (in a ramdisk: a file in /etc/ironic-python-agent.conf.d/, as the agent ISO's overlay writes it).
  */
 export function startStockIpa(opts: { netns: TestNetns; apiUrl: string; dir: string; collectors?: string; inspect?: boolean; cafile?: string }): StockIpa {
   mkdirSync(join(opts.dir, 'bin'), { recursive: true });

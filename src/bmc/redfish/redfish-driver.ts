@@ -110,7 +110,6 @@ export class RedfishDriver implements BmcDriver {
     await this.client.patch(await this.systemPath(), { Boot: boot });
   }
 
-  /** As Ironic's redfish management: PATCH SecureBootEnable on the System's SecureBoot resource, when it differs. */
   async insertVirtualMedia(ctx: OperationContext, imageUrl: string): Promise<void> {
     const { path, media } = await this.virtualCd();
     if (media.Inserted === true && media.Image === imageUrl) return; // already there (retried step)
@@ -135,7 +134,7 @@ export class RedfishDriver implements BmcDriver {
     const path = id((await this.system()).SecureBoot);
     const resource = path ? await this.client.getOptional(path) : undefined;
     if (!path || !resource) {
-      throw new UnsupportedDriverError(`BMC ${this.origin} has no Redfish SecureBoot resource: it cannot enable UEFI secure boot`, { origin: this.origin, feature: 'SecureBoot' });
+      throw new UnsupportedDriverError(`BMC ${this.origin} has no Redfish SecureBoot resource: it cannot turn UEFI secure boot ${enabled ? 'on' : 'off'}`, { origin: this.origin, feature: 'SecureBoot' });
     }
     if (resource.SecureBootEnable === enabled) return; // already so (a retried step)
     await this.client.patch(path, { SecureBootEnable: enabled });

@@ -2,8 +2,9 @@
  * Virtual media boot paths through the host workflow (issue 12): sushy-tools systems (fake driver,
  * vmedia: it downloads what InsertMedia names) whose simulated agents boot when the BMC powers on
  * with the virtual CD inserted and a one-time Cd override. The host worker is the real one (a
- * process); the boot-services activities run here, real but for prepareAgentMedia, which names a
- * per-session ISO on a loopback server (the ISO builder is another part of issue 12).
+ * process); the boot-services activities run here with the real agent media: each agent boot's ISO
+ * is built (grub-mkrescue, from stand-in kernel and initramfs files: the simulated agents never run
+ * them) and published by the HTTP boot server on loopback at a per-boot URL the BMC downloads.
  * - redfish-virtualmedia: inspect → available → provisioned → deprovisioned with InsertMedia/
  *   EjectMedia and Cd overrides at the BMC, never a PXE override;
  * - live-iso: booted by virtual media with no agent, ejected on deprovisioning; on a PXE host, a
@@ -11,7 +12,7 @@
  * - UEFISecureBoot: secure boot off for the agent's boot, on before the deployed OS boots;
  *   legacy: the BMC is told Legacy for every override.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +30,10 @@ import { PROVISIONING_NETWORK_ANNOTATION } from '../../../src/api/provisioning-n
 import { RedfishClient } from '../../../src/bmc/redfish/redfish-client.js';
 import { AgentSessions } from '../../../src/boot/agent-sessions.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
-import { TaskQueue, agentHeartbeatSignal, agentInspectionSignal, deprovisionSignal, type AgentMediaInput } from '../../../src/contract/index.js';
+import { agentMediaDirFor, startBootServices } from '../../../src/boot/boot-services.js';
+import { TaskQueue, agentHeartbeatSignal, agentInspectionSignal, deprovisionSignal, hostWorkflowId, type AgentMediaInput } from '../../../src/contract/index.js';
 import { Keyring } from '../../../src/secrets/keyring.js';
+import { replayHistories } from '../../helpers/replay.js';
 import { useTestStack } from '../../helpers/stack.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
@@ -46,11 +49,13 @@ let sushy: Sushy;
 let fleet: AgentFleet;
 let isoServer: Server;
 let isoBase = '';
+/** The boot server that publishes agent ISOs. */
+let bootBase = '';
 let apiServer: Server | undefined;
 let bootWorker: { stop(): Promise<void> } | undefined;
 /** What the BMC was told, per system (sushy-tools' notifications, in order). */
 const changes = new Map<string, SushyChange[]>();
-/** prepareAgentMedia calls, and what the BMC downloaded from the ISO server. */
+/** prepareAgentMedia calls, and what the BMC downloaded from the ISO server and the boot server. */
 const mediaRequests: AgentMediaInput[] = [];
 const downloads: string[] = [];
 
@@ -65,12 +70,26 @@ async function startBootWorker(apiPort: number): Promise<{ stop(): Promise<void>
   }, { boot });
   const api = new IronicAgentApi({ backend: sessions });
   apiServer = await api.listen(apiPort, '127.0.0.1');
-  let n = 0;
+  // The HTTP boot server (agent ISOs only here); its request log is what the BMC downloaded.
+  for (const f of ['agent.kernel', 'agent.initramfs']) writeFileSync(join(dir, f), `stand-in ${f}\n`);
+  const services = await startBootServices(
+    { bootIp: '127.0.0.1', http: { host: '127.0.0.1', port: await freePort(), agentDir: dir, imagesDir: dir, firmwareDir: dir }, agent: { kernel: 'agent.kernel', initramfs: 'agent.initramfs', extraKernelParams: '', insecure: false }, apiUrl: `http://127.0.0.1:${apiPort}` },
+    boot,
+    dir,
+    (_level, message) => {
+      const got = /^http: GET (\S+) from /.exec(message)?.[1];
+      if (got) downloads.push(got);
+    },
+    NETWORK,
+  );
+  if (!services.http || !services.media) throw new Error('the HTTP boot server did not start');
+  bootBase = `http://127.0.0.1:${portOf(services.http)}`;
+  const real = createBootActivities({ sessions, api, keyring: Keyring.load(stack.keyDir), boot, media: services.media, agentPollMs: 200 });
   const activities = {
-    ...createBootActivities({ sessions, api, keyring: Keyring.load(stack.keyDir), boot, agentPollMs: 200 }),
+    ...real,
     prepareAgentMedia: async (input: AgentMediaInput) => {
       mediaRequests.push(input);
-      return { url: `${isoBase}/agent-${++n}.iso` };
+      return real.prepareAgentMedia(input);
     },
   };
   const connection = await NativeConnection.connect({ address: stack.address });
@@ -82,6 +101,7 @@ async function startBootWorker(apiPort: number): Promise<{ stop(): Promise<void>
       await running.catch(() => undefined);
       await connection.close();
       await clientConnection.close();
+      await services.close();
     },
   };
 }
@@ -135,6 +155,8 @@ async function activitiesOf(name: string): Promise<string[]> {
   return (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => typeof n === 'string');
 }
 const cdInserted = (c: SushyChange): boolean => c.boot_image?.Cd?.[2] === true;
+/** The boot mode a change ran in: unset until the BMC is told another is UEFI (sushy-tools fakedriver.get_boot_mode). */
+const bootModeOf = (c: SushyChange): string => c.boot_mode ?? 'UEFI';
 /** The changes that started a power-on (what the machine booted with). */
 const powerOns = (name: string): SushyChange[] => (changes.get(name) ?? []).filter((c) => c.pending_power?.power_state === 'On');
 const redfish = (): RedfishClient => new RedfishClient({ origin: sushy.url, username: 'admin', password: 'pw', verifyCertificate: true });
@@ -158,7 +180,11 @@ describe('virtual media boot paths', () => {
     const mine = mediaRequests.filter((m) => m.uuid === provisioned.status.provisioning.ID);
     expect(mine).toHaveLength(3);
     expect(new Set(mine.map((m) => m.session)).size).toBe(3);
-    expect(downloads.filter((d) => /^\/agent-\d+\.iso$/.test(d)).length).toBeGreaterThanOrEqual(3);
+    const isoPaths = downloads.filter((d) => /^\/media\/[\w-]+\/agent\.iso$/.test(d));
+    expect(new Set(isoPaths).size).toBe(3);
+    // Each URL died with its session (like Ironic's temporary URLs) and the built ISOs are gone.
+    for (const p of new Set(isoPaths)) expect((await fetch(`${bootBase}${p}`)).status).toBe(404);
+    expect(readdirSync(agentMediaDirFor(dir, NETWORK))).toEqual([]);
     const seen = changes.get(sys.name) ?? [];
     expect(seen.some((c) => c.boot_device === 'Pxe')).toBe(false);
     // Every power-on booted either the inserted agent ISO (one-time Cd) or the disk with the CD ejected.
@@ -219,8 +245,11 @@ describe('virtual media boot paths', () => {
       expect(v.status.errorMessage).toBe('');
     }
     const [agentBoot, diskBoot] = [powerOns(SYS.secure.name).find((c) => c.boot_device === 'Cd'), powerOns(SYS.secure.name).at(-1)];
-    expect(agentBoot).toMatchObject({ boot_device: 'Cd', secure_boot: false, boot_mode: 'UEFI' });
-    expect(diskBoot).toMatchObject({ boot_device: 'Hdd', secure_boot: true, boot_mode: 'UEFI' });
+    expect(agentBoot).toMatchObject({ boot_device: 'Cd', secure_boot: false });
+    expect(diskBoot).toMatchObject({ boot_device: 'Hdd', secure_boot: true });
+    // The mode is sent only when it changes (RedfishDriver.setBootDevice): this system stayed in the fake driver's default, UEFI.
+    expect(powerOns(SYS.secure.name).map(bootModeOf)).not.toContain('Legacy');
+    expect(((await redfish().get(sushy.systemPath(SYS.secure.uuid))).Boot as Record<string, unknown>).BootSourceOverrideMode).toBe('UEFI');
     expect(await redfish().get(`${sushy.systemPath(SYS.secure.uuid)}/SecureBoot`)).toMatchObject({ SecureBootEnable: true });
 
     const legacy = powerOns(SYS.legacy.name);
@@ -228,5 +257,12 @@ describe('virtual media boot paths', () => {
     expect(legacy.at(-1)).toMatchObject({ boot_device: 'Hdd', boot_mode: 'Legacy' }); // the deployed OS
     expect(((await redfish().get(sushy.systemPath(SYS.legacy.uuid))).Boot as Record<string, unknown>).BootSourceOverrideMode).toBe('Legacy');
     expect(legacy.some((c) => c.secure_boot === true)).toBe(false);
+  });
+
+  it('replays every host history of these paths (agent-boot-media and live-iso patches) with the current workflow code', async () => {
+    const histories = await Promise.all(Object.values(SYS).map(async (sys) => ({ workflowId: hostWorkflowId(NS, sys.name), history: await stack.client.handle(NS, sys.name).fetchHistory() })));
+    const { replayed, failures } = await replayHistories(histories);
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(histories.length);
   });
 });

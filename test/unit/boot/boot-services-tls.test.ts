@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../lab/processes.js';
 import { portOf } from '../../../src/agent/http-server.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
 import { startBootServices, type BootServicesSettings, type RunningBootServices } from '../../../src/boot/boot-services.js';
@@ -60,6 +61,21 @@ describe('boot services with TLS', () => {
     running = await startBootServices(settings(true), new BootConfigStore(), dir, quiet, 'default', { cert: m.certPem, key: m.keyPem });
     const plain = await request(`http://127.0.0.1:${portOf(running.http!)}/agent/agent.iso`);
     expect(await plain.body.text()).toBe('iso bytes');
+    await running.close();
+    running = undefined;
+  });
+
+  it('publishes agent ISOs at HTTPS URLs on the vmedia TLS port, with the CA the agent is to trust inside', async () => {
+    const vmediaPort = await freePort();
+    writeFileSync(join(dir, 'agent', 'k'), 'KERNEL');
+    writeFileSync(join(dir, 'agent', 'i'), 'INITRAMFS');
+    running = await startBootServices({ ...settings(false), tls: { vmediaPort } }, new BootConfigStore(), dir, quiet, 'default', { cert: m.certPem, key: m.keyPem, caPem: m.caPem });
+    const { url } = (await running.media?.prepare({ uuid: 'u1', session: 's1', bootMac: '52:54:00:12:34:56' })) ?? { url: '' };
+    expect(url).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${vmediaPort}/media/[\\w-]+/agent\\.iso$`));
+    const res = await request(url, { dispatcher: trusting });
+    expect(res.statusCode).toBe(200);
+    // ISO 9660 and the overlay cpio store files as they are: the PEM is there byte for byte.
+    expect(Buffer.from(await res.body.arrayBuffer()).includes(m.caPem)).toBe(true);
     await running.close();
     running = undefined;
   });
