@@ -10,7 +10,7 @@
  *   npx tsx lab/main.ts --hosts 5 --bmc fake|redfish|qemu|vmedia --dir .metalflow/lab --out lab.yaml
  *     [--fail lab-1:inspect,lab-2:clean:2,lab-3:deploy]   (simulated agent failure injection)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { labHosts, labManifest } from './lab-manifest.js';
@@ -86,6 +86,8 @@ async function runQemuLab(count: number, dir: string, namespace: string, emit: (
 async function runVmediaLab(count: number, dir: string, namespace: string, port: number, emit: (text: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('--bmc vmedia needs root (network namespace, libvirt daemon, tap devices)');
   const machines = Array.from({ length: count }, (_, i) => ({ name: `vm-${String(i + 1).padStart(2, '0')}`, firmware: 'uefi' as const, mac: `52:54:00:56:4d:${(i + 1).toString(16).padStart(2, '0')}`, memoryMiB: 2048 }));
+  // A fresh lab each start: the last run's libvirt state (pool, domains) would refuse a second definition.
+  rmSync(join(dir, 'vmedia'), { recursive: true, force: true });
   const vl = await startVmediaLab({ dir: join(dir, 'vmedia'), machines, bmcPort: port, keepDir: true, workerEnv: process.env, network: 'lab-vmedia' });
   const running = runUntilSignalled(vl);
   emit(vl.lab.machines.map((m) => vl.manifest(m.name, { namespace, image: { file: `${TEST_IMAGE}.qcow2`, format: 'qcow2' }, userData: `#cloud-config\nhostname: ${m.name}\n` })).join('---\n'));

@@ -69,7 +69,11 @@ export async function startVmediaLab(o: VmediaLabOptions): Promise<VmediaLab> {
       METALFLOW_HTTP: '0',
       METALFLOW_TLS: 'on',
       METALFLOW_VMEDIA_TLS_PORT: String(VMEDIA_LAB_TLS_PORT),
+      // Its own listeners on the lab address, whatever the caller's environment says for another worker.
+      METALFLOW_AGENT_API_HOST: lab.hostAddress,
       METALFLOW_AGENT_API_PORT: '6385',
+      METALFLOW_AGENT_API_URL: `https://${lab.hostAddress}:6385`,
+      METALFLOW_HTTP_HOST: lab.hostAddress,
       METALFLOW_AGENT_IMAGE_DIR: ramdisk,
       METALFLOW_IMAGES_DIR: imagesDir,
       METALFLOW_AGENT_KERNEL_PARAMS: 'console=ttyS0,115200 systemd.show_status=1',
