@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenHttp, portOf, readBody } from '../../../src/agent/http-server.js';
 import { qemuLabHostManifest, startQemuLab, type QemuLab } from '../../../lab/qemu-lab.js';
 import { useTestStack } from '../../helpers/stack.js';
+import { stepper } from '../../helpers/e2e-step.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const NS = 'e2e-qemu';
@@ -86,16 +87,9 @@ function partitions(file: string): Array<{ start: number; type: string }> {
   return (JSON.parse(out) as { partitiontable: { partitions: Array<{ start: number; type: string }> } }).partitiontable.partitions;
 }
 
-async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    const v = await fn();
-    note(what);
-    return v;
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-}
+const step = stepper(note, () => {
+  failed = true;
+});
 
 describe('a QEMU machine behind ipmi_sim, provisioned by PXE through the stock agent', () => {
   it('UEFI: inspect → available → provision onto disk 2 by serial → boots with the userData hostname → deprovision → available', async () => {

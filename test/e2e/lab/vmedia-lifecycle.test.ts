@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMarkerIso } from '../../../lab/marker-iso.js';
 import { publishLabImage, startVmediaLab, TEST_IMAGE, type VmediaLab } from '../../../lab/vmedia-lab.js';
 import { useTestStack } from '../../helpers/stack.js';
+import { stepper } from '../../helpers/e2e-step.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 
 const NS = 'e2e-vmedia';
@@ -68,16 +69,9 @@ afterAll(async () => {
   else removeTempDir(dir);
 }, 180_000);
 
-async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    const v = await fn();
-    note(what);
-    return v;
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-}
+const step = stepper(note, () => {
+  failed = true;
+});
 
 /** Packets the bridge's DHCP counters saw: [to a server (dport 67), from a server (sport 67)]. */
 function dhcpPackets(): [number, number] {
