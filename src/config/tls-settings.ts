@@ -35,6 +35,8 @@ export function tlsMaterialSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: stri
   const certFile = env.METALFLOW_TLS_CERT_FILE;
   const keyFile = env.METALFLOW_TLS_KEY_FILE;
   if (Boolean(certFile) !== Boolean(keyFile)) throw new Error(`${certFile ? 'METALFLOW_TLS_CERT_FILE' : 'METALFLOW_TLS_KEY_FILE'} is set without ${certFile ? 'METALFLOW_TLS_KEY_FILE' : 'METALFLOW_TLS_CERT_FILE'}`);
+  // A CA of the operator's without their certificate would be dropped for the generated one: refuse it.
+  if (env.METALFLOW_TLS_CA_FILE && !certFile) throw new Error('METALFLOW_TLS_CA_FILE is set without METALFLOW_TLS_CERT_FILE and METALFLOW_TLS_KEY_FILE');
   if (!tlsEnabled(env)) return undefined;
   const names = [env.METALFLOW_BOOT_IP || '127.0.0.1'];
   if (env.METALFLOW_AGENT_API_URL) names.push(new URL(env.METALFLOW_AGENT_API_URL).hostname.replace(/^\[|\]$/g, ''));

@@ -40,11 +40,12 @@ export async function ensureGeneratedMaterial(dir: string, names: readonly strin
   mkdirSync(dir, { recursive: true, mode: TLS_DIR_MODE });
   chmodSync(dir, TLS_DIR_MODE); // an existing directory left open is closed again
   const generated: GeneratedMaterial['generated'] = [];
-  if (!readCa(dir)) {
+  let ca = readCa(dir);
+  if (!ca) {
     await generate(dir, sans, 'ca');
     generated.push('ca');
+    ca = readCa(dir);
   }
-  const ca = readCa(dir);
   if (!ca) throw new TlsMaterialError(`${dir}: the CA just generated cannot be read back`);
   if (!serverUsable(dir, ca.cert, sans, opts.now ?? new Date())) {
     await generate(dir, sans, 'server');

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   }
   const known = boot.all().length;
   const bootSettings = bootServicesSettingsFromProcessEnv(settings.dataDir, port);
-  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message), network, tls ? { cert: tls.certPem, key: tls.keyPem, caPem: tls.caPem } : undefined);
+  const services = await startBootServices(bootSettings, boot, settings.dataDir, (level, message) => logger[level](message), network, httpsCert && tls ? { ...httpsCert, caPem: tls.caPem } : undefined);
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const worker = await Worker.create({

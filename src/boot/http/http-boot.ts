@@ -36,7 +36,8 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
       return text(res, err.status, `${err.message}\n`, true);
     }
     const path = parsed.path;
-    opts.log?.('info', `http: ${req.method ?? '?'} ${path} from ${req.socket.remoteAddress ?? '?'}`);
+    // A media token is the only key to an ISO holding the host's network data: never in a log line.
+    opts.log?.('info', `http: ${req.method ?? '?'} ${path.replace(/^\/media\/[^/]+/, '/media/…')} from ${req.socket.remoteAddress ?? '?'}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n', true, { allow: 'GET, HEAD' });
     // Nothing here takes a body: refuse one rather than read (or drain) it.
     if (hasBody(req)) return text(res, 413, 'request body not allowed\n', true);
@@ -83,19 +84,18 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, root: string
 
 /** A whole file or one byte range of it (BMCs read virtual media by ranges). */
 function sendFile(req: IncomingMessage, res: ServerResponse, path: string, size: number, name: string, log: HttpBootOptions['log']): void {
-  const r = { path, size };
-  const range = parseRange(req.headers.range, r.size);
+  const range = parseRange(req.headers.range, size);
   const headers = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' };
   if (range === 'unsatisfiable') {
-    res.writeHead(416, { ...headers, 'content-range': `bytes */${r.size}` });
+    res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` });
     return void res.end();
   }
-  const [start, end] = range ?? [0, r.size - 1];
-  res.writeHead(range ? 206 : 200, { ...headers, 'content-length': Math.max(0, end - start + 1), ...(range ? { 'content-range': `bytes ${start}-${end}/${r.size}` } : {}) });
-  if (req.method === 'HEAD' || r.size === 0) return void res.end();
+  const [start, end] = range ?? [0, size - 1];
+  res.writeHead(range ? 206 : 200, { ...headers, 'content-length': Math.max(0, end - start + 1), ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}) });
+  if (req.method === 'HEAD' || size === 0) return void res.end();
   // pipeline: a read error destroys the response (the client sees a cut transfer) and a client
   // that hangs up closes the file; neither is left as an unhandled 'error'.
-  pipeline(createReadStream(r.path, { start, end }), res, (err) => {
+  pipeline(createReadStream(path, { start, end }), res, (err) => {
     if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log?.('warn', `http: sending ${name}: ${err.message}`);
   });
 }

@@ -95,13 +95,16 @@ export class AgentIsoCache {
   }
 
   private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    // A finishing build hands its slot straight to the next waiter, so a caller arriving in between
+    // cannot take it too (that would be one build over the cap).
     if (this.running >= this.maxConcurrent) await new Promise<void>((r) => this.queue.push(r));
-    this.running++;
+    else this.running++;
     try {
       return await fn();
     } finally {
-      this.running--;
-      this.queue.shift()?.();
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 }
