@@ -56,6 +56,7 @@ export async function startVmediaLab(o: VmediaLabOptions): Promise<VmediaLab> {
   const lab = await startLibvirtLab({ dir: o.dir, machines: o.machines, ...(o.featureSets ? { featureSets: o.featureSets } : {}), ...(o.keepDir ? { keepDir: true } : {}), ...(o.bmcPort ? { bmcPort: o.bmcPort } : {}), root });
   // The lab's own images dir (the cached build stays as it is): the qcow2 test image, lab ISOs.
   const imagesDir = join(o.dir, 'images');
+  const apiUrl = `https://${lab.hostAddress}:6385`;
   let bootWorker: WorkerProcess | undefined;
   try {
     mkdirSync(imagesDir, { recursive: true });
@@ -72,7 +73,7 @@ export async function startVmediaLab(o: VmediaLabOptions): Promise<VmediaLab> {
       // Its own listeners on the lab address, whatever the caller's environment says for another worker.
       METALFLOW_AGENT_API_HOST: lab.hostAddress,
       METALFLOW_AGENT_API_PORT: '6385',
-      METALFLOW_AGENT_API_URL: `https://${lab.hostAddress}:6385`,
+      METALFLOW_AGENT_API_URL: apiUrl,
       METALFLOW_HTTP_HOST: lab.hostAddress,
       METALFLOW_AGENT_IMAGE_DIR: ramdisk,
       METALFLOW_IMAGES_DIR: imagesDir,
@@ -90,7 +91,7 @@ export async function startVmediaLab(o: VmediaLabOptions): Promise<VmediaLab> {
     network: o.network,
     bootWorker: worker,
     mediaBaseUrl,
-    apiUrl: `https://${lab.hostAddress}:6385`,
+    apiUrl,
     imagesDir,
     manifest: (name, m) => {
       const vm: LabVm = lab.machine(name);

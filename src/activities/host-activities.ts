@@ -84,7 +84,7 @@ export function createHostActivities(deps: ActivityDeps) {
         const { bmc, agent } = open(input.target);
         if (input.cleanFirst) await agent.clean(operation(`${input.opId}/clean`), 'metadata');
         await agent.deploy(operation(`${input.opId}/deploy`), deployRequest(input, deps.keyring));
-        await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true, mode: driverBootMode(input.bootMode as HostBootMode | undefined) });
+        await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true, mode: driverBootMode(input.bootMode) });
         await bmc.setPower(operation(`${input.opId}/power`), input.online);
       });
     },

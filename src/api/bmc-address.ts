@@ -31,6 +31,9 @@ const REDFISH_SCHEMES: Record<string, Pick<BmcAddress, 'bootMethod' | 'vendor'>>
   'ilo5-virtualmedia': { bootMethod: 'virtualmedia' },
 };
 
+/** Address schemes whose BMC inserts an ISO as a virtual CD (from the table above). */
+export const VIRTUAL_MEDIA_SCHEMES: readonly string[] = Object.keys(REDFISH_SCHEMES).filter((s) => REDFISH_SCHEMES[s]?.bootMethod === 'virtualmedia');
+
 const REMOVED_SCHEMES: Record<string, string> = {
   idrac: 'idrac:// (WSMAN) was removed from Metal3; use idrac-redfish:// or idrac-virtualmedia://',
   ibmc: 'ibmc:// was removed from Metal3',

@@ -1,19 +1,17 @@
 /**
- * Which boot media a host's BMC address allows (pure: shared by validation, the workflow and the
- * activities). Virtual-media schemes boot an ISO the BMC fetches as its virtual CD; redfish-uefihttp
+ * Which boot media a host's BMC address allows (pure: shared by the workflow and the activities). Virtual-media schemes boot an ISO the BMC fetches as its virtual CD; redfish-uefihttp
  * boots the ISO by UEFI HTTP; the others network-boot (PXE/iPXE) and cannot boot an ISO.
  */
-import { parseBmcAddress, type BmcAddress } from './bmc-address.js';
+import { parseBmcAddress, VIRTUAL_MEDIA_SCHEMES, type BmcAddress } from './bmc-address.js';
 import type { Image } from './types.js';
 
-/** Address schemes whose BMC inserts an ISO as a virtual CD. */
-export const VIRTUAL_MEDIA_SCHEMES = ['redfish-virtualmedia', 'idrac-virtualmedia', 'ilo5-virtualmedia'] as const;
+export { VIRTUAL_MEDIA_SCHEMES };
 
 export function isLiveIso(image: Pick<Image, 'format'> | undefined): boolean {
   return image?.format === 'live-iso';
 }
 
-/** The boot method of a BMC address, `none` for one that does not parse (validation reports it). */
+/** The boot method of a BMC address, `none` for one that does not parse (apply refused it already). */
 export function bootMethodOf(address: string): BmcAddress['bootMethod'] {
   try {
     return parseBmcAddress(address).bootMethod;

@@ -1,5 +1,5 @@
 /** Activity argument types, host and boot activities alike: one per activity, shared with the workflow. */
-import type { Image, RebootMode, RootDeviceHints } from '../api/types.js';
+import type { BareMetalHostSpec, Image, RebootMode, RootDeviceHints } from '../api/types.js';
 import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
 /** Everything a driver needs to find and talk to one host. */
@@ -29,7 +29,7 @@ export interface InspectInput extends StepInput {
 export interface ProvisionInput extends StepInput {
   image: Image;
   rootDeviceHints?: RootDeviceHints;
-  bootMode?: string;
+  bootMode?: HostBootMode;
   /** Clean (erase metadata) before writing the image: first provisioning with cleaning enabled. */
   cleanFirst: boolean;
   online: boolean;
@@ -46,7 +46,7 @@ export interface SetPowerInput extends StepInput {
 }
 
 /** The host's spec.bootMode as the BMC is told it (UEFISecureBoot: UEFI, secure boot for the deployed OS). */
-export type HostBootMode = 'UEFI' | 'UEFISecureBoot' | 'legacy';
+export type HostBootMode = NonNullable<BareMetalHostSpec['bootMode']>;
 
 /** Boot media the BMC fetches itself (virtual media, UEFI HTTP boot): an unguessable, expiring URL. */
 export interface BootMedia {

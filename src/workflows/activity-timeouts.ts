@@ -31,12 +31,12 @@ export const BMC_ACTIVITY_WAITS: Record<BmcActivity, ActivityWaits> = {
   rebootHost: { softOffs: 1, powerWaits: 3, commands: 11 },
   // discovery, boot override, state, force off (state, reset 2, last read), on (state, allowed, reset 2, last read);
   // virtual media: insert (system, collection, 2 members, eject: the same 4 reads and its POST, the POST);
-  // secure boot off (system, SecureBoot, PATCH)
-  bootAgent: { softOffs: 0, powerWaits: 2, commands: 12 + 10 + 3 },
-  // discovery, force off (4), eject (system, collection, 2 members, POST), boot override, secure boot (3), on (5)
-  bootFromDisk: { softOffs: 0, powerWaits: 2, commands: 11 + 5 + 3 },
-  // discovery, force off (4), insert (10), persistent Cd override, secure boot (3), on (5)
-  bootLiveIso: { softOffs: 0, powerWaits: 2, commands: 24 },
+  // secure boot off (system, SecureBoot, PATCH); a boot override with a mode reads the system first (+1)
+  bootAgent: { softOffs: 0, powerWaits: 2, commands: 12 + 10 + 3 + 1 },
+  // discovery, force off (4), eject (system, collection, 2 members, POST), boot override (mode read + PATCH), secure boot (3), on (5)
+  bootFromDisk: { softOffs: 0, powerWaits: 2, commands: 11 + 5 + 3 + 1 },
+  // discovery, force off (4), insert (10), persistent Cd override (mode read + PATCH), secure boot (3), on (5)
+  bootLiveIso: { softOffs: 0, powerWaits: 2, commands: 1 + 4 + 10 + 2 + 3 + 5 },
 };
 
 /** Added to every derived timeout: scheduling, the driver's own retry delays, a slow worker. */

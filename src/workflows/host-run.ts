@@ -7,7 +7,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { INSPECT_ANNOTATION } from '../api/validate-host.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
-import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
@@ -337,4 +337,10 @@ export function describeFailure(err: unknown): string {
     return `${err.activityType}: ${cause?.message ?? err.message}`;
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The host's spec.bootMode for the BMC, when it says one (the activities default to UEFI). */
+export function bootModeOf(host: Pick<HostRun, 'spec'>): { bootMode?: HostBootMode } {
+  const mode = host.spec.bootMode;
+  return mode ? { bootMode: mode } : {};
 }

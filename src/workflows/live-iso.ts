@@ -10,7 +10,7 @@ import { parseBmcAddress } from '../api/bmc-address.js';
 import type { Image } from '../api/types.js';
 import { FailureType } from '../errors.js';
 import type { HostRun } from './host-run.js';
-import { bootModeOf } from './in-band/via-agent-api.js';
+import { bootModeOf } from './host-run.js';
 
 /**
  * Marks runs that boot live-iso images by virtual media (and eject them on deprovisioning). Runs
@@ -34,5 +34,5 @@ export async function provisionLiveIso(host: HostRun, image: Image, online: bool
 /** Before deprovisioning a live-iso host: power off, eject the ISO, boot from disk again (cleaning follows as usual). */
 export async function leaveLiveIso(host: HostRun): Promise<void> {
   if (bootMethodOf(host.spec.bmc?.address ?? '') !== 'virtualmedia') return;
-  await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId('eject-live-iso'), on: false, force: true, ...bootModeOf(host) });
+  await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId('eject-live-iso'), on: false, ...bootModeOf(host) });
 }

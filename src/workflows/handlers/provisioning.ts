@@ -1,6 +1,6 @@
 /** Provisioning: clean, write the image and its config drive, boot the deployed OS. */
 import { ErrorType } from '../../api/types.js';
-import type { HostRun } from '../host-run.js';
+import { bootModeOf, type HostRun } from '../host-run.js';
 import { inBandWorkOf } from '../in-band/work-of-host.js';
 import { bootsLiveIso, provisionLiveIso } from '../live-iso.js';
 import { HostEvent } from '../state-machine.js';
@@ -25,7 +25,7 @@ export async function provisioning(host: HostRun): Promise<void> {
   const request = {
     image,
     ...(spec.rootDeviceHints ? { rootDeviceHints: spec.rootDeviceHints } : {}),
-    ...(spec.bootMode ? { bootMode: spec.bootMode } : {}),
+    ...bootModeOf(host),
     clean: spec.automatedCleaningMode !== 'disabled',
     online: spec.online,
     secrets,

@@ -6,12 +6,13 @@
  */
 import type { HardwareDetails, Image, RootDeviceHints } from '../../api/types.js';
 import type { HostSecrets } from '../../secrets/sealed-types.js';
+import type { HostBootMode } from '../../contract/index.js';
 import type { HostRun } from '../host-run.js';
 
 export interface ProvisionRequest {
   image: Image;
   rootDeviceHints?: RootDeviceHints;
-  bootMode?: string;
+  bootMode?: HostBootMode;
   /** Automated cleaning before writing the image. */
   clean: boolean;
   online: boolean;

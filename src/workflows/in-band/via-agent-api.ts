@@ -10,12 +10,12 @@ import { ApplicationFailure, CancellationScope, condition, isCancellation, log, 
 import type { BootActivities } from '../../activities/boot-activities.js';
 import { bootMethodOf } from '../../api/boot-media.js';
 import type { HardwareDetails } from '../../api/types.js';
-import type { BootMedia, HostBootMode } from '../../contract/index.js';
+import type { BootMedia } from '../../contract/index.js';
 import { provisioningNetworkOf } from '../../api/provisioning-network.js';
 import { FailureType } from '../../errors.js';
 import { bootActivitiesOn, hardware } from '../activity-proxies.js';
 import { RETRY_MAXIMUM_ATTEMPTS, SINGLE_ATTEMPT, retryDelayMs, retryableFailure } from '../activity-retry.js';
-import { describeFailure, type HostRun } from '../host-run.js';
+import { bootModeOf, describeFailure, type HostRun } from '../host-run.js';
 import type { InBandWork } from './in-band-work.js';
 
 /**
@@ -161,17 +161,12 @@ function bootsFromMedia(host: HostRun): boolean {
  */
 async function powerOffAfterAgent(host: HostRun, step: string): Promise<void> {
   if (bootsFromMedia(host)) {
-    await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId(step), on: false, force: true, ...bootModeOf(host) });
+    await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId(step), on: false, ...bootModeOf(host) });
     return;
   }
   await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId(step), on: false, force: true });
 }
 
-/** The host's spec.bootMode for the BMC (the activities default to UEFI). */
-export function bootModeOf(host: HostRun): { bootMode?: HostBootMode } {
-  const mode = host.spec.bootMode;
-  return mode ? { bootMode: mode } : {};
-}
 
 async function waitForAgent(host: HostRun, ready: () => boolean, what: string): Promise<void> {
   const timeoutMs = host.settings.agentCallbackTimeoutMs ?? 30 * 60_000;
