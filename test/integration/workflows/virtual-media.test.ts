@@ -57,6 +57,9 @@ let bootWorker: { stop(): Promise<void> } | undefined;
 const changes = new Map<string, SushyChange[]>();
 /** prepareAgentMedia calls, and what the BMC downloaded from the ISO server and the boot server. */
 const mediaRequests: AgentMediaInput[] = [];
+/** The per-boot ISO URLs prepareAgentMedia handed out (their tokens must never reach a log line). */
+const mediaUrls: string[] = [];
+const bootLog: string[] = [];
 const downloads: string[] = [];
 
 /** The boot-services activities of this file's network, in this process (boot-main.ts wiring). */
@@ -77,6 +80,7 @@ async function startBootWorker(apiPort: number): Promise<{ stop(): Promise<void>
     boot,
     dir,
     (_level, message) => {
+      bootLog.push(message);
       const got = /^http: GET (\S+) from /.exec(message)?.[1];
       if (got) downloads.push(got);
     },
@@ -89,7 +93,9 @@ async function startBootWorker(apiPort: number): Promise<{ stop(): Promise<void>
     ...real,
     prepareAgentMedia: async (input: AgentMediaInput) => {
       mediaRequests.push(input);
-      return real.prepareAgentMedia(input);
+      const media = await real.prepareAgentMedia(input);
+      mediaUrls.push(media.url);
+      return media;
     },
   };
   const connection = await NativeConnection.connect({ address: stack.address });
@@ -180,8 +186,12 @@ describe('virtual media boot paths', () => {
     const mine = mediaRequests.filter((m) => m.uuid === provisioned.status.provisioning.ID);
     expect(mine).toHaveLength(3);
     expect(new Set(mine.map((m) => m.session)).size).toBe(3);
-    const isoPaths = downloads.filter((d) => /^\/media\/[\w-]+\/agent\.iso$/.test(d));
-    expect(new Set(isoPaths).size).toBe(3);
+    // The BMC downloaded them (the boot server logs each GET with the token left out) ...
+    expect(downloads.filter((d) => d === '/media/…/agent.iso').length).toBeGreaterThanOrEqual(3);
+    const isoPaths = mediaUrls.map((u) => new URL(u).pathname);
+    expect(new Set(isoPaths.filter((p) => /^\/media\/[\w-]+\/agent\.iso$/.test(p))).size).toBe(3);
+    // ... and no token, the only key to an ISO holding network data, is in any log line.
+    for (const p of isoPaths) expect(bootLog.filter((l) => l.includes(p.split('/')[2] ?? '?'))).toEqual([]);
     // Each URL died with its session (like Ironic's temporary URLs) and the built ISOs are gone.
     for (const p of new Set(isoPaths)) expect((await fetch(`${bootBase}${p}`)).status).toBe(404);
     expect(readdirSync(agentMediaDirFor(dir, NETWORK))).toEqual([]);
