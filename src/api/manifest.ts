@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { bootMacConflicts } from './boot-mac.js';
 import type { BareMetalHost, Secret } from './types.js';
 import { validateBareMetalHost, validateObjectMeta, type FieldError } from './validate-host.js';
+import { SECRET, unknownFields } from './strict-fields.js';
 
 export interface ManifestError extends FieldError {
   /** e.g. `hosts.yaml#2 (BareMetalHost metal3/host-0)` */
@@ -141,11 +142,13 @@ function normaliseHost(obj: Record<string, unknown>, namespace: string): BareMet
     spec: structuredClone(obj.spec) as BareMetalHost['spec'],
   };
   if (host.spec.image === null) delete host.spec.image;
+  // Validated: an empty bmc block (no address, no credentialsName) is no BMC, an unmanaged host.
+  if (host.spec.bmc && !host.spec.bmc.address) delete host.spec.bmc;
   return host;
 }
 
 function decodeSecret(obj: Record<string, unknown>, label: string, errors: ManifestError[]): Secret | undefined {
-  const fieldErrors: FieldError[] = [];
+  const fieldErrors: FieldError[] = unknownFields(obj, SECRET);
   validateObjectMeta(obj.metadata, fieldErrors);
   const data: Record<string, string> = {};
   const rawData = obj.data;
