@@ -48,6 +48,9 @@ export const BARE_METAL_HOST: Shape = { ...leaves('apiVersion', 'kind', 'status'
 /** A v1 Secret document. */
 export const SECRET: Shape = { ...leaves('apiVersion', 'kind', 'data', 'stringData', 'type', 'immutable'), metadata: OBJECT_META };
 
+/** A v1 List (`kubectl get -o yaml` of several objects); items are checked as documents of their kind. */
+export const LIST: Shape = { ...leaves('apiVersion', 'kind', 'items'), metadata: leaves('resourceVersion', 'continue', 'remainingItemCount', 'selfLink') };
+
 /** The keys of `value` its shape does not have, as `path.key: unknown field` (paths relative to the document). */
 export function unknownFields(value: unknown, shape: Shape, path = ''): FieldError[] {
   if (shape === 'any' || value === null || typeof value !== 'object') return [];

@@ -4,6 +4,7 @@
  * with an exact `field: reason` (BMO's webhook text where BMO has one). Case names start with the
  * table row's field so the README can link to them.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateDefinition } from '../../../src/api/change-rules.js';
 import { parseManifests } from '../../../src/api/manifest.js';
@@ -207,5 +208,39 @@ describe('fields metalflow does not implement: rejected with the reason, never d
     ['spec.description: accepted', `online: true\n${RF}\ndescription: rack 2, slot 4`],
   ])('%s', (_row, spec) => {
     expect(bmhErrors(spec)).toEqual([]);
+  });
+});
+
+describe('what Metal3 prints (kubectl get -o yaml)', () => {
+  const exported = readFileSync(new URL('../../fixtures/metal3-export/list.yaml', import.meta.url), 'utf8');
+
+  it('kind: List: items flattened, each labelled file#doc.items[i]', () => {
+    const r = parseManifests([{ name: 'export.yaml', text: exported }]);
+    expect(r.errors).toEqual([]);
+    expect(r.hosts.map((h) => `${h.host.metadata.namespace}/${h.host.metadata.name}`)).toEqual(['metal3/worker-0']);
+    expect(r.hosts[0]?.secrets.credentials?.data).toEqual({ username: 'admin', password: 'password' });
+    expect(r.hosts[0]?.host.spec.consumerRef?.name).toBe('worker-0-abcde');
+    const broken = parseManifests([{ name: 'export.yaml', text: exported.replace('bootMode: UEFI\n    consumerRef', 'bootMode: UEFI\n    bogus: 1\n    consumerRef') }]);
+    expect(broken.errors).toEqual([{ document: 'export.yaml#1.items[1] (BareMetalHost metal3/worker-0)', field: 'spec.bogus', reason: 'unknown field' }]);
+  });
+
+  it('kind: List: unknown keys and a missing items list are rejected', () => {
+    const errors = (text: string): string[] => parseManifests([{ name: 'l.yaml', text }]).errors.map((e) => `${e.document}: ${e.field}: ${e.reason}`);
+    expect(errors('apiVersion: v1\nkind: List\nitems: []\nfoo: 1\n')).toEqual(['l.yaml#1 (List): foo: unknown field']);
+    expect(errors('apiVersion: v1\nkind: List\n')).toEqual(['l.yaml#1 (List): items: must be a list']);
+  });
+
+  it('FirmwareSchema and HardwareData: accepted and ignored, with a warning that says so', () => {
+    const r = parseManifests([{ name: 'export.yaml', text: exported }]);
+    expect(r.warnings).toEqual([
+      'export.yaml#1.items[2] (HardwareData metal3/worker-0): metal3.io/v1alpha1 HardwareData is ignored: BMO copies inspection results into it; metalflow keeps them in the host status',
+      'export.yaml#1.items[3] (FirmwareSchema metal3/schema-4f2e1a): metal3.io/v1alpha1 FirmwareSchema is ignored: BMO generates it from the BMC',
+    ]);
+  });
+
+  it('kubectl.kubernetes.io/last-applied-configuration: dropped on import (it holds the old manifest)', () => {
+    const host = parseManifests([{ name: 'export.yaml', text: exported }]).hosts[0]?.host;
+    expect(host?.metadata.annotations).toBeUndefined();
+    expect(host?.metadata.labels).toEqual({ 'infraenvs.agent-install.openshift.io': 'cluster' });
   });
 });
