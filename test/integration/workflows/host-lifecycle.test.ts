@@ -19,7 +19,7 @@ const stack = useTestStack();
 
 const manifest = (withImages: boolean): { name: string; text: string } => ({
   name: 'hosts.yaml',
-  text: fakeHostsManifest(NS, HOSTS.map((name) => ({ name, image: withImages, ...(name === 'node-a' ? { userData: USER_DATA } : {}) }))),
+  text: fakeHostsManifest(NS, HOSTS.map((name) => ({ name, image: withImages, ...(name === 'node-a' ? { userData: USER_DATA, hardwareProfile: 'dell' } : {}) }))),
 });
 
 describe('host lifecycle', () => {
@@ -34,6 +34,8 @@ describe('host lifecycle', () => {
       expect(v.status.goodCredentials?.credentials.name).toBe('bmc-creds');
       expect(v.status.operationHistory.register.end).not.toBeNull();
       expect(v.status.operationHistory.inspect.end).not.toBeNull();
+      // spec.hardwareProfile is reported in status (BMO getHardwareProfileName), not dropped.
+      expect(v.status.hardwareProfile).toBe(name === 'node-a' ? 'dell' : 'unknown');
       expect(stack.fakeState(NS, name)?.poweredOn).toBe(true);
     }
   });
