@@ -19,10 +19,11 @@ export function validateRootDeviceHints(hints: unknown, path: string, errors: Fi
     }
   }
   const name = (hints as Record<string, unknown>).deviceName;
+  // BMO validateRootDeviceHints: a name directly under /dev/ or under /dev/disk/by-path/.
   if (typeof name === 'string' && name !== '') {
-    if (!name.startsWith('/dev/')) errors.push({ field: `${path}.deviceName`, reason: 'must start with /dev/' });
-    else if (name.startsWith('/dev/disk/') && !name.startsWith('/dev/disk/by-path/')) {
-      errors.push({ field: `${path}.deviceName`, reason: 'under /dev/disk/ only /dev/disk/by-path/ names are accepted' });
+    if (!name.startsWith('/dev/')) errors.push({ field: `${path}.deviceName`, reason: `device name of root device hint must be a /dev/ path, not "${name}"` });
+    else if (name.slice('/dev/'.length).replace(/^disk\/by-path\//, '').includes('/')) {
+      errors.push({ field: `${path}.deviceName`, reason: `device name of root device hint must be path in /dev/ or /dev/disk/by-path/, not "${name}"` });
     }
   }
 }

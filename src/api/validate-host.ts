@@ -26,7 +26,8 @@ export interface HostValidationContext {
 }
 
 const NAME_RE = /^[A-Za-z0-9._-]+$/;
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** What Go's uuid.Parse accepts among valid names: the dashed form and 32 bare hex digits. */
+const UUID_RE = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/;
 const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
@@ -75,8 +76,8 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   validateObjectMeta(obj.metadata, errors);
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   if (typeof meta.name === 'string' && meta.name !== '') {
-    if (!NAME_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'may contain only letters, digits, ".", "_" and "-"' });
-    else if (UUID_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'must not be a UUID' });
+    if (!NAME_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'BareMetalHost resource name cannot contain characters other than [A-Za-z0-9._-]' });
+    else if (UUID_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'BareMetalHost resource name cannot be a UUID' });
   }
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
   const annotations = isObject(meta.annotations) ? (meta.annotations as Record<string, string>) : {};
@@ -201,7 +202,7 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
       continue;
     }
     if (ref.namespace !== undefined && ref.namespace !== namespace) {
-      errors.push({ field: `spec.${field}.namespace`, reason: `must be the host's namespace "${namespace}" (no cross-namespace Secret references)` });
+      errors.push({ field: `spec.${field}.namespace`, reason: 'cross-namespace Secret references are not allowed' });
       continue;
     }
     requireSecret(`spec.${field}`, ref.name, [...keys]);

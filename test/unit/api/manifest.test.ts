@@ -77,8 +77,8 @@ describe('manifest parsing', () => {
 describe('BareMetalHost validation rules', () => {
   const bmc = 'bmc: {address: "fake://x", credentialsName: bmc}';
   it.each([
-    ['name with invalid characters', 'online: true\n' + bmc, 'name: "h/1"\n  namespace: metal3', 'metadata.name: may contain only letters, digits, ".", "_" and "-"'],
-    ['name that is a UUID', 'online: true\n' + bmc, 'name: 6b1c5a52-3f1e-4b8e-9a0c-0e6d1f2a3b4c\n  namespace: metal3', 'metadata.name: must not be a UUID'],
+    ['name with invalid characters', 'online: true\n' + bmc, 'name: "h/1"\n  namespace: metal3', 'metadata.name: BareMetalHost resource name cannot contain characters other than [A-Za-z0-9._-]'],
+    ['name that is a UUID', 'online: true\n' + bmc, 'name: 6b1c5a52-3f1e-4b8e-9a0c-0e6d1f2a3b4c\n  namespace: metal3', 'metadata.name: BareMetalHost resource name cannot be a UUID'],
     ['missing online', bmc, undefined, 'spec.online: is required'],
     ['online not a boolean', 'online: "yes"\n' + bmc, undefined, 'spec.online: must be a boolean'],
     ['bad MAC', 'online: true\nbootMACAddress: "52:54:00:00:00"\n' + bmc, undefined, 'spec.bootMACAddress: must be a MAC address like 52:54:00:12:34:56'],
@@ -93,11 +93,12 @@ describe('BareMetalHost validation rules', () => {
     ['image with bad format', `online: true\n${bmc}\nimage: {url: "http://i/a", checksum: "http://i/a.md5", format: iso}`, undefined, 'spec.image.format: must be one of'],
     ['image with bad checksumType', `online: true\n${bmc}\nimage: {url: "http://i/a", checksum: "http://i/a.md5", checksumType: sha1}`, undefined, 'spec.image.checksumType: must be one of'],
     ['sha256 digest of the wrong length', `online: true\n${bmc}\nimage: {url: "http://i/a", checksum: abcd, checksumType: sha256}`, undefined, 'spec.image.checksum: a sha256 digest has 64 hex digits, got 4'],
-    ['rootDeviceHints deviceName outside /dev', `online: true\n${bmc}\nrootDeviceHints: {deviceName: sda}`, undefined, 'spec.rootDeviceHints.deviceName: must start with /dev/'],
-    ['rootDeviceHints by-id', `online: true\n${bmc}\nrootDeviceHints: {deviceName: /dev/disk/by-id/wwn-1}`, undefined, 'only /dev/disk/by-path/ names are accepted'],
+    ['rootDeviceHints deviceName outside /dev', `online: true\n${bmc}\nrootDeviceHints: {deviceName: sda}`, undefined, 'spec.rootDeviceHints.deviceName: device name of root device hint must be a /dev/ path, not "sda"'],
+    ['rootDeviceHints by-id', `online: true\n${bmc}\nrootDeviceHints: {deviceName: /dev/disk/by-id/wwn-1}`, undefined, 'spec.rootDeviceHints.deviceName: device name of root device hint must be path in /dev/ or /dev/disk/by-path/, not "/dev/disk/by-id/wwn-1"'],
+    ['rootDeviceHints under another /dev subdirectory', `online: true\n${bmc}\nrootDeviceHints: {deviceName: /dev/mapper/root}`, undefined, 'spec.rootDeviceHints.deviceName: device name of root device hint must be path in /dev/ or /dev/disk/by-path/, not "/dev/mapper/root"'],
     ['rootDeviceHints negative size', `online: true\n${bmc}\nrootDeviceHints: {minSizeGigabytes: -1}`, undefined, 'spec.rootDeviceHints.minSizeGigabytes: must be a whole number of GiB'],
     ['rootDeviceHints rotational string', `online: true\n${bmc}\nrootDeviceHints: {rotational: "true"}`, undefined, 'spec.rootDeviceHints.rotational: must be a boolean'],
-    ['cross-namespace userData', `online: true\n${bmc}\nuserData: {name: h-userdata, namespace: other}`, undefined, 'spec.userData.namespace: must be the host\'s namespace "metal3"'],
+    ['cross-namespace userData', `online: true\n${bmc}\nuserData: {name: h-userdata, namespace: other}`, undefined, 'spec.userData.namespace: cross-namespace Secret references are not allowed'],
     ['missing userData Secret', `online: true\n${bmc}\nuserData: {name: nope}`, undefined, 'spec.userData: Secret metal3/nope not found'],
     ['missing preprovisioning network Secret', `online: true\n${bmc}\npreprovisioningNetworkDataName: nope`, undefined, 'spec.preprovisioningNetworkDataName: Secret metal3/nope not found'],
     ['bad bootMode', `online: true\n${bmc}\nbootMode: BIOS`, undefined, 'spec.bootMode: must be one of UEFI, UEFISecureBoot, legacy'],
