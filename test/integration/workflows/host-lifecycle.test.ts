@@ -114,6 +114,20 @@ describe('host lifecycle', () => {
   });
 });
 
+describe('an empty bmc block (Metal3: no BMC details)', () => {
+  it('spec.bmc: {} is an unmanaged host (opStatus discovered) until BMC details are added, then it registers', async () => {
+    const withBmc = fakeHostsManifest(NS, [{ name: 'node-u', online: false }]);
+    const noBmc = withBmc.replace('  bmc:\n    address: fake://node-u\n    credentialsName: bmc-creds', '  bmc: {}');
+    expect(noBmc).not.toBe(withBmc);
+    await stack.client.apply([{ name: 'u.yaml', text: noBmc }]);
+    const v = await stack.client.waitFor(NS, 'node-u', (h) => h.status.provisioning.state === 'unmanaged', 30_000);
+    expect(v.status.operationalStatus).toBe('discovered');
+    expect(stack.fakeState(NS, 'node-u')?.effects ?? []).toEqual([]);
+    await stack.client.apply([{ name: 'u.yaml', text: withBmc }]);
+    await stack.client.waitFor(NS, 'node-u', (h) => h.status.provisioning.state === 'available', 60_000);
+  });
+});
+
 /** Every payload's `data` in a `temporal workflow show -o json` history, base64-decoded. */
 function decodedPayloads(node: unknown): string {
   if (Array.isArray(node)) return node.map(decodedPayloads).join('\n');
