@@ -114,9 +114,10 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
     if (!isObject(spec.bmc)) errors.push({ field: 'spec.bmc', reason: 'must be an object' });
     else {
       const { address, credentialsName } = spec.bmc;
-      const hasAddress = address !== undefined && address !== '';
-      const hasCredentials = credentialsName !== undefined && credentialsName !== '';
-      if (typeof address !== 'string' && address !== undefined) errors.push({ field: 'spec.bmc.address', reason: 'must be a string' });
+      const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
+      const hasAddress = !unset(address);
+      const hasCredentials = !unset(credentialsName);
+      if (hasAddress && typeof address !== 'string') errors.push({ field: 'spec.bmc.address', reason: 'must be a string' });
       else if (!hasAddress && hasCredentials) {
         errors.push({ field: 'spec.bmc.address', reason: 'is required when bmc.credentialsName is set (leave both empty for an unmanaged host)' });
       } else if (typeof address === 'string' && hasAddress) {
@@ -127,7 +128,7 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
           errors.push({ field: 'spec.bmc.address', reason: err.message });
         }
       }
-      if (typeof credentialsName !== 'string' && credentialsName !== undefined) errors.push({ field: 'spec.bmc.credentialsName', reason: 'must be a string' });
+      if (hasCredentials && typeof credentialsName !== 'string') errors.push({ field: 'spec.bmc.credentialsName', reason: 'must be a string' });
       else if (hasAddress && !hasCredentials) {
         errors.push({ field: 'spec.bmc.credentialsName', reason: 'is required when bmc.address is set (leave both empty for an unmanaged host)' });
       } else if (typeof credentialsName === 'string' && hasCredentials) {

@@ -146,6 +146,7 @@ describe('BMO webhook rules', () => {
   it('spec.bmc: empty ({} or empty strings) is an unmanaged host: accepted, no BMC in the definition', () => {
     expect(hostOf('online: false\nbmc: {}').host.spec.bmc).toBeUndefined();
     expect(hostOf('online: false\nbmc: {address: "", credentialsName: ""}').host.spec.bmc).toBeUndefined();
+    expect(hostOf('online: false\nbmc: {address: null, credentialsName: null}').host.spec.bmc).toBeUndefined();
   });
 
   it('spec.raid.softwareRAIDVolumes: kept in the definition (software RAID is built in preparing)', () => {
