@@ -45,6 +45,11 @@ const REMOVED_SCHEMES: Record<string, string> = {
 
 export class BmcAddressError extends Error {}
 
+/** BMO's `bmcAccess.Type()`, as its webhook messages name the driver: the scheme without `+transport`. */
+export function driverType(bmc: Pick<BmcAddress, 'scheme'>): string {
+  return bmc.scheme.split('+')[0] ?? bmc.scheme;
+}
+
 const URL_RE = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9a-fA-F:.]+\]|[^/:?#]*)(?::(\d+))?([^?#]*)(?:\?([^#]*))?$/;
 const HOST_PORT_RE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d+))?$/;
 

@@ -36,11 +36,14 @@ export function validateDefinition(
   }
   const oldAddress = was.spec.bmc?.address;
   if (oldAddress && is.spec.bmc?.address !== oldAddress && ctx.state !== S.Registering && !ctx.detached) {
-    errors.push({ field: 'spec.bmc.address', reason: 'can only change while registering or detached' });
+    errors.push({ field: 'spec.bmc.address', reason: 'BMC address can not be changed if the BMH is not in the Registering state, or if the BMH is not detached' });
   }
   const oldMac = was.spec.bootMACAddress;
   if (oldMac && is.spec.bootMACAddress?.toLowerCase() !== oldMac.toLowerCase()) {
-    errors.push({ field: 'spec.bootMACAddress', reason: 'cannot be changed once set' });
+    errors.push({ field: 'spec.bootMACAddress', reason: 'bootMACAddress can not be changed once it is set' });
+  }
+  if (!was.spec.externallyProvisioned && is.spec.externallyProvisioned === true && ctx.state !== S.Available) {
+    errors.push({ field: 'spec.externallyProvisioned', reason: `externallyProvisioned can only be enabled when in Available state, currently in ${ctx.state}` });
   }
   return errors;
 }

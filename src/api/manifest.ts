@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { bootMacConflicts } from './boot-mac.js';
 import type { BareMetalHost, Secret } from './types.js';
 import { validateBareMetalHost, validateObjectMeta, type FieldError } from './validate-host.js';
+import { LIST, SECRET, unknownFields } from './strict-fields.js';
 
 export interface ManifestError extends FieldError {
   /** e.g. `hosts.yaml#2 (BareMetalHost metal3/host-0)` */
@@ -36,6 +37,15 @@ export function formatManifestErrors(errors: ManifestError[]): string {
   return errors.map((e) => `${e.document}: ${e.field}: ${e.reason}`).join('\n');
 }
 
+/** metal3.io kinds that BMO generates (status-like): accepted in an export and ignored, with the reason. */
+const IGNORED_METAL3_KINDS: Readonly<Record<string, string>> = {
+  FirmwareSchema: 'BMO generates it from the BMC',
+  HardwareData: 'BMO copies inspection results into it; metalflow keeps them in the host status',
+};
+
+/** kubectl's bookkeeping: it holds the manifest last applied in the old cluster, not this one. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
 interface RawDoc {
   label: string;
   obj: Record<string, unknown>;
@@ -46,6 +56,46 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
   const warnings: string[] = [];
   const rawHosts: RawDoc[] = [];
   const secrets: Secret[] = [];
+
+  /** One object, at `where` (`file#doc`, or `file#doc.items[i]` inside a List). */
+  const add = (obj: Record<string, unknown>, where: string): void => {
+    if (obj.kind === 'List') {
+      addList(obj, where);
+      return;
+    }
+    const meta = (obj.metadata ?? {}) as Record<string, unknown>;
+    const label = `${where} (${String(obj.kind ?? '?')} ${String(meta.namespace ?? 'default')}/${String(meta.name ?? '?')})`;
+    const ignored = obj.apiVersion === 'metal3.io/v1alpha1' && typeof obj.kind === 'string' ? IGNORED_METAL3_KINDS[obj.kind] : undefined;
+    if (obj.apiVersion === 'metal3.io/v1alpha1' && obj.kind === 'BareMetalHost') {
+      rawHosts.push({ label, obj });
+    } else if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
+      const secret = decodeSecret(obj, label, errors);
+      if (secret) secrets.push(secret);
+    } else if (obj.kind === 'BareMetalHost') {
+      errors.push({ document: label, field: 'apiVersion', reason: `must be metal3.io/v1alpha1, got ${String(obj.apiVersion)}` });
+    } else if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') {
+      errors.push({ document: label, field: typeof obj.kind !== 'string' ? 'kind' : 'apiVersion', reason: 'is required' });
+    } else if (ignored) {
+      warnings.push(`${label}: ${obj.apiVersion} ${obj.kind} is ignored: ${ignored}`);
+    } else {
+      warnings.push(`${label}: ${obj.apiVersion} ${obj.kind} is not managed by metalflow; skipped`);
+    }
+  };
+  /** `kubectl get -o yaml` of several objects prints a v1 List: its items are applied as documents. */
+  const addList = (list: Record<string, unknown>, where: string): void => {
+    const label = `${where} (List)`;
+    const listErrors = unknownFields(list, LIST);
+    if (list.apiVersion !== 'v1') listErrors.push({ field: 'apiVersion', reason: `must be v1, got ${String(list.apiVersion)}` });
+    if (!Array.isArray(list.items)) listErrors.push({ field: 'items', reason: 'must be a list' });
+    for (const e of listErrors) errors.push({ document: label, ...e });
+    if (listErrors.length > 0 || !Array.isArray(list.items)) return;
+    list.items.forEach((item: unknown, i) => {
+      const at = `${where}.items[${i}]`;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) errors.push({ document: at, field: '(root)', reason: 'must be a Kubernetes object (a map with apiVersion and kind)' });
+      else if ((item as Record<string, unknown>).kind === 'List') errors.push({ document: at, field: 'kind', reason: 'a List inside a List is not supported' });
+      else add(item as Record<string, unknown>, at);
+    });
+  };
 
   for (const source of sources) {
     const docs = parseAllDocuments(source.text);
@@ -62,23 +112,7 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
         errors.push({ document: where, field: '(root)', reason: 'must be a Kubernetes object (a map with apiVersion and kind)' });
         return;
       }
-      const obj = value as Record<string, unknown>;
-      const meta = (obj.metadata ?? {}) as Record<string, unknown>;
-      const label = `${where} (${String(obj.kind ?? '?')} ${String(meta.namespace ?? 'default')}/${String(meta.name ?? '?')})`;
-      if (obj.kind === 'List' && Array.isArray(obj.items)) {
-        errors.push({ document: label, field: 'kind', reason: 'List objects are not supported; write one document per object' });
-      } else if (obj.apiVersion === 'metal3.io/v1alpha1' && obj.kind === 'BareMetalHost') {
-        rawHosts.push({ label, obj });
-      } else if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
-        const secret = decodeSecret(obj, label, errors);
-        if (secret) secrets.push(secret);
-      } else if (obj.kind === 'BareMetalHost') {
-        errors.push({ document: label, field: 'apiVersion', reason: `must be metal3.io/v1alpha1, got ${String(obj.apiVersion)}` });
-      } else if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') {
-        errors.push({ document: label, field: typeof obj.kind !== 'string' ? 'kind' : 'apiVersion', reason: 'is required' });
-      } else {
-        warnings.push(`${label}: ${obj.apiVersion} ${obj.kind} is not managed by metalflow; skipped`);
-      }
+      add(value as Record<string, unknown>, where);
     });
   }
 
@@ -136,16 +170,26 @@ function normaliseHost(obj: Record<string, unknown>, namespace: string): BareMet
       name: meta.name as string,
       namespace,
       ...(meta.labels ? { labels: meta.labels as Record<string, string> } : {}),
-      ...(meta.annotations ? { annotations: meta.annotations as Record<string, string> } : {}),
+      ...annotationsOf(meta.annotations as Record<string, string> | undefined),
     },
     spec: structuredClone(obj.spec) as BareMetalHost['spec'],
   };
   if (host.spec.image === null) delete host.spec.image;
+  // Validated: an empty bmc block (no address, no credentialsName) is no BMC, an unmanaged host.
+  if (host.spec.bmc && !host.spec.bmc.address) delete host.spec.bmc;
   return host;
 }
 
+function annotationsOf(annotations: Record<string, string> | undefined): { annotations?: Record<string, string> } {
+  if (!annotations) return {};
+  if (!(LAST_APPLIED_ANNOTATION in annotations)) return { annotations };
+  const rest = { ...annotations };
+  delete rest[LAST_APPLIED_ANNOTATION];
+  return Object.keys(rest).length > 0 ? { annotations: rest } : {};
+}
+
 function decodeSecret(obj: Record<string, unknown>, label: string, errors: ManifestError[]): Secret | undefined {
-  const fieldErrors: FieldError[] = [];
+  const fieldErrors: FieldError[] = unknownFields(obj, SECRET);
   validateObjectMeta(obj.metadata, fieldErrors);
   const data: Record<string, string> = {};
   const rawData = obj.data;

@@ -156,6 +156,8 @@ export interface BareMetalHostStatus {
   errorCount: number;
   provisioningFailCount: number;
   lastUpdated: string;
+  /** BMO's hardware profile name (deprecated in BMO; reported, its default root hints not applied). */
+  hardwareProfile?: string;
   poweredOn: boolean;
   provisioning: {
     state: ProvisioningState;

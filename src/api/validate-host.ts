@@ -4,9 +4,16 @@
  * and the host workflow's `applySpec` validator run the very same checks.
  */
 import { PROVISIONING_NETWORK_ANNOTATION, isValidProvisioningNetwork } from './provisioning-network.js';
-import { BmcAddressError, parseBmcAddress, type BmcAddress } from './bmc-address.js';
-import type { BareMetalHost, BareMetalHostSpec } from './types.js';
+import { BmcAddressError, driverType, parseBmcAddress, type BmcAddress } from './bmc-address.js';
+import type { BareMetalHost } from './types.js';
 import { FakeAnnotation, parseFakeOptions } from './fake-annotations.js';
+import { inspectionDisabled, validateMetal3Annotations } from './annotation-rules.js';
+import { BARE_METAL_HOST, unknownFields } from './strict-fields.js';
+import { validateRaid } from './raid-rules.js';
+import { validateRootDeviceHints } from './root-device-hints.js';
+import { HARDWARE_PROFILES } from './hardware-profile.js';
+
+export { INSPECT_ANNOTATION } from './annotation-rules.js';
 
 export interface FieldError {
   field: string;
@@ -19,25 +26,22 @@ export interface HostValidationContext {
 }
 
 const NAME_RE = /^[A-Za-z0-9._-]+$/;
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** What Go's uuid.Parse accepts among valid names: the dashed form and 32 bare hex digits. */
+const UUID_RE = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/;
 const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
-const SPEC_FIELDS = new Set<keyof BareMetalHostSpec | 'firmware' | 'taints'>([
-  'bmc', 'bootMACAddress', 'online', 'image', 'customDeploy', 'userData', 'networkData', 'metaData',
-  'preprovisioningNetworkDataName', 'rootDeviceHints', 'raid', 'bootMode', 'automatedCleaningMode',
-  'externallyProvisioned', 'consumerRef', 'architecture', 'disablePowerOff', 'inspectionMode',
-  'networkInterfaces', 'hardwareProfile', 'description', 'firmware', 'taints',
-]);
-const HINT_STRING_FIELDS = ['deviceName', 'hctl', 'model', 'vendor', 'serialNumber', 'wwn', 'wwnWithExtension', 'wwnVendorExtension'];
 const CHECKSUM_TYPES = ['md5', 'sha256', 'sha512', 'auto'];
 const IMAGE_FORMATS = ['raw', 'qcow2', 'vdi', 'vmdk', 'live-iso'];
 const BOOT_MODES = ['UEFI', 'UEFISecureBoot', 'legacy'];
 const CLEANING_MODES = ['metadata', 'disabled'];
 const INSPECTION_MODES = ['disabled', 'agent', 'fast'];
-const HW_RAID_LEVELS = ['0', '1', '2', '5', '6', '1+0', '5+0', '6+0'];
-const SW_RAID_LEVELS = ['0', '1', '1+0'];
-export const INSPECT_ANNOTATION = 'inspect.metal3.io';
+/** The CPU architectures an agent ramdisk exists for (the stock IPA ramdisk is x86_64). */
+export const AGENT_ARCHITECTURES: readonly string[] = ['x86_64'];
+/** Drivers with no out-of-band inspection (BMO: InspectInterface() == ""); the fake driver has none either. */
+const NO_OOB_INSPECTION = new Set(['ipmi', 'libvirt', 'fake']);
+/** Drivers that cannot switch secure boot (BMO: SupportsSecureBoot() false; the fake driver has no setSecureBoot). */
+const NO_SECURE_BOOT = new Set(['ipmi', 'libvirt', 'fake']);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,21 +76,26 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   validateObjectMeta(obj.metadata, errors);
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   if (typeof meta.name === 'string' && meta.name !== '') {
-    if (!NAME_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'may contain only letters, digits, ".", "_" and "-"' });
-    else if (UUID_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'must not be a UUID' });
+    if (!NAME_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'BareMetalHost resource name cannot contain characters other than [A-Za-z0-9._-]' });
+    else if (UUID_RE.test(meta.name)) errors.push({ field: 'metadata.name', reason: 'BareMetalHost resource name cannot be a UUID' });
   }
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
   const annotations = isObject(meta.annotations) ? (meta.annotations as Record<string, string>) : {};
+
+  errors.push(...unknownFields(obj, BARE_METAL_HOST));
+  if (meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null) {
+    errors.push({ field: 'metadata.deletionTimestamp', reason: 'the host was being deleted when exported; not adopted' });
+  }
 
   const spec = obj.spec;
   if (!isObject(spec)) {
     errors.push({ field: 'spec', reason: 'is required' });
     return errors;
   }
-  for (const key of Object.keys(spec)) {
-    if (!SPEC_FIELDS.has(key as keyof BareMetalHostSpec)) errors.push({ field: `spec.${key}`, reason: 'is not a BareMetalHost field' });
+  if (spec.firmware !== undefined && spec.firmware !== null) {
+    errors.push({ field: 'spec.firmware', reason: 'the Firmware field is no longer supported, use HostFirmwareSettings resource instead' });
   }
-  if (spec.firmware !== undefined) errors.push({ field: 'spec.firmware', reason: 'is deprecated: use HostFirmwareSettings resource instead' });
+  validateUnsupported(spec, errors);
 
   const requireSecret = (field: string, name: string, keys: string[]): void => {
     const present = ctx.secrets.get(name);
@@ -99,29 +108,35 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
     }
   };
 
-  // bmc
+  // bmc: both address and credentialsName empty means no BMC, an unmanaged host (BMO HasBMCDetails).
   let bmc: BmcAddress | undefined;
-  if (spec.bmc !== undefined) {
+  if (spec.bmc !== undefined && spec.bmc !== null) {
     if (!isObject(spec.bmc)) errors.push({ field: 'spec.bmc', reason: 'must be an object' });
     else {
-      if (typeof spec.bmc.address !== 'string' || spec.bmc.address === '') {
-        errors.push({ field: 'spec.bmc.address', reason: 'is required' });
-      } else {
+      const { address, credentialsName } = spec.bmc;
+      const unset = (v: unknown): boolean => v === undefined || v === null || v === '';
+      const hasAddress = !unset(address);
+      const hasCredentials = !unset(credentialsName);
+      if (hasAddress && typeof address !== 'string') errors.push({ field: 'spec.bmc.address', reason: 'must be a string' });
+      else if (!hasAddress && hasCredentials) {
+        errors.push({ field: 'spec.bmc.address', reason: 'is required when bmc.credentialsName is set (leave both empty for an unmanaged host)' });
+      } else if (typeof address === 'string' && hasAddress) {
         try {
-          bmc = parseBmcAddress(spec.bmc.address);
+          bmc = parseBmcAddress(address);
         } catch (err) {
           if (!(err instanceof BmcAddressError)) throw err;
           errors.push({ field: 'spec.bmc.address', reason: err.message });
         }
       }
-      if (typeof spec.bmc.credentialsName !== 'string' || spec.bmc.credentialsName === '') {
-        errors.push({ field: 'spec.bmc.credentialsName', reason: 'is required' });
-      } else {
-        requireSecret('spec.bmc.credentialsName', spec.bmc.credentialsName, []);
-        const keys = ctx.secrets.get(spec.bmc.credentialsName);
+      if (hasCredentials && typeof credentialsName !== 'string') errors.push({ field: 'spec.bmc.credentialsName', reason: 'must be a string' });
+      else if (hasAddress && !hasCredentials) {
+        errors.push({ field: 'spec.bmc.credentialsName', reason: 'is required when bmc.address is set (leave both empty for an unmanaged host)' });
+      } else if (typeof credentialsName === 'string' && hasCredentials) {
+        requireSecret('spec.bmc.credentialsName', credentialsName, []);
+        const keys = ctx.secrets.get(credentialsName);
         if (keys) {
           for (const k of ['username', 'password']) {
-            if (!keys.has(k)) errors.push({ field: 'spec.bmc.credentialsName', reason: `Secret ${namespace}/${spec.bmc.credentialsName} is missing key "${k}"` });
+            if (!keys.has(k)) errors.push({ field: 'spec.bmc.credentialsName', reason: `Secret ${namespace}/${credentialsName} is missing key "${k}"` });
           }
         }
       }
@@ -136,25 +151,25 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   if (spec.bootMACAddress !== undefined && (typeof spec.bootMACAddress !== 'string' || !MAC_RE.test(spec.bootMACAddress))) {
     errors.push({ field: 'spec.bootMACAddress', reason: 'must be a MAC address like 52:54:00:12:34:56' });
   }
-  if (bmc?.driver === 'libvirt' && spec.bootMACAddress === undefined) {
-    errors.push({ field: 'spec.bootMACAddress', reason: 'is required for libvirt:// BMC addresses' });
+  // BMO validateBMCAccess: NeedsMAC() (libvirt) or inspection disabled; virtual media included.
+  if (bmc && (bmc.driver === 'libvirt' || inspectionDisabled(annotations, spec.inspectionMode)) && !spec.bootMACAddress) {
+    errors.push({ field: 'spec.bootMACAddress', reason: `BMC driver ${driverType(bmc)} requires a BootMACAddress value` });
   }
 
   for (const key of ['externallyProvisioned', 'disablePowerOff'] as const) {
     if (spec[key] !== undefined && typeof spec[key] !== 'boolean') errors.push({ field: `spec.${key}`, reason: 'must be a boolean' });
   }
   if (spec.disablePowerOff === true && spec.online === false) {
-    errors.push({ field: 'spec.disablePowerOff', reason: 'cannot be combined with online: false' });
+    errors.push({ field: 'spec.disablePowerOff', reason: "node can't simultaneously have online set to false and have power off disabled" });
   }
   enumField(spec, 'bootMode', BOOT_MODES, errors);
   enumField(spec, 'automatedCleaningMode', CLEANING_MODES, errors);
   enumField(spec, 'inspectionMode', INSPECTION_MODES, errors);
-  // BMO's webhook: SupportsSecureBoot() is false for ipmi (and the removed libvirt driver), true for every Redfish scheme.
-  if (spec.bootMode === 'UEFISecureBoot' && (bmc?.driver === 'ipmi' || bmc?.driver === 'libvirt')) {
-    errors.push({ field: 'spec.bootMode', reason: `BMC driver ${bmc.scheme} does not support secure boot` });
+  if (spec.bootMode === 'UEFISecureBoot' && bmc && NO_SECURE_BOOT.has(bmc.driver)) {
+    errors.push({ field: 'spec.bootMode', reason: `BMC driver ${driverType(bmc)} does not support secure boot` });
   }
-  if (spec.inspectionMode === 'fast' && (bmc?.driver === 'ipmi' || bmc?.driver === 'libvirt')) {
-    errors.push({ field: 'spec.inspectionMode', reason: 'fast (out-of-band) inspection needs a Redfish BMC' });
+  if (spec.inspectionMode === 'fast' && bmc && NO_OOB_INSPECTION.has(bmc.driver)) {
+    errors.push({ field: 'spec.inspectionMode', reason: `BMC driver ${driverType(bmc)} does not support fast (out-of-band) inspection` });
   }
   if (bmc?.driver === 'fake') {
     try {
@@ -167,18 +182,16 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   if (network !== undefined && !isValidProvisioningNetwork(network)) {
     errors.push({ field: `metadata.annotations.${PROVISIONING_NETWORK_ANNOTATION}`, reason: `"${network}" is not a network name (lowercase letters, digits and '-', at most 63)` });
   }
-  const inspectAnnotation = annotations[INSPECT_ANNOTATION];
-  if (inspectAnnotation === 'disabled' && spec.inspectionMode !== undefined && spec.inspectionMode !== 'disabled') {
-    errors.push({ field: `metadata.annotations.${INSPECT_ANNOTATION}`, reason: `"disabled" contradicts spec.inspectionMode: ${String(spec.inspectionMode)}` });
-  }
+  errors.push(...validateMetal3Annotations(annotations, spec.inspectionMode));
 
   // image
   if (spec.image !== undefined && spec.image !== null) {
     if (!isObject(spec.image)) errors.push({ field: 'spec.image', reason: 'must be an object' });
     else validateImage(spec.image, errors);
   }
-  if (spec.customDeploy !== undefined && (!isObject(spec.customDeploy) || typeof spec.customDeploy.method !== 'string' || spec.customDeploy.method === '')) {
-    errors.push({ field: 'spec.customDeploy.method', reason: 'is required' });
+  // No driver here runs custom deploy steps: refused at apply instead of failing in provisioning.
+  if (spec.customDeploy !== undefined && spec.customDeploy !== null) {
+    errors.push({ field: 'spec.customDeploy', reason: `custom deploy steps are not supported (BMC driver ${bmc ? driverType(bmc) : 'none'})` });
   }
 
   // secret references
@@ -190,7 +203,7 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
       continue;
     }
     if (ref.namespace !== undefined && ref.namespace !== namespace) {
-      errors.push({ field: `spec.${field}.namespace`, reason: `must be the host's namespace "${namespace}" (no cross-namespace Secret references)` });
+      errors.push({ field: `spec.${field}.namespace`, reason: 'cross-namespace Secret references are not allowed' });
       continue;
     }
     requireSecret(`spec.${field}`, ref.name, [...keys]);
@@ -219,13 +232,20 @@ function enumField(spec: Record<string, unknown>, key: string, allowed: string[]
 }
 
 function validateImage(image: Record<string, unknown>, errors: FieldError[]): void {
+  if (image.ociAuthSecretName !== undefined && image.ociAuthSecretName !== null) {
+    errors.push({ field: 'spec.image.ociAuthSecretName', reason: 'oci:// images are not supported' });
+  }
   const url = image.url;
   if (typeof url !== 'string' || url === '') {
     errors.push({ field: 'spec.image.url', reason: 'is required' });
     return;
   }
-  const oci = url.startsWith('oci://');
-  if (!/^(https?|oci|file):\/\/\S+$/.test(url)) errors.push({ field: 'spec.image.url', reason: 'must be an http(s)://, oci:// or file:// URL' });
+  // The stock agent (IPA 13.0.0) downloads image URLs over HTTP(S) only; Ironic resolves oci:// before it.
+  if (url.toLowerCase().startsWith('oci://')) {
+    errors.push({ field: 'spec.image.url', reason: 'oci:// images are not supported (resolve the image to an https:// URL)' });
+    return;
+  }
+  if (!/^(https?|file):\/\/\S+$/.test(url)) errors.push({ field: 'spec.image.url', reason: 'must be an http(s):// or file:// URL' });
   const format = image.format;
   if (format !== undefined && (typeof format !== 'string' || !IMAGE_FORMATS.includes(format))) {
     errors.push({ field: 'spec.image.format', reason: `must be one of ${IMAGE_FORMATS.join(', ')}` });
@@ -235,10 +255,8 @@ function validateImage(image: Record<string, unknown>, errors: FieldError[]): vo
     errors.push({ field: 'spec.image.checksumType', reason: `must be one of ${CHECKSUM_TYPES.join(', ')}` });
   }
   const checksum = image.checksum;
-  if (oci) {
-    if (checksum !== undefined && checksum !== '') errors.push({ field: 'spec.image.checksum', reason: 'must be empty for oci:// images' });
-  } else if (format !== 'live-iso' && (typeof checksum !== 'string' || checksum === '')) {
-    errors.push({ field: 'spec.image.checksum', reason: 'is required unless format is live-iso or the image is oci://' });
+  if (format !== 'live-iso' && (typeof checksum !== 'string' || checksum === '')) {
+    errors.push({ field: 'spec.image.checksum', reason: 'is required unless format is live-iso' });
   } else if (typeof checksum === 'string' && checksum !== '' && !/^(https?|file):\/\//.test(checksum)) {
     const lengths: Record<string, number> = { md5: 32, sha256: 64, sha512: 128 };
     const want = typeof checksumType === 'string' ? lengths[checksumType] : undefined;
@@ -247,70 +265,49 @@ function validateImage(image: Record<string, unknown>, errors: FieldError[]): vo
       errors.push({ field: 'spec.image.checksum', reason: `a ${String(checksumType)} digest has ${want} hex digits, got ${checksum.length}` });
     }
   }
-  if (image.ociAuthSecretName !== undefined && !oci) errors.push({ field: 'spec.image.ociAuthSecretName', reason: 'is only valid for oci:// images' });
 }
 
-export function validateRootDeviceHints(hints: unknown, path: string, errors: FieldError[]): void {
-  if (!isObject(hints)) {
-    errors.push({ field: path, reason: 'must be an object' });
-    return;
+/** Fields of the API that metalflow does not implement: refused with the reason, never stored and ignored. */
+function validateUnsupported(spec: Record<string, unknown>, errors: FieldError[]): void {
+  const { taints, hardwareProfile, architecture, networkInterfaces } = spec;
+  if (taints !== undefined && taints !== null) {
+    if (!Array.isArray(taints)) errors.push({ field: 'spec.taints', reason: 'must be a list' });
+    else if (taints.length > 0) errors.push({ field: 'spec.taints', reason: 'deprecated in BMO and never implemented; not supported' });
   }
-  for (const [key, value] of Object.entries(hints)) {
-    const field = `${path}.${key}`;
-    if (HINT_STRING_FIELDS.includes(key)) {
-      if (typeof value !== 'string' || value === '') errors.push({ field, reason: 'must be a non-empty string' });
-    } else if (key === 'minSizeGigabytes') {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) errors.push({ field, reason: 'must be a whole number of GiB, 0 or more' });
-    } else if (key === 'rotational') {
-      if (typeof value !== 'boolean') errors.push({ field, reason: 'must be a boolean' });
-    } else {
-      errors.push({ field, reason: `is not a root device hint (known: ${[...HINT_STRING_FIELDS, 'minSizeGigabytes', 'rotational'].join(', ')})` });
-    }
+  if (hardwareProfile !== undefined && hardwareProfile !== '' && (typeof hardwareProfile !== 'string' || !HARDWARE_PROFILES.includes(hardwareProfile))) {
+    errors.push({ field: 'spec.hardwareProfile', reason: `no hardware profile named "${String(hardwareProfile)}" (BMO profiles: ${HARDWARE_PROFILES.join(', ')})` });
   }
-  const name = hints.deviceName;
-  if (typeof name === 'string' && name !== '') {
-    if (!name.startsWith('/dev/')) errors.push({ field: `${path}.deviceName`, reason: 'must start with /dev/' });
-    else if (name.startsWith('/dev/disk/') && !name.startsWith('/dev/disk/by-path/')) {
-      errors.push({ field: `${path}.deviceName`, reason: 'under /dev/disk/ only /dev/disk/by-path/ names are accepted' });
+  if (architecture !== undefined && architecture !== '' && (typeof architecture !== 'string' || !AGENT_ARCHITECTURES.includes(architecture))) {
+    errors.push({ field: 'spec.architecture', reason: `${String(architecture)}: no agent ramdisk for this architecture (only ${AGENT_ARCHITECTURES.join(', ')})` });
+  }
+  if (networkInterfaces !== undefined && networkInterfaces !== null) {
+    if (!Array.isArray(networkInterfaces)) errors.push({ field: 'spec.networkInterfaces', reason: 'must be a list' });
+    else if (networkInterfaces.length > 0) {
+      validateNetworkInterfaces(networkInterfaces, errors);
+      errors.push({ field: 'spec.networkInterfaces', reason: 'switch and network attachment configuration is not supported' });
     }
   }
 }
 
-function validateRaid(raid: unknown, bmc: BmcAddress | undefined, hasRootHints: boolean, errors: FieldError[]): void {
-  if (!isObject(raid)) {
-    errors.push({ field: 'spec.raid', reason: 'must be an object' });
-    return;
-  }
-  const hw = raid.hardwareRAIDVolumes;
-  const sw = raid.softwareRAIDVolumes;
-  const hwCount = Array.isArray(hw) ? hw.length : 0;
-  const swCount = Array.isArray(sw) ? sw.length : 0;
-  if (hwCount > 0 && swCount > 0) errors.push({ field: 'spec.raid', reason: 'set only one of hardwareRAIDVolumes and softwareRAIDVolumes' });
-  if (hwCount > 0 && (bmc?.driver === 'ipmi' || bmc?.driver === 'libvirt')) {
-    errors.push({ field: 'spec.raid.hardwareRAIDVolumes', reason: 'hardware RAID is not supported by the ipmi driver' });
-  }
-  if (Array.isArray(hw)) {
-    hw.forEach((vol, i) => {
-      if (!isObject(vol) || typeof vol.level !== 'string' || !HW_RAID_LEVELS.includes(vol.level)) {
-        errors.push({ field: `spec.raid.hardwareRAIDVolumes[${i}].level`, reason: `must be one of ${HW_RAID_LEVELS.join(', ')}` });
-      }
-    });
-  }
-  if (Array.isArray(sw)) {
-    if (sw.length > 2) errors.push({ field: 'spec.raid.softwareRAIDVolumes', reason: 'at most 2 volumes' });
-    let rootVolumes = 0;
-    sw.forEach((vol, i) => {
-      const level = isObject(vol) ? vol.level : undefined;
-      if (typeof level !== 'string' || !SW_RAID_LEVELS.includes(level)) {
-        errors.push({ field: `spec.raid.softwareRAIDVolumes[${i}].level`, reason: `must be one of ${SW_RAID_LEVELS.join(', ')}` });
-      } else if (i === 0 && level !== '1') {
-        errors.push({ field: 'spec.raid.softwareRAIDVolumes[0].level', reason: 'the first software RAID volume must be RAID-1' });
-      }
-      if (isObject(vol) && vol.rootVolume === true) rootVolumes += 1;
-    });
-    if (rootVolumes > 1) errors.push({ field: 'spec.raid.softwareRAIDVolumes', reason: 'rootVolume may be set at most once' });
-    if (rootVolumes > 0 && hasRootHints) errors.push({ field: 'spec.raid.softwareRAIDVolumes', reason: 'rootVolume cannot be combined with rootDeviceHints' });
-  }
+/** BMO validateNetworkInterfaces: its per-item texts, so a Metal3 manifest gets the messages it would get there. */
+function validateNetworkInterfaces(items: unknown[], errors: FieldError[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const field = `spec.networkInterfaces[${i}]`;
+    const name = isObject(item) && typeof item.name === 'string' ? item.name : '';
+    const mac = isObject(item) && typeof item.macAddress === 'string' ? item.macAddress : '';
+    if (name === '' && mac === '') {
+      errors.push({ field, reason: 'must specify either name or macAddress' });
+      return;
+    }
+    if (name !== '' && mac !== '') {
+      errors.push({ field, reason: 'name and macAddress are mutually exclusive' });
+      return;
+    }
+    const key = name || mac;
+    if (seen.has(key.toLowerCase())) errors.push({ field, reason: `duplicate interface selector for "${key}"` });
+    seen.add(key.toLowerCase());
+  });
 }
 
 /** The host's namespace (Kubernetes default when unset). */

@@ -6,6 +6,7 @@
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { INSPECT_ANNOTATION } from '../api/validate-host.js';
+import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
 import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
@@ -171,6 +172,7 @@ export class HostRun {
             ? OperationalStatus.Discovered
             : OperationalStatus.OK;
     status.lastUpdated = new Date().toISOString();
+    status.hardwareProfile = hardwareProfileName(this.spec, status.hardwareProfile);
     const next = searchAttributesOf(this.def.host.metadata.name, this.def.host.metadata.namespace, status);
     const changes = changedSearchAttributes(this.published, next);
     if (changes.length > 0) upsertSearchAttributes(changes);

@@ -95,7 +95,7 @@ export class TestStack {
 /** Builds a manifest: one credentials Secret plus hosts with the fake driver. */
 export function fakeHostsManifest(
   namespace: string,
-  hosts: Array<{ name: string; image?: boolean; annotations?: Record<string, string>; online?: boolean; userData?: string }>,
+  hosts: Array<{ name: string; image?: boolean; annotations?: Record<string, string>; online?: boolean; userData?: string; hardwareProfile?: string }>,
   opts: { password?: string } = {},
 ): string {
   const docs = [
@@ -136,7 +136,8 @@ spec:
     checksumType: sha256
     format: qcow2` : ''}${h.userData ? `
   userData:
-    name: ${h.name}-userdata` : ''}`);
+    name: ${h.name}-userdata` : ''}${h.hardwareProfile ? `
+  hardwareProfile: ${h.hardwareProfile}` : ''}`);
   }
   return docs.join('\n---\n') + '\n';
 }

@@ -19,7 +19,7 @@ const stack = useTestStack();
 
 const manifest = (withImages: boolean): { name: string; text: string } => ({
   name: 'hosts.yaml',
-  text: fakeHostsManifest(NS, HOSTS.map((name) => ({ name, image: withImages, ...(name === 'node-a' ? { userData: USER_DATA } : {}) }))),
+  text: fakeHostsManifest(NS, HOSTS.map((name) => ({ name, image: withImages, ...(name === 'node-a' ? { userData: USER_DATA, hardwareProfile: 'dell' } : {}) }))),
 });
 
 describe('host lifecycle', () => {
@@ -34,6 +34,8 @@ describe('host lifecycle', () => {
       expect(v.status.goodCredentials?.credentials.name).toBe('bmc-creds');
       expect(v.status.operationHistory.register.end).not.toBeNull();
       expect(v.status.operationHistory.inspect.end).not.toBeNull();
+      // spec.hardwareProfile is reported in status (BMO getHardwareProfileName), not dropped.
+      expect(v.status.hardwareProfile).toBe(name === 'node-a' ? 'dell' : 'unknown');
       expect(stack.fakeState(NS, name)?.poweredOn).toBe(true);
     }
   });
@@ -109,6 +111,20 @@ describe('host lifecycle', () => {
     const { replayed, failures } = await replayHistories(histories);
     expect(failures).toEqual([]);
     expect(replayed).toBe(3);
+  });
+});
+
+describe('an empty bmc block (Metal3: no BMC details)', () => {
+  it('spec.bmc: {} is an unmanaged host (opStatus discovered) until BMC details are added, then it registers', async () => {
+    const withBmc = fakeHostsManifest(NS, [{ name: 'node-u', online: false }]);
+    const noBmc = withBmc.replace('  bmc:\n    address: fake://node-u\n    credentialsName: bmc-creds', '  bmc: {}');
+    expect(noBmc).not.toBe(withBmc);
+    await stack.client.apply([{ name: 'u.yaml', text: noBmc }]);
+    const v = await stack.client.waitFor(NS, 'node-u', (h) => h.status.provisioning.state === 'unmanaged', 30_000);
+    expect(v.status.operationalStatus).toBe('discovered');
+    expect(stack.fakeState(NS, 'node-u')?.effects ?? []).toEqual([]);
+    await stack.client.apply([{ name: 'u.yaml', text: withBmc }]);
+    await stack.client.waitFor(NS, 'node-u', (h) => h.status.provisioning.state === 'available', 60_000);
   });
 });
 
