@@ -4,6 +4,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { bootMacConflicts } from './boot-mac.js';
+import { STATUS_ANNOTATION, keptAnnotations, parseImportedStatus, type ImportedStatus } from './imported-status.js';
 import type { BareMetalHost, Secret } from './types.js';
 import { validateBareMetalHost, validateObjectMeta, type FieldError } from './validate-host.js';
 
@@ -22,6 +23,8 @@ export interface ResolvedHost {
   host: BareMetalHost;
   /** The Secrets this host refers to, by BareMetalHost field, with their decoded data. */
   secrets: Partial<Record<'credentials' | 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData', Secret>>;
+  /** The status exported from Metal3 (document `status` or the status annotation): adopted by a new host. */
+  importedStatus?: ImportedStatus;
 }
 
 export interface ParsedManifests {
@@ -41,7 +44,10 @@ interface RawDoc {
   obj: Record<string, unknown>;
 }
 
-export function parseManifests(sources: ManifestSource[]): ParsedManifests {
+/** Secrets (name → keys) already sealed in a running host's definition: a re-applied host may name them without carrying them. */
+export type SealedSecretsOf = (namespace: string, host: string) => ReadonlyMap<string, ReadonlySet<string>> | undefined;
+
+export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: SealedSecretsOf): ParsedManifests {
   const errors: ManifestError[] = [];
   const warnings: string[] = [];
   const rawHosts: RawDoc[] = [];
@@ -62,12 +68,14 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
         errors.push({ document: where, field: '(root)', reason: 'must be a Kubernetes object (a map with apiVersion and kind)' });
         return;
       }
-      const obj = value as Record<string, unknown>;
+      const top = value as Record<string, unknown>;
+      // kind: List (kubectl get -o yaml): each item is read as its own document.
+      const objs = top.kind === 'List' && Array.isArray(top.items) ? (top.items as unknown[]).map((item, j) => [`${where}.items[${j}]`, item] as const) : [[where, top] as const];
+      for (const [at, item] of objs) {
+      const obj = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
       const meta = (obj.metadata ?? {}) as Record<string, unknown>;
-      const label = `${where} (${String(obj.kind ?? '?')} ${String(meta.namespace ?? 'default')}/${String(meta.name ?? '?')})`;
-      if (obj.kind === 'List' && Array.isArray(obj.items)) {
-        errors.push({ document: label, field: 'kind', reason: 'List objects are not supported; write one document per object' });
-      } else if (obj.apiVersion === 'metal3.io/v1alpha1' && obj.kind === 'BareMetalHost') {
+      const label = `${at} (${String(obj.kind ?? '?')} ${String(meta.namespace ?? 'default')}/${String(meta.name ?? '?')})`;
+      if (obj.apiVersion === 'metal3.io/v1alpha1' && obj.kind === 'BareMetalHost') {
         rawHosts.push({ label, obj });
       } else if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
         const secret = decodeSecret(obj, label, errors);
@@ -78,6 +86,7 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
         errors.push({ document: label, field: typeof obj.kind !== 'string' ? 'kind' : 'apiVersion', reason: 'is required' });
       } else {
         warnings.push(`${label}: ${obj.apiVersion} ${obj.kind} is not managed by metalflow; skipped`);
+      }
       }
     });
   }
@@ -95,7 +104,7 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
   for (const { label, obj } of rawHosts) {
     const meta = (obj.metadata ?? {}) as Record<string, unknown>;
     const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
-    const available = new Map<string, ReadonlySet<string>>();
+    const available = new Map<string, ReadonlySet<string>>(typeof meta.name === 'string' ? sealedSecretsOf?.(namespace, meta.name) : undefined);
     for (const s of secrets) if (s.metadata.namespace === namespace) available.set(s.metadata.name, new Set(Object.keys(s.data)));
     const fieldErrors = validateBareMetalHost(obj, { secrets: available });
     for (const e of fieldErrors) errors.push({ document: label, ...e });
@@ -111,6 +120,9 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
     const find = (name: string | undefined): Secret | undefined => (name ? secretIndex.get(`${namespace}/${name}`) : undefined);
     const spec = host.spec;
     const resolved: ResolvedHost = { host, secrets: {} };
+    const imported = parseImportedStatus(obj.status ?? (meta.annotations as Record<string, string> | undefined)?.[STATUS_ANNOTATION], host.spec, obj.status !== undefined ? 'status' : 'annotation');
+    for (const e of imported.errors) errors.push({ document: label, ...e });
+    if (imported.imported) resolved.importedStatus = imported.imported;
     const assign = (field: keyof ResolvedHost['secrets'], name: string | undefined): void => {
       const s = find(name);
       if (s) resolved.secrets[field] = s;
@@ -136,7 +148,7 @@ function normaliseHost(obj: Record<string, unknown>, namespace: string): BareMet
       name: meta.name as string,
       namespace,
       ...(meta.labels ? { labels: meta.labels as Record<string, string> } : {}),
-      ...(meta.annotations ? { annotations: meta.annotations as Record<string, string> } : {}),
+      ...(keptAnnotations(meta.annotations as Record<string, string> | undefined) ? { annotations: keptAnnotations(meta.annotations as Record<string, string>) } : {}),
     },
     spec: structuredClone(obj.spec) as BareMetalHost['spec'],
   };

@@ -7,6 +7,7 @@ import { PROVISIONING_NETWORK_ANNOTATION, isValidProvisioningNetwork } from './p
 import { BmcAddressError, parseBmcAddress, type BmcAddress } from './bmc-address.js';
 import type { BareMetalHost, BareMetalHostSpec } from './types.js';
 import { FakeAnnotation, parseFakeOptions } from './fake-annotations.js';
+import { validateStatusAnnotation } from './imported-status.js';
 
 export interface FieldError {
   field: string;
@@ -167,6 +168,7 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   if (network !== undefined && !isValidProvisioningNetwork(network)) {
     errors.push({ field: `metadata.annotations.${PROVISIONING_NETWORK_ANNOTATION}`, reason: `"${network}" is not a network name (lowercase letters, digits and '-', at most 63)` });
   }
+  errors.push(...validateStatusAnnotation(annotations));
   const inspectAnnotation = annotations[INSPECT_ANNOTATION];
   if (inspectAnnotation === 'disabled' && spec.inspectionMode !== undefined && spec.inspectionMode !== 'disabled') {
     errors.push({ field: `metadata.annotations.${INSPECT_ANNOTATION}`, reason: `"disabled" contradicts spec.inspectionMode: ${String(spec.inspectionMode)}` });
