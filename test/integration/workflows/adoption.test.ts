@@ -32,9 +32,9 @@ function expectNoReimage(machine: FakeMachineState | undefined): void {
 }
 
 describe('adoption of hosts exported from Metal3', () => {
-  it('adopts a provisioned and an externally provisioned host without inspection, cleaning or deployment', async () => {
+  it('adopts provisioned, externally provisioned and ready hosts without inspection, cleaning or deployment', async () => {
     const result = await stack.client.apply([{ name: 'list.yaml', text: exportText }]);
-    expect(result.hosts.map((h) => `${h.name} ${h.result}`)).toEqual(['worker-0 created', 'legacy-db created']);
+    expect(result.hosts.map((h) => `${h.name} ${h.result}`)).toEqual(['worker-0 created', 'legacy-db created', 'spare-2 created']);
 
     const worker = await stack.client.waitFor(NS, 'worker-0', (h) => h.status.provisioning.state === 'provisioned' && h.status.poweredOn, 60_000);
     const was = exportedStatus('worker-0');
@@ -53,11 +53,17 @@ describe('adoption of hosts exported from Metal3', () => {
     const db = await stack.client.waitFor(NS, 'legacy-db', (h) => h.status.provisioning.state === 'externally provisioned' && h.status.poweredOn, 60_000);
     expect(db.status.provisioning.ID).toBe(exportedStatus('legacy-db').provisioning.ID);
     expectNoReimage(stack.fakeState(NS, 'legacy-db'));
+
+    // `ready` (BMO's legacy available): registered, then available on the imported hardware, not inspected.
+    const spare = await stack.client.waitFor(NS, 'spare-2', (h) => h.status.provisioning.state === 'available', 60_000);
+    expect(spare.status.hardware?.ramMebibytes).toBe(8192);
+    expect(spare.status.operationHistory.inspect).toEqual(exportedStatus('spare-2').operationHistory.inspect);
+    expectNoReimage(stack.fakeState(NS, 'spare-2'));
   });
 
   it('re-applying the export to managed hosts ignores its status, with a warning', async () => {
     const result = await stack.client.apply([{ name: 'list.yaml', text: exportText }]);
-    expect(result.hosts.map((h) => `${h.name} ${h.result}`)).toEqual(['worker-0 unchanged', 'legacy-db unchanged']);
+    expect(result.hosts.map((h) => `${h.name} ${h.result}`)).toEqual(['worker-0 unchanged', 'legacy-db unchanged', 'spare-2 unchanged']);
     expect(result.warnings).toContain(`BareMetalHost ${NS}/worker-0: status ignored: host already managed (state provisioned)`);
   });
 
@@ -66,23 +72,25 @@ describe('adoption of hosts exported from Metal3', () => {
     expect(get.code, get.stderr).toBe(0);
     const list = parse(get.stdout) as { apiVersion: string; kind: string; metadata: unknown; items: Array<{ metadata: Record<string, unknown> }> };
     expect([list.apiVersion, list.kind, list.metadata]).toEqual(['v1', 'List', { resourceVersion: '' }]);
-    expect(Object.keys(list.items[1]?.metadata ?? {}).sort()).toEqual(['creationTimestamp', 'generation', 'labels', 'name', 'namespace', 'uid']);
+    expect(Object.keys(list.items[2]?.metadata ?? {}).sort()).toEqual(['creationTimestamp', 'generation', 'labels', 'name', 'namespace', 'uid']);
     const file = join(stack.dataDir, 'hosts.yaml');
     writeFileSync(file, get.stdout);
 
     const again = await stack.metalflow(['apply', '-f', file]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toBe('baremetalhost.metal3.io/legacy-db unchanged\nbaremetalhost.metal3.io/worker-0 unchanged\n');
+    expect(again.stdout).toBe('baremetalhost.metal3.io/legacy-db unchanged\nbaremetalhost.metal3.io/spare-2 unchanged\nbaremetalhost.metal3.io/worker-0 unchanged\n');
     expect(again.stderr).toContain('status ignored: host already managed (state provisioned)');
 
     // A fresh cluster: other namespace (and boot MACs, which name one host everywhere), other task queue and machines.
     const copy = get.stdout.replaceAll(`namespace: ${NS}\n`, `namespace: ${COPY_NS}\n`).replaceAll('52:54:00:6a:', '52:54:00:6b:');
     const result = await fresh.client.apply([{ name: 'hosts.yaml', text: copy }, { name: 'secret.yaml', text: secretText(COPY_NS) }]);
-    expect(result.hosts.map((h) => `${h.name} ${h.result}`)).toEqual(['legacy-db created', 'worker-0 created']);
+    expect(result.hosts.map((h) => `${h.name} ${h.result}`)).toEqual(['legacy-db created', 'spare-2 created', 'worker-0 created']);
     const worker = await fresh.client.waitFor(COPY_NS, 'worker-0', (h) => h.status.provisioning.state === 'provisioned' && h.status.poweredOn, 60_000);
     expect(worker.status.provisioning.ID).toBe(exportedStatus('worker-0').provisioning.ID);
     expect(worker.status.operationHistory.provision).toEqual(exportedStatus('worker-0').operationHistory.provision);
     await fresh.client.waitFor(COPY_NS, 'legacy-db', (h) => h.status.provisioning.state === 'externally provisioned', 60_000);
+    await fresh.client.waitFor(COPY_NS, 'spare-2', (h) => h.status.provisioning.state === 'available', 60_000);
+    expectNoReimage(fresh.fakeState(COPY_NS, 'spare-2'));
     expectNoReimage(fresh.fakeState(COPY_NS, 'worker-0'));
     expectNoReimage(fresh.fakeState(COPY_NS, 'legacy-db'));
   });

@@ -8,7 +8,7 @@ describe('a Metal3 export (kind: List with status)', () => {
   it('reads every item, keeps the status for adoption and drops the import-only annotations', () => {
     const parsed = parseManifests([{ name: 'list.yaml', text: exportText }]);
     expect(parsed.errors).toEqual([]);
-    expect(parsed.hosts.map((h) => `${h.host.metadata.name} ${h.importedStatus?.state}`)).toEqual(['worker-0 provisioned', 'legacy-db externally provisioned']);
+    expect(parsed.hosts.map((h) => `${h.host.metadata.name} ${h.importedStatus?.state}`)).toEqual(['worker-0 provisioned', 'legacy-db externally provisioned', 'spare-2 available']); // ready is BMO's legacy available
     const worker = parsed.hosts[0];
     expect(worker?.importedStatus?.status.provisioning.ID).toBe('9f8e5a0b-2c47-4a8f-b3c5-5f0f3d6c7e21');
     expect(worker?.host.metadata.annotations).toBeUndefined(); // only last-applied-configuration was there
@@ -21,7 +21,7 @@ describe('a Metal3 export (kind: List with status)', () => {
     const text = exportText.replace(/^ {2}status:\n(?: {4}.*\n)+/gm, '').replace('    annotations:\n', `    annotations:\n      baremetalhost.metal3.io/status: '${status}'\n`);
     const parsed = parseManifests([{ name: 'list.yaml', text }]);
     expect(parsed.errors).toEqual([]);
-    expect(parsed.hosts.map((h) => h.importedStatus?.state)).toEqual(['available', undefined]);
+    expect(parsed.hosts.map((h) => h.importedStatus?.state)).toEqual(['available', undefined, undefined]);
     expect(parsed.hosts[0]?.host.metadata.annotations).toBeUndefined();
   });
 
