@@ -4,6 +4,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { bootMacConflicts } from './boot-mac.js';
+import { STATUS_ANNOTATION, keptAnnotations, parseImportedStatus, type ImportedStatus } from './imported-status.js';
 import type { BareMetalHost, Secret } from './types.js';
 import { validateBareMetalHost, validateObjectMeta, type FieldError } from './validate-host.js';
 import { LIST, SECRET, unknownFields } from './strict-fields.js';
@@ -23,6 +24,8 @@ export interface ResolvedHost {
   host: BareMetalHost;
   /** The Secrets this host refers to, by BareMetalHost field, with their decoded data. */
   secrets: Partial<Record<'credentials' | 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData', Secret>>;
+  /** The status exported from Metal3 (document `status` or the status annotation): adopted by a new host. */
+  importedStatus?: ImportedStatus;
 }
 
 export interface ParsedManifests {
@@ -44,14 +47,16 @@ const IGNORED_METAL3_KINDS: Readonly<Record<string, string>> = {
 };
 
 /** kubectl's bookkeeping: it holds the manifest last applied in the old cluster, not this one. */
-export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 interface RawDoc {
   label: string;
   obj: Record<string, unknown>;
 }
 
-export function parseManifests(sources: ManifestSource[]): ParsedManifests {
+/** Secrets (name → keys) already sealed in a running host's definition: a re-applied host may name them without carrying them. */
+export type SealedSecretsOf = (namespace: string, host: string) => ReadonlyMap<string, ReadonlySet<string>> | undefined;
+
+export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: SealedSecretsOf): ParsedManifests {
   const errors: ManifestError[] = [];
   const warnings: string[] = [];
   const rawHosts: RawDoc[] = [];
@@ -129,7 +134,7 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
   for (const { label, obj } of rawHosts) {
     const meta = (obj.metadata ?? {}) as Record<string, unknown>;
     const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
-    const available = new Map<string, ReadonlySet<string>>();
+    const available = new Map<string, ReadonlySet<string>>(typeof meta.name === 'string' ? sealedSecretsOf?.(namespace, meta.name) : undefined);
     for (const s of secrets) if (s.metadata.namespace === namespace) available.set(s.metadata.name, new Set(Object.keys(s.data)));
     const fieldErrors = validateBareMetalHost(obj, { secrets: available });
     for (const e of fieldErrors) errors.push({ document: label, ...e });
@@ -145,6 +150,9 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
     const find = (name: string | undefined): Secret | undefined => (name ? secretIndex.get(`${namespace}/${name}`) : undefined);
     const spec = host.spec;
     const resolved: ResolvedHost = { host, secrets: {} };
+    const imported = parseImportedStatus(obj.status ?? (meta.annotations as Record<string, string> | undefined)?.[STATUS_ANNOTATION], host.spec, obj.status !== undefined ? 'status' : 'annotation');
+    for (const e of imported.errors) errors.push({ document: label, ...e });
+    if (imported.imported) resolved.importedStatus = imported.imported;
     const assign = (field: keyof ResolvedHost['secrets'], name: string | undefined): void => {
       const s = find(name);
       if (s) resolved.secrets[field] = s;
@@ -170,7 +178,7 @@ function normaliseHost(obj: Record<string, unknown>, namespace: string): BareMet
       name: meta.name as string,
       namespace,
       ...(meta.labels ? { labels: meta.labels as Record<string, string> } : {}),
-      ...annotationsOf(meta.annotations as Record<string, string> | undefined),
+      ...(keptAnnotations(meta.annotations as Record<string, string> | undefined) ? { annotations: keptAnnotations(meta.annotations as Record<string, string>) } : {}),
     },
     spec: structuredClone(obj.spec) as BareMetalHost['spec'],
   };
@@ -178,14 +186,6 @@ function normaliseHost(obj: Record<string, unknown>, namespace: string): BareMet
   // Validated: an empty bmc block (no address, no credentialsName) is no BMC, an unmanaged host.
   if (host.spec.bmc && !host.spec.bmc.address) delete host.spec.bmc;
   return host;
-}
-
-function annotationsOf(annotations: Record<string, string> | undefined): { annotations?: Record<string, string> } {
-  if (!annotations) return {};
-  if (!(LAST_APPLIED_ANNOTATION in annotations)) return { annotations };
-  const rest = { ...annotations };
-  delete rest[LAST_APPLIED_ANNOTATION];
-  return Object.keys(rest).length > 0 ? { annotations: rest } : {};
 }
 
 function decodeSecret(obj: Record<string, unknown>, label: string, errors: ManifestError[]): Secret | undefined {

@@ -25,6 +25,7 @@ export const OperationalStatus = {
   Error: 'error',
   Delayed: 'delayed',
   Detached: 'detached',
+  Servicing: 'servicing',
 } as const;
 export type OperationalStatus = (typeof OperationalStatus)[keyof typeof OperationalStatus];
 
@@ -37,6 +38,7 @@ export const ErrorType = {
   Provisioning: 'provisioning error',
   PowerManagement: 'power management error',
   Detach: 'detach error',
+  Servicing: 'servicing error',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -166,6 +168,10 @@ export interface BareMetalHostStatus {
     rootDeviceHints?: RootDeviceHints;
     bootMode?: string;
     customDeploy?: { method: string };
+    /** The RAID configuration last applied (BMO status.provisioning.raid). */
+    raid?: BareMetalHostSpec['raid'];
+    /** The firmware configuration last applied (BMO status.provisioning.firmware). */
+    firmware?: Record<string, unknown>;
   };
   lastAttemptedImage?: Image;
   goodCredentials?: CredentialsStatus;
@@ -177,4 +183,17 @@ export interface BareMetalHostStatus {
     deprovision: OperationMetric;
   };
   hardware?: HardwareDetails;
+  /** BMO's deprecated hardware profile name (spec.hardwareProfile, or `unknown`). */
+  hardwareProfile?: string;
+  /** metav1.Condition list (newer BMO). */
+  conditions?: StatusCondition[];
+}
+
+export interface StatusCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
 }

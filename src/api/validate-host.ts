@@ -14,6 +14,7 @@ import { validateRootDeviceHints } from './root-device-hints.js';
 import { HARDWARE_PROFILES } from './hardware-profile.js';
 
 export { INSPECT_ANNOTATION } from './annotation-rules.js';
+import { validateStatusAnnotation } from './imported-status.js';
 
 export interface FieldError {
   field: string;
@@ -183,6 +184,7 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
     errors.push({ field: `metadata.annotations.${PROVISIONING_NETWORK_ANNOTATION}`, reason: `"${network}" is not a network name (lowercase letters, digits and '-', at most 63)` });
   }
   errors.push(...validateMetal3Annotations(annotations, spec.inspectionMode));
+  errors.push(...validateStatusAnnotation(annotations));
 
   // image
   if (spec.image !== undefined && spec.image !== null) {

@@ -13,7 +13,7 @@ import {
 import type { SignalDefinition } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { bootMacConflicts } from '../api/boot-mac.js';
-import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost } from '../api/manifest.js';
+import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost, type SealedSecretsOf } from '../api/manifest.js';
 import type { BareMetalHostStatus } from '../api/types.js';
 import { connectionOptions, type TemporalConfig } from '../config/temporal.js';
 import {
@@ -61,8 +61,8 @@ export interface HostDescription {
 }
 
 /** Parses and validates manifests; throws InvalidManifestError listing every problem. Needs no server. */
-export function loadManifests(sources: ManifestSource[]): { hosts: ResolvedHost[]; warnings: string[] } {
-  const parsed = parseManifests(sources);
+export function loadManifests(sources: ManifestSource[], sealedSecretsOf?: SealedSecretsOf): { hosts: ResolvedHost[]; warnings: string[] } {
+  const parsed = parseManifests(sources, sealedSecretsOf);
   if (parsed.errors.length > 0) throw new InvalidManifestError(parsed.errors);
   if (parsed.hosts.length === 0 && parsed.secrets.length === 0) {
     throw new InvalidManifestError([{ document: sources.map((s) => s.name).join(', '), field: '(root)', reason: 'no BareMetalHost or Secret objects found' }]);
@@ -120,8 +120,8 @@ export class MetalflowClient {
    * applying the same file twice changes nothing.
    */
   async apply(sources: ManifestSource[]): Promise<ApplyResult> {
-    const { hosts, warnings } = loadManifests(sources);
     if (!this.sealer) throw new Error('apply needs the sealing public key (METALFLOW_SEAL_PUBLIC_KEY(_FILE); `metalflow keys public`)');
+    const { hosts, warnings } = await this.loadAgainstRunningHosts(sources);
     const sealer = this.sealer;
     const definitions = hosts.map((h) => sealHost(h, sealer));
 
@@ -135,7 +135,8 @@ export class MetalflowClient {
       if (!current) return;
       const document = `BareMetalHost ${d.host.metadata.namespace}/${d.host.metadata.name}`;
       if (current.deleting) errors.push({ document, field: 'metadata.name', reason: 'host is being deleted; apply it again once deletion finished' });
-      const problems = validateDefinition(d, { metadata: { name: current.name, namespace: current.namespace }, spec: current.spec }, { state: current.status.provisioning.state, detached: current.detached });
+      const sent = { host: d.host, secrets: { ...current.secretRefs, ...d.secrets } }; // Secrets named but not sent are the sealed ones kept
+      const problems = validateDefinition(sent, { metadata: { name: current.name, namespace: current.namespace }, spec: current.spec }, { state: current.status.provisioning.state, detached: current.detached });
       for (const p of problems) errors.push({ document, ...p });
     });
     // A boot MAC names one host across every namespace and network: refuse one that another host has.
@@ -144,6 +145,12 @@ export class MetalflowClient {
       errors.push(...bootMacConflicts(definitions.map((d) => ({ namespace: d.host.metadata.namespace ?? 'default', name: d.host.metadata.name, bootMACAddress: d.host.spec.bootMACAddress })), others));
     }
     if (errors.length > 0) throw new InvalidManifestError(errors);
+    definitions.forEach((d, i) => {
+      const current = existing[i];
+      if (current && hosts[i]?.importedStatus) {
+        warnings.push(`BareMetalHost ${d.host.metadata.namespace}/${d.host.metadata.name}: status ignored: host already managed (state ${current.status.provisioning.state || 'new'})`);
+      }
+    });
 
     // Several hosts at once (each waits for its workflow to accept the spec); outcomes keep file order.
     const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(definitions.length);
@@ -153,7 +160,9 @@ export class MetalflowClient {
         const definition = definitions[i] as (typeof definitions)[number];
         const { namespace, name } = definition.host.metadata;
         const workflowId = hostWorkflowId(namespace, name);
-        const input: HostWorkflowInput = { definition };
+        // An exported status is adopted by a new host only: a running workflow is the source of truth.
+        const imported = hosts[i]?.importedStatus;
+        const input: HostWorkflowInput = { definition, ...(imported && !existing[i] ? { imported } : {}) };
         const startWorkflowOperation = new WithStartWorkflowOperation<HostWorkflow>(HOST_WORKFLOW_TYPE, {
           workflowId,
           taskQueue: this.taskQueue,
@@ -173,6 +182,26 @@ export class MetalflowClient {
     };
     await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, definitions.length) }, () => applyNext()));
     return { hosts: outcomes, warnings };
+  }
+
+  /**
+   * Loads manifests; when they name Secrets they do not carry (a re-applied `get -o yaml`), the
+   * Secrets already sealed under those names in the running hosts count as present.
+   */
+  private async loadAgainstRunningHosts(sources: ManifestSource[]): Promise<{ hosts: ResolvedHost[]; warnings: string[] }> {
+    try {
+      return loadManifests(sources);
+    } catch (err) {
+      if (!(err instanceof InvalidManifestError)) throw err;
+      const sealed = new Map<string, Map<string, Set<string>>>();
+      for (const v of await this.list()) {
+        const names = new Map<string, Set<string>>();
+        for (const ref of Object.values(v.secretRefs)) names.set(ref.name, new Set([...(names.get(ref.name) ?? []), ...ref.keys]));
+        sealed.set(`${v.namespace}/${v.name}`, names);
+      }
+      if (sealed.size === 0) throw err;
+      return loadManifests(sources, (namespace, name) => sealed.get(`${namespace}/${name}`));
+    }
   }
 
   /** The host as its workflow sees it; a deleted host (completed workflow) is not found. */

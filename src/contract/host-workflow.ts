@@ -1,4 +1,5 @@
 /** The host workflow: its type, id, input and the state it carries across continue-as-new. */
+import type { ImportedStatus } from '../api/imported-status.js';
 import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/types.js';
 import type { HostSecrets } from '../secrets/sealed-types.js';
 
@@ -24,6 +25,8 @@ export interface HostDefinition {
 export interface HostWorkflowInput {
   definition: HostDefinition;
   carried?: CarriedState;
+  /** A status exported from Metal3 (validated): a new host adopts it instead of inspecting and provisioning. */
+  imported?: ImportedStatus;
 }
 
 /** The host workflow's signature (workflow type HOST_WORKFLOW_TYPE), for typed clients. */
@@ -43,6 +46,8 @@ export interface CarriedState {
   retryAt?: number;
   /** Cleanup failures while deleting (give up after MAX_DELETE_FAILURES). */
   deleteFailures: number;
+  /** An adoption still waiting for its registration. */
+  imported?: ImportedStatus;
 }
 
 /** Operator intent recorded by signals, acted on by the workflow loop at its next safe point. */

@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/types.js';
 import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions.js';
+import type { SecretPurpose } from '../secrets/sealed-types.js';
 import type { HostDefinition } from './host-workflow.js';
 
 // ---- signals (operator actions; fire and forget, always accepted, applied at the next safe point)
@@ -59,6 +60,7 @@ export interface HostView {
   createdAt: string;
   spec: BareMetalHost['spec'];
   annotations: Record<string, string>;
+  labels: Record<string, string>;
   status: BareMetalHostStatus;
   paused: boolean;
   detached: boolean;
@@ -67,5 +69,9 @@ export interface HostView {
   nextRetryAt?: string;
   /** What the workflow is doing now, e.g. `inspectHardware` or `waiting (power sync)`. */
   currentStep: string;
+  /** The workflow's host uid (metadata.uid in `get -o yaml`). */
+  uid: string;
+  /** The sealed Secrets the definition holds, by field: names and keys only, so a re-apply may name them without sending them. */
+  secretRefs: Partial<Record<SecretPurpose, { name: string; keys: string[] }>>;
 }
 export const hostQuery = defineQuery<HostView>('host');

@@ -2,7 +2,8 @@
  * What the operator's desired spec asks of a host in its current state: the event to feed the
  * transition table next, if any. Pure, so every rule is unit-tested without Temporal.
  */
-import { ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type Image, type ProvisioningState } from '../api/types.js';
+import { sameImage } from '../api/imported-status.js';
+import { ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type ProvisioningState } from '../api/types.js';
 import { HostEvent, StateTrait, stateIs } from './state-machine.js';
 
 export interface DesireInput {
@@ -14,10 +15,7 @@ export interface DesireInput {
   maxProvisioningRetries: number;
 }
 
-export function sameImage(a: Image | undefined, b: Image | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.url === b.url && (a.checksum ?? '') === (b.checksum ?? '') && (a.format ?? '') === (b.format ?? '');
-}
+export { sameImage };
 
 /** Image or customDeploy requested (BMO NeedsProvisioning, minus `online`). */
 export function wantsImage(spec: BareMetalHostSpec): boolean {

@@ -5,6 +5,7 @@
  * signal handlers (signals.ts) only record intent on it and wake the loop.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { ImportedStatus } from '../api/imported-status.js';
 import { INSPECT_ANNOTATION } from '../api/validate-host.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
@@ -65,6 +66,8 @@ export class HostRun {
   /** When the current error backoff ends (ms since epoch). */
   retryAt: number | undefined;
   deleteFailures: number;
+  /** A status exported from Metal3 that this host adopts once registered (then cleared). */
+  imported: ImportedStatus | undefined;
   /** Waiting for a provisioning slot (opStatus `delayed`). */
   delayed = false;
   currentStep = 'starting';
@@ -90,6 +93,8 @@ export class HostRun {
     this.registeredAs = c?.registeredAs;
     this.retryAt = c?.retryAt;
     this.deleteFailures = c?.deleteFailures ?? 0;
+    this.imported = c ? c.imported : input.imported;
+    if (!c && input.imported) adoptStatus(this.status, input.imported);
     if (!this.status.provisioning.ID) this.status.provisioning.ID = this.uid;
   }
 
@@ -155,8 +160,13 @@ export class HostRun {
   }
 
   carried(): CarriedState {
-    const { uid, generation, createdAt, status, flags, opSeq, deleteFailures, registeredAs, retryAt } = this;
-    return { uid, generation, createdAt, status, flags, opSeq, deleteFailures, ...(registeredAs !== undefined ? { registeredAs } : {}), ...(retryAt !== undefined ? { retryAt } : {}) };
+    const { uid, generation, createdAt, status, flags, opSeq, deleteFailures, registeredAs, retryAt, imported } = this;
+    return {
+      uid, generation, createdAt, status, flags, opSeq, deleteFailures,
+      ...(registeredAs !== undefined ? { registeredAs } : {}),
+      ...(retryAt !== undefined ? { retryAt } : {}),
+      ...(imported !== undefined ? { imported } : {}),
+    };
   }
 
   /** Derives the operational status and upserts the search attributes that changed. */
@@ -296,6 +306,7 @@ export class HostRun {
       inspectionDisabled: spec.inspectionMode === 'disabled' || this.annotations[INSPECT_ANNOTATION] === 'disabled',
       deleting: this.flags.deleting,
       detached: this.flags.detached,
+      ...(this.imported ? { imported: this.imported.state } : {}),
     };
   }
 
@@ -312,6 +323,17 @@ export class HostRun {
   private backoffUnitMs(): number {
     return this.settings.backoffUnitMs ?? DEFAULT_HOST_SETTINGS.backoffUnitMs;
   }
+}
+
+/**
+ * Takes over what Metal3 knew (BMO reconcileHostData restores the status): the provisioned image
+ * and its ID, boot mode, hints, RAID, hardware, history, counters and error. Not the state (the
+ * host registers first) and not the credentials status (ours is a keyed digest, so it registers anew).
+ */
+function adoptStatus(status: BareMetalHostStatus, imported: ImportedStatus): void {
+  const { provisioning, ...rest } = imported.status;
+  Object.assign(status, rest);
+  status.provisioning = { ...provisioning, state: S.None };
 }
 
 /** Runs `fn`; if `stop` becomes true first, cancels it (the activity sees the cancellation on its next heartbeat). */

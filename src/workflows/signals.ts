@@ -28,7 +28,7 @@ import { FailureType } from '../errors.js';
 import { retryLimitReached } from './desired-event.js';
 import type { HostRun } from './host-run.js';
 import { validateDefinition } from '../api/change-rules.js';
-import { definitionFingerprint } from './spec-rules.js';
+import { definitionFingerprint, withKeptSecrets } from './spec-rules.js';
 
 export function installHandlers(host: HostRun): void {
   const { status, flags } = host;
@@ -40,16 +40,20 @@ export function installHandlers(host: HostRun): void {
     createdAt: host.createdAt,
     spec: host.spec,
     annotations: host.annotations,
+    labels: host.def.host.metadata.labels ?? {},
     status,
     paused: flags.paused,
     detached: flags.detached,
     deleting: flags.deleting,
     ...(host.retryAt !== undefined ? { nextRetryAt: new Date(host.retryAt).toISOString() } : {}),
     currentStep: host.currentStep,
+    uid: host.uid,
+    secretRefs: Object.fromEntries(Object.entries(host.def.secrets).filter(([, v]) => v !== undefined).map(([k, v]) => [k, { name: v.name, keys: v.keys }])),
   }));
   setHandler(
     applySpecUpdate,
-    (next) => {
+    (sent) => {
+      const next = withKeptSecrets(sent, host.def);
       // Sealing is randomised: compare Secret versions, not ciphertexts, so re-applying is a no-op.
       if (definitionFingerprint(next) === definitionFingerprint(host.def)) return { generation: host.generation, changed: false };
       host.def = next;
@@ -58,7 +62,8 @@ export function installHandlers(host: HostRun): void {
       return { generation: host.generation, changed: true };
     },
     {
-      validator: (next) => {
+      validator: (sent) => {
+        const next = withKeptSecrets(sent, host.def);
         if (flags.deleting) throw ApplicationFailure.nonRetryable('host is being deleted; wait for deletion to finish before applying it again', FailureType.HostDeleting);
         const errors = validateDefinition(next, host.def.host, { state: host.state(), detached: flags.detached });
         if (errors.length > 0) {

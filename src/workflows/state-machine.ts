@@ -46,6 +46,8 @@ export interface GuardContext {
   inspectionDisabled: boolean;
   deleting: boolean;
   detached: boolean;
+  /** The state of a status exported from Metal3, until the adopted host is registered. */
+  imported?: ProvisioningState;
 }
 
 export interface Transition {
@@ -113,6 +115,11 @@ export const TRANSITIONS: readonly Transition[] = [
   // Detached hosts are not managed any more: deletion skips deprovisioning and power off.
   { from: statesWith(StateTrait.enrolled), event: HostEvent.Delete, to: S.Deleting, guard: (c) => c.detached, why: 'detached host deleted as is' },
 
+  // Adoption (a status exported from Metal3): registered and checked, then its state; no inspection, cleaning or image write.
+  { from: [S.Registering], event: HostEvent.Registered, to: S.Provisioned, guard: (c) => c.imported === S.Provisioned, why: 'adopted: provisioned in Metal3' },
+  { from: [S.Registering], event: HostEvent.Registered, to: S.ExternallyProvisioned, guard: (c) => c.imported === S.ExternallyProvisioned, why: 'adopted: externally provisioned in Metal3' },
+  { from: [S.Registering], event: HostEvent.Registered, to: S.Available, guard: (c) => c.imported === S.Available, why: 'adopted: available in Metal3 (hardware imported)' },
+  { from: [S.Registering], event: HostEvent.Registered, to: S.Preparing, guard: (c) => c.imported === S.Preparing, why: 'adopted: preparing in Metal3 (hardware imported)' },
   { from: [S.Registering], event: HostEvent.Registered, to: S.ExternallyProvisioned, guard: (c) => c.externallyProvisioned, why: 'OS installed by something else' },
   { from: [S.Registering], event: HostEvent.Registered, to: S.Preparing, guard: (c) => c.inspectionDisabled, why: 'inspection disabled' },
   { from: [S.Registering], event: HostEvent.Registered, to: S.Inspecting, needsCapacity: true, why: 'hardware inspection needed' },

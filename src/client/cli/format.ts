@@ -19,43 +19,68 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/**
+ * kubectl get bmh's columns (BMO's printcolumns): NAME STATE CONSUMER ONLINE ERROR AGE; `-o wide`
+ * adds STATUS and BMC where kubectl puts them, then ours after AGE.
+ */
 export function hostsTable(views: HostView[], opts: { wide?: boolean; allNamespaces?: boolean; now?: number } = {}): string {
+  const wide = opts.wide === true;
   const header = [
     ...(opts.allNamespaces ? ['NAMESPACE'] : []),
-    'NAME', 'STATE', 'OPERATIONAL', 'ONLINE', 'POWERED', 'ERROR', 'AGE',
-    ...(opts.wide ? ['BMC', 'IMAGE', 'GENERATION', 'STEP'] : []),
+    'NAME', ...(wide ? ['STATUS'] : []), 'STATE', 'CONSUMER', ...(wide ? ['BMC'] : []), 'ONLINE', 'ERROR', 'AGE',
+    ...(wide ? ['IMAGE', 'POWERED', 'GENERATION', 'STEP'] : []),
   ];
   const rows = views.map((v) => [
     ...(opts.allNamespaces ? [v.namespace] : []),
     v.name,
-    v.status.provisioning.state || '<new>',
-    v.status.operationalStatus,
+    ...(wide ? [v.status.operationalStatus] : []),
+    v.status.provisioning.state,
+    consumerName(v),
+    ...(wide ? [v.spec.bmc?.address ?? ''] : []),
     String(v.spec.online),
-    String(v.status.poweredOn),
     v.status.errorType,
     age(v.createdAt, opts.now),
-    ...(opts.wide ? [v.spec.bmc?.address ?? '', v.spec.image?.url ?? '', String(v.generation), v.currentStep] : []),
+    ...(wide ? [v.spec.image?.url ?? '', String(v.status.poweredOn), String(v.generation), v.currentStep] : []),
   ]);
   return table(header, rows);
 }
 
-/** The BareMetalHost object as kubectl would print it (spec holds Secret references only). */
+function consumerName(v: HostView): string {
+  const name = v.spec.consumerRef?.name;
+  return typeof name === 'string' ? name : '';
+}
+
+/** The BareMetalHost object as kubectl prints it: server metadata, spec (Secret references only), status. */
 export function asObject(v: HostView): Record<string, unknown> {
+  const nonEmpty = (key: string, map: Record<string, string>): Record<string, unknown> => (Object.keys(map).length > 0 ? { [key]: map } : {});
   return {
     apiVersion: 'metal3.io/v1alpha1',
     kind: 'BareMetalHost',
-    metadata: { name: v.name, namespace: v.namespace, generation: v.generation, creationTimestamp: v.createdAt, annotations: v.annotations },
+    metadata: {
+      ...nonEmpty('annotations', v.annotations),
+      creationTimestamp: v.createdAt,
+      generation: v.generation,
+      ...nonEmpty('labels', v.labels),
+      name: v.name,
+      namespace: v.namespace,
+      uid: v.uid,
+    },
     spec: v.spec,
     status: v.status,
   };
 }
 
+/** What `get -o json|yaml` prints: one object for `get NAME`, else a kubectl List (which `apply` reads back). */
+function printed(views: HostView[], single: boolean): Record<string, unknown> {
+  return single ? asObject(views[0] as HostView) : { apiVersion: 'v1', items: views.map(asObject), kind: 'List', metadata: { resourceVersion: '' } };
+}
+
 export function asJson(views: HostView[], single: boolean): string {
-  return JSON.stringify(single ? asObject(views[0] as HostView) : { apiVersion: 'v1', kind: 'List', items: views.map(asObject) }, null, 2);
+  return JSON.stringify(printed(views, single), null, 2);
 }
 
 export function asYaml(views: HostView[], single: boolean): string {
-  return toYaml(single ? asObject(views[0] as HostView) : { apiVersion: 'v1', kind: 'List', items: views.map(asObject) });
+  return toYaml(printed(views, single));
 }
 
 export function describeText(d: HostDescription, temporalUiBase?: string): string {
@@ -69,7 +94,11 @@ export function describeText(d: HostDescription, temporalUiBase?: string): strin
   if (temporalUiBase) kv('Temporal UI:', `${temporalUiBase}/workflows/${encodeURIComponent(d.workflowId)}`);
   kv('Created:', `${v.createdAt} (${age(v.createdAt)} ago)`);
   kv('Generation:', v.generation);
+  kv('Labels:', Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(', '));
   out.push('Spec:');
+  kv('  Description:', v.spec.description);
+  const consumer = v.spec.consumerRef;
+  kv('  Consumer:', consumer ? `${String(consumer.kind ?? '')} ${String(consumer.namespace ?? v.namespace)}/${String(consumer.name ?? '')}` : undefined);
   kv('  BMC:', v.spec.bmc?.address);
   kv('  Credentials:', v.spec.bmc?.credentialsName);
   kv('  Boot MAC:', v.spec.bootMACAddress);

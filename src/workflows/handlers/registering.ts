@@ -11,7 +11,7 @@ export async function registering(host: HostRun): Promise<void> {
     if (!(await host.register(ErrorType.Registration, true))) return host.waitBackoff();
     status.operationHistory.register.end = now();
   }
-  await host.advance(HostEvent.Registered);
+  if (await host.advance(HostEvent.Registered)) host.imported = undefined; // adopted (or restarted): done with it
 }
 
 const now = (): string => new Date().toISOString();

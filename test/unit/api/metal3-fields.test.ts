@@ -213,7 +213,7 @@ describe('fields metalflow does not implement: rejected with the reason, never d
 });
 
 describe('what Metal3 prints (kubectl get -o yaml)', () => {
-  const exported = readFileSync(new URL('../../fixtures/metal3-export/list.yaml', import.meta.url), 'utf8');
+  const exported = readFileSync(new URL('../../fixtures/metal3-export/worker-export.yaml', import.meta.url), 'utf8');
 
   it('kind: List: items flattened, each labelled file#doc.items[i]', () => {
     const r = parseManifests([{ name: 'export.yaml', text: exported }]);

@@ -11,6 +11,11 @@ const EDGES: Array<[ProvisioningState, HostEvent, Partial<GuardContext>, Lifecyc
   [S.None, HostEvent.Start, {}, S.Registering],
   [S.Unmanaged, HostEvent.Manage, {}, S.Registering],
   [S.Unmanaged, HostEvent.Delete, {}, S.Deleting],
+  // Adoption of a host exported from Metal3: registered and checked, then straight to its state.
+  [S.Registering, HostEvent.Registered, { imported: S.Provisioned }, S.Provisioned],
+  [S.Registering, HostEvent.Registered, { imported: S.ExternallyProvisioned }, S.ExternallyProvisioned],
+  [S.Registering, HostEvent.Registered, { imported: S.Available, inspectionDisabled: false }, S.Available],
+  [S.Registering, HostEvent.Registered, { imported: S.Preparing }, S.Preparing],
   [S.Registering, HostEvent.Registered, { externallyProvisioned: true }, S.ExternallyProvisioned],
   [S.Registering, HostEvent.Registered, { inspectionDisabled: true }, S.Preparing],
   [S.Registering, HostEvent.Registered, {}, S.Inspecting],
@@ -58,6 +63,12 @@ describe('host transition table', () => {
     for (const from of [S.Registering, S.Inspecting, S.Available, S.Provisioned, S.ExternallyProvisioned, S.Provisioning, S.Deprovisioning] as const) {
       expect(nextTransition(from, HostEvent.Delete, ctx({ detached: true }))?.to).toBe(S.Deleting);
     }
+  });
+
+  it('an imported state wins over the spec guards, and states that restart take the normal path', () => {
+    expect(nextTransition(S.Registering, HostEvent.Registered, ctx({ imported: S.Provisioned, externallyProvisioned: true }))?.to).toBe(S.Provisioned);
+    expect(nextTransition(S.Registering, HostEvent.Registered, ctx({ imported: S.Inspecting }))?.to).toBe(S.Inspecting);
+    expect(nextTransition(S.Registering, HostEvent.Registered, ctx({ imported: S.Registering }))?.to).toBe(S.Inspecting);
   });
 
   it('rejects events a state does not accept', () => {
