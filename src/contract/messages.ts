@@ -59,6 +59,7 @@ export interface HostView {
   createdAt: string;
   spec: BareMetalHost['spec'];
   annotations: Record<string, string>;
+  labels: Record<string, string>;
   status: BareMetalHostStatus;
   paused: boolean;
   detached: boolean;

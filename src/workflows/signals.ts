@@ -40,6 +40,7 @@ export function installHandlers(host: HostRun): void {
     createdAt: host.createdAt,
     spec: host.spec,
     annotations: host.annotations,
+    labels: host.def.host.metadata.labels ?? {},
     status,
     paused: flags.paused,
     detached: flags.detached,
