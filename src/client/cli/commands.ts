@@ -71,9 +71,11 @@ export function usage(): string {
 
 Usage: metalflow <command> [options]
 
-${column(Object.values(COMMANDS).map((c) => [c.usage, c.summary]))}
+Commands:
+${column(Object.entries(COMMANDS).map(([name, c]) => [name, c.summary]))}
 
-Common options: -n NAMESPACE (BareMetalHost namespace, default "default"), -A (all namespaces), -h (a command's help)
+Use "metalflow <command> --help" for a command's usage and options.
+Common options: -n NAMESPACE (BareMetalHost namespace, default "default"), -A (all namespaces)
 Durations are Go's (kubectl's): 300ms, 90s, 1m30s, 1.5h. Exit codes: 0 ok, 1 failed, 2 usage error.
 ${ENVIRONMENT}`;
 }

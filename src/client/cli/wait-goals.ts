@@ -64,11 +64,12 @@ export function waitGoal(verb: WaitVerb, before: HostView): WaitGoal {
       return goal(`poweredOn=${on}`, before, (v) => v.status.poweredOn === on);
     }
     case 'reboot': {
-      // Met once the reboot was seen under way (a power step, or off) and the host is on and idle again.
+      // Met once the reboot was seen under way (a power step, off, or a status published since the
+      // request: a fast reboot can finish between two polls) and the host is on and idle again.
       let started = false;
       return goal('rebooted', before, (v) => {
         const busy = REBOOT_STEPS.has(v.currentStep);
-        if (busy || !v.status.poweredOn) started = true;
+        if (busy || !v.status.poweredOn || v.status.lastUpdated !== before.status.lastUpdated) started = true;
         return started && !busy && v.status.poweredOn;
       });
     }

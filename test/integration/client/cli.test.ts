@@ -192,6 +192,14 @@ describe('metalflow CLI', () => {
     const on = await stack.metalflow(['power', 'on', 'cli-w', '-n', NS, '--wait', '--timeout', '1m']);
     expect(on.code).toBe(0);
     expect(stack.fakeState(NS, 'cli-w')?.poweredOn).toBe(true);
+    const reboot = await stack.metalflow(['reboot', 'cli-w', '-n', NS, '--wait', '--timeout', '1m']);
+    expect(reboot).toMatchObject({ code: 0, stdout: 'baremetalhost.metal3.io/cli-w soft reboot requested\nbaremetalhost.metal3.io/cli-w condition met (rebooted)\n' });
+    const deprovision = await stack.metalflow(['deprovision', 'cli-w', '-n', NS, '--wait', '--timeout', '2m']);
+    expect(deprovision).toMatchObject({ code: 0, stdout: 'baremetalhost.metal3.io/cli-w deprovision requested\nbaremetalhost.metal3.io/cli-w condition met (state=available)\n' });
+    const inspectedBefore = (await stack.client.view(NS, 'cli-w')).status.operationHistory.inspect.end;
+    const inspect = await stack.metalflow(['inspect', 'cli-w', '-n', NS, '--wait', '--timeout', '2m']);
+    expect(inspect).toMatchObject({ code: 0, stdout: 'baremetalhost.metal3.io/cli-w inspect requested\nbaremetalhost.metal3.io/cli-w condition met (inspected)\n' });
+    expect((await stack.client.view(NS, 'cli-w')).status.operationHistory.inspect.end).not.toBe(inspectedBefore);
 
     // A deploy that takes a minute: --wait gives up at its timeout, exit 1, kubectl's words.
     const slow = file('slow.yaml', fakeHostsManifest(NS, [{ name: 'cli-slow', image: true, annotations: { 'fake.metalflow.io/durations': 'deploy=60s' } }]));

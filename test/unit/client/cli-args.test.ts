@@ -57,7 +57,7 @@ describe('error reports', () => {
 });
 
 describe('--wait goals', () => {
-  const view = (over: { state?: string; poweredOn?: boolean; errorType?: string; errorCount?: number; step?: string; inspectEnd?: string | null; opStatus?: string; image?: string; provisionedImage?: string }): HostView =>
+  const view = (over: { state?: string; poweredOn?: boolean; errorType?: string; errorCount?: number; step?: string; updated?: string; inspectEnd?: string | null; opStatus?: string; image?: string; provisionedImage?: string }): HostView =>
     ({
       name: 'h',
       namespace: 'ns',
@@ -70,6 +70,7 @@ describe('--wait goals', () => {
         errorMessage: 'it broke',
         errorCount: over.errorCount ?? 0,
         poweredOn: over.poweredOn ?? true,
+        lastUpdated: over.updated ?? '2026-01-01T00:00:00.000Z',
         provisioning: { state: over.state ?? 'available', ID: '', ...(over.provisionedImage ? { image: { url: over.provisionedImage } } : {}) },
         operationHistory: { inspect: { start: null, end: over.inspectEnd ?? null } },
       },
@@ -100,6 +101,8 @@ describe('--wait goals', () => {
     expect(reboot.met(view({}))).toBe(false);
     expect(reboot.met(view({ step: 'rebootHost' }))).toBe(false);
     expect(reboot.met(view({}))).toBe(true);
+    // A reboot done between two polls shows as a status published since the request.
+    expect(waitGoal('reboot', view({})).met(view({ updated: '2026-01-01T00:00:05.000Z' }))).toBe(true);
     const detach = waitGoal('detach', view({}));
     expect(detach.met(view({ opStatus: 'detached' }))).toBe(true);
   });
