@@ -23,3 +23,19 @@ export class TemporalUnreachableError extends Error {
     this.name = 'TemporalUnreachableError';
   }
 }
+
+/** A wait ran out of time (kubectl wait's text, then what the host was doing). */
+export class WaitTimeoutError extends Error {
+  constructor(readonly hostName: string, lastSeen?: string) {
+    super(`timed out waiting for the condition on baremetalhosts/${hostName}${lastSeen ? ` (last seen: ${lastSeen})` : ''}`);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+/** While waiting, the host reported a new error: the requested change failed (for now). */
+export class HostFailedError extends Error {
+  constructor(readonly hostName: string, errorType: string, errorMessage: string) {
+    super(`baremetalhosts/${hostName} failed: ${errorType}: ${errorMessage}`);
+    this.name = 'HostFailedError';
+  }
+}

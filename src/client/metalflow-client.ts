@@ -31,7 +31,7 @@ import {
 import type { HostSecrets, SecretPurpose } from '../secrets/sealed-types.js';
 import type { Sealer } from '../secrets/sealer.js';
 import { validateDefinition } from '../api/change-rules.js';
-import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from './errors.js';
+import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError, WaitTimeoutError } from './errors.js';
 
 export interface ApplyOutcome {
   namespace: string;
@@ -261,7 +261,7 @@ export class MetalflowClient {
       if (predicate(last)) return last;
       if (Date.now() >= deadline) {
         const s = last.status;
-        throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s: ${namespace}/${name} is ${s.provisioning.state || 'new'} (${s.operationalStatus}${s.errorType ? `, ${s.errorType}: ${s.errorMessage}` : ''})`);
+        throw new WaitTimeoutError(name, `${s.provisioning.state || 'new'}, ${s.operationalStatus}${s.errorType ? `, ${s.errorType}: ${s.errorMessage}` : ''}`);
       }
       await new Promise((r) => setTimeout(r, pollMs));
     }
@@ -272,7 +272,7 @@ export class MetalflowClient {
     const result = this.handle(namespace, name).result();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${namespace}/${name} to be deleted`)), timeoutMs);
+      timer = setTimeout(() => reject(new WaitTimeoutError(name, 'not deleted yet')), timeoutMs);
     });
     try {
       await Promise.race([result, timeout]);

@@ -17,9 +17,14 @@ export interface TemporalConfig {
   apiKey?: string;
 }
 
+/** Address, namespace and whether TLS is on, without reading any certificate file (`metalflow version`). */
+export function temporalTargetFromEnv(env: NodeJS.ProcessEnv = process.env): { address: string; namespace: string; tls: boolean } {
+  const tls = env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CLIENT_CERT_PATH || env.TEMPORAL_TLS_CA || env.TEMPORAL_TLS_SERVER_CA_CERT_PATH || env.TEMPORAL_API_KEY);
+  return { address: env.TEMPORAL_ADDRESS || 'localhost:7233', namespace: env.TEMPORAL_NAMESPACE || DEFAULT_NAMESPACE, tls };
+}
+
 export function temporalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  const address = env.TEMPORAL_ADDRESS || 'localhost:7233';
-  const namespace = env.TEMPORAL_NAMESPACE || DEFAULT_NAMESPACE;
+  const { address, namespace } = temporalTargetFromEnv(env);
   const apiKey = env.TEMPORAL_API_KEY || undefined;
   const certPath = env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CLIENT_CERT_PATH;
   const keyPath = env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CLIENT_KEY_PATH;

@@ -2,50 +2,25 @@
  * `metalflow`: the operator CLI (kubectl-like verbs over the host workflows).
  * Configuration comes from the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*,
  * TEMPORAL_API_KEY, METALFLOW_SEAL_PUBLIC_KEY(_FILE), METALFLOW_DATA_DIR / METALFLOW_SEAL_KEY_DIR,
- * METALFLOW_TEMPORAL_UI.
+ * METALFLOW_TEMPORAL_UI, METALFLOW_DEBUG.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { ManifestSource } from '../../api/manifest.js';
-import { parseDurationMs } from '../../api/durations.js';
+import { matchesSelector } from '../../api/label-selector.js';
 import { cliSettingsFromEnv } from '../../config/cli-settings.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
 import { hostTaskQueueFromEnv, sealKeyDirFromEnv, sealPublicKeySourcesFromEnv } from '../../config/worker-settings.js';
 import { OperatorSignal, type HostView } from '../../contract/index.js';
-import { KeysExistError, SealingKeyError, createKeys, findPublicKey, rotateKeys } from '../../secrets/key-store.js';
-import { InvalidSealingKeyError, Sealer, formatSealingPublicKey } from '../../secrets/sealer.js';
-import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from '../errors.js';
+import { KeysExistError, createKeys, findPublicKey, rotateKeys } from '../../secrets/key-store.js';
+import { Sealer, formatSealingPublicKey } from '../../secrets/sealer.js';
+import type { ResolvedHost } from '../../api/manifest.js';
+import { InvalidManifestError } from '../errors.js';
 import { MetalflowClient, loadManifests } from '../metalflow-client.js';
+import { UsageError, intervalFlag, parseCommandLine, selectorFlag, timeoutFlag, type CliValues } from './args.js';
+import { COMMANDS, commandHelp, usage } from './commands.js';
 import { asJson, asYaml, describeText, hostsTable } from './format.js';
-
-const USAGE = `metalflow — bare-metal hosts on Temporal
-
-Usage: metalflow <command> [options]
-
-  apply -f FILE|DIR|- [-f ...] [--dry-run]   create or update hosts from Metal3 manifests
-  get [NAME] [-o wide|json|yaml] [-A]        list hosts (kubectl get bmh columns)
-  describe NAME                              status, hardware, history, error, current step
-  wait NAME --for state=S|operationalStatus=S|delete [--timeout 10m]
-  watch [--interval 2s]                      live table
-  deprovision NAME                           remove the image: clean and return to available
-  power on|off NAME                          set spec.online
-  reboot NAME [--hard]
-  inspect NAME                               re-inspect (when available)
-  retry NAME                                 cut the error backoff short, try now
-  detach NAME [--force] | attach NAME
-  pause NAME | resume NAME
-  delete NAME [--wait] [--timeout 10m]
-  keys create [--if-missing]                 create the sealing keys (where the workers run; never overwrites)
-  keys public                                print the sealing public key (all a client needs to apply)
-  keys rotate                                a new sealing key; old private keys keep opening
-
-Common options: -n NAMESPACE (BareMetalHost namespace, default "default"), -A (all namespaces)
-Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (metalflow), TEMPORAL_TLS_CERT,
-  TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_API_KEY, METALFLOW_DATA_DIR (.metalflow),
-  METALFLOW_SEAL_KEY_DIR ($METALFLOW_DATA_DIR/keys), METALFLOW_SEAL_PUBLIC_KEY(_FILE) (the output of keys public)`;
-
-class UsageError extends Error {}
+import { ExitCode, reportError } from './report.js';
+import { readManifestSources } from './sources.js';
+import { versionText } from './version.js';
+import { waitGoal, type WaitVerb } from './wait-goals.js';
 
 /** Commands that are one signal without an argument. */
 const SIMPLE_SIGNALS = {
@@ -57,52 +32,52 @@ const SIMPLE_SIGNALS = {
   resume: OperatorSignal.resume,
 } as const;
 
-const options = {
-  filename: { type: 'string', short: 'f', multiple: true },
-  'dry-run': { type: 'boolean' },
-  output: { type: 'string', short: 'o' },
-  namespace: { type: 'string', short: 'n' },
-  'all-namespaces': { type: 'boolean', short: 'A' },
-  for: { type: 'string' },
-  timeout: { type: 'string' },
-  interval: { type: 'string' },
-  hard: { type: 'boolean' },
-  force: { type: 'boolean' },
-  wait: { type: 'boolean' },
-  'if-missing': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function readSources(paths: string[]): ManifestSource[] {
-  const sources: ManifestSource[] = [];
-  for (const p of paths) {
-    if (p === '-') {
-      sources.push({ name: '<stdin>', text: readFileSync(0, 'utf8') });
-      continue;
-    }
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      throw new UsageError(`cannot read ${p}: no such file or directory`);
-    }
-    if (st.isDirectory()) {
-      for (const f of readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) sources.push({ name: join(p, f), text: readFileSync(join(p, f), 'utf8') });
-    } else sources.push({ name: p, text: readFileSync(p, 'utf8') });
-  }
-  return sources;
-}
+const OUTPUTS = ['wide', 'json', 'yaml', 'name'];
 
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+const resourceName = (name: string): string => `baremetalhost.metal3.io/${name}`;
+
+/** `-l` applied client side over what the server listed. */
+function selectHosts(views: HostView[], values: CliValues): HostView[] {
+  const selector = selectorFlag(values.selector);
+  return selector ? views.filter((v) => matchesSelector(selector, v.labels)) : views;
+}
+
+/** `apply -n NS`: as kubectl, an object in another namespace (none given means "default") is refused, not moved. */
+function checkNamespace(hosts: ResolvedHost[], namespace: string): void {
+  const errors = hosts
+    .filter((h) => h.host.metadata.namespace !== namespace)
+    .map((h) => ({
+      document: `BareMetalHost ${h.host.metadata.namespace}/${h.host.metadata.name}`,
+      field: 'metadata.namespace',
+      reason: `the namespace from the provided object "${h.host.metadata.namespace}" does not match the namespace "${namespace}"; pass -n ${h.host.metadata.namespace} or leave -n out`,
+    }));
+  if (errors.length > 0) throw new InvalidManifestError(errors);
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  const [command, ...args] = positionals;
-  if (values.help || !command) {
-    out(USAGE);
-    return command || values.help ? 0 : 2;
+  const { command, args, values } = parseCommandLine(argv);
+  if (values.version || command === 'version') {
+    out(versionText());
+    return ExitCode.ok;
+  }
+  if (command === 'help') {
+    const help = args[0] ? commandHelp(args[0]) : usage();
+    if (!help) throw new UsageError(`unknown command "${args[0]}"`);
+    out(help);
+    return ExitCode.ok;
+  }
+  if (!command) {
+    out(usage());
+    return values.help ? ExitCode.ok : ExitCode.usage;
+  }
+  if (!COMMANDS[command]) throw new UsageError(`unknown command "${command}"`);
+  if (values.help) {
+    out(commandHelp(command) ?? usage());
+    return ExitCode.ok;
   }
   const cli = cliSettingsFromEnv();
   const namespace = values.namespace ?? cli.hostNamespace;
@@ -111,55 +86,79 @@ export async function run(argv: string[]): Promise<number> {
     if (!name) throw new UsageError(`${command}: missing host NAME`);
     return name;
   };
+  // Flags are checked before anything is read or sent.
+  if (values.output !== undefined && !OUTPUTS.includes(values.output)) throw new UsageError(`-o ${values.output}: expected wide, json, yaml or name`);
+  if (command === 'apply' && values.output !== undefined && values.output !== 'name') throw new UsageError(`apply: -o ${values.output}: only -o name`);
+  if (command === 'apply' && !values.filename?.length) throw new UsageError('apply: -f FILE is required');
+  if (command === 'power' && args[0] !== 'on' && args[0] !== 'off') throw new UsageError('power: expected "on" or "off"');
+  if (['describe', 'wait', 'deprovision', 'power', 'reboot', 'inspect', 'retry', 'detach', 'attach', 'pause', 'resume', 'delete'].includes(command)) needName();
+  selectorFlag(values.selector);
+  const timeoutMs = values.timeout !== undefined || values.wait || command === 'wait' ? timeoutFlag(values.timeout) : 0;
+  const intervalMs = command === 'watch' ? intervalFlag(values.interval) : 0;
 
   if (command === 'keys') return keys(args[0], values['if-missing'] === true);
 
   // Dry run needs no server and no key: same parsing and validation, nothing sent.
+  const sources = command === 'apply' ? readManifestSources(values.filename ?? []) : [];
+  if (command === 'apply' && values.namespace !== undefined) checkNamespace(loadManifests(sources).hosts, values.namespace);
   if (command === 'apply' && values['dry-run']) {
-    if (!values.filename?.length) throw new UsageError('apply: -f FILE is required');
-    const { hosts, warnings } = loadManifests(readSources(values.filename));
+    const { hosts, warnings } = loadManifests(sources);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    for (const h of hosts) out(`baremetalhost.metal3.io/${h.host.metadata.name} valid (dry run)`);
-    return 0;
+    for (const h of hosts) out(`${resourceName(h.host.metadata.name)}${values.output === 'name' ? '' : ' valid (dry run)'}`);
+    return ExitCode.ok;
   }
-  if (command === 'apply' && !values.filename?.length) throw new UsageError('apply: -f FILE is required');
-  const known = ['apply', 'get', 'describe', 'wait', 'watch', 'deprovision', 'power', 'reboot', 'inspect', 'retry', 'detach', 'attach', 'pause', 'resume', 'delete'];
-  if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
 
   // apply seals with the public key only, and never creates one: no key found is an error saying where it looked.
   const sealer = command === 'apply' ? Sealer.fromPublicKey(findPublicKey(sealPublicKeySourcesFromEnv())) : undefined;
   const client = await MetalflowClient.connect(temporalConfigFromEnv(), sealer, hostTaskQueueFromEnv());
+  /** `--wait`: the condition the verb leads to, from the host as it was when the request went in. */
+  const waitAfter = async (verb: WaitVerb, name: string, before: HostView): Promise<void> => {
+    const goal = waitGoal(verb, before);
+    await client.waitFor(before.namespace, name, (v) => goal.met(v), timeoutMs);
+    out(`${resourceName(name)} condition met (${goal.what})`);
+  };
+  /** Sends one operator signal, then waits if asked. */
+  const request = async (name: string, verb: WaitVerb | undefined, said: string, send: () => Promise<void>): Promise<number> => {
+    const before = await client.view(namespace, name);
+    await send();
+    out(`${resourceName(name)} ${said}`);
+    if (values.wait && verb) await waitAfter(verb, name, before);
+    return ExitCode.ok;
+  };
   try {
     switch (command) {
       case 'apply': {
-        const result = await client.apply(readSources(values.filename ?? []));
+        const result = await client.apply(sources);
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-        for (const h of result.hosts) out(`baremetalhost.metal3.io/${h.name} ${h.result}`);
-        return 0;
+        for (const h of result.hosts) out(values.output === 'name' ? resourceName(h.name) : `${resourceName(h.name)} ${h.result}`);
+        if (values.wait) {
+          await Promise.all(result.hosts.map(async (h) => waitAfter('apply', h.name, await client.view(h.namespace, h.name))));
+        }
+        return ExitCode.ok;
       }
       case 'get': {
         const all = values['all-namespaces'] === true;
-        const views: HostView[] = args[0] ? [await client.view(namespace, args[0])] : await client.list(all ? undefined : namespace);
         const single = Boolean(args[0]);
+        const listed = single ? [await client.view(namespace, args[0] ?? '')] : await client.list(all ? undefined : namespace);
+        const views = selectHosts(listed, values);
         if (values.output === 'json') out(asJson(views, single));
         else if (values.output === 'yaml') out(asYaml(views, single));
-        else if (values.output === undefined || values.output === 'wide') {
-          if (views.length === 0) process.stderr.write(`No hosts found${all ? '' : ` in ${namespace} namespace`}.\n`);
-          else out(hostsTable(views, { wide: values.output === 'wide', allNamespaces: all }));
-        } else throw new UsageError(`-o ${values.output}: expected wide, json or yaml`);
-        return 0;
+        else if (values.output === 'name') {
+          if (views.length) out(views.map((v) => resourceName(v.name)).join('\n'));
+        } else if (views.length === 0) process.stderr.write(`No hosts found${all ? '' : ` in ${namespace} namespace`}.\n`);
+        else out(hostsTable(views, { wide: values.output === 'wide', allNamespaces: all }));
+        return ExitCode.ok;
       }
       case 'describe':
         out(describeText(await client.describe(namespace, needName()), cli.temporalUi(client.config.namespace)));
-        return 0;
+        return ExitCode.ok;
       case 'wait': {
         const name = needName();
         const cond = values.for ?? '';
-        const timeoutMs = parseDurationMs(values.timeout ?? '10m');
         if (cond === 'delete') {
           await client.waitDeleted(namespace, name, timeoutMs);
-          out(`baremetalhost.metal3.io/${name} deleted`);
-          return 0;
+          out(`${resourceName(name)} deleted`);
+          return ExitCode.ok;
         }
         const m = /^(state|operationalStatus|errorType|poweredOn)=(.*)$/.exec(cond);
         if (!m) throw new UsageError('wait: --for must be state=S, operationalStatus=S, errorType=T, poweredOn=true|false or delete');
@@ -167,14 +166,13 @@ export async function run(argv: string[]): Promise<number> {
         const pick = (v: HostView): string =>
           field === 'state' ? v.status.provisioning.state : field === 'poweredOn' ? String(v.status.poweredOn) : String(v.status[field as 'operationalStatus' | 'errorType']);
         await client.waitFor(namespace, name, (v) => pick(v) === want, timeoutMs);
-        out(`baremetalhost.metal3.io/${name} condition met (${field}=${want})`);
-        return 0;
+        out(`${resourceName(name)} condition met (${field}=${want})`);
+        return ExitCode.ok;
       }
       case 'watch': {
-        const intervalMs = parseDurationMs(values.interval ?? '2s');
         const all = values['all-namespaces'] === true;
         for (;;) {
-          const views = await client.list(all ? undefined : namespace);
+          const views = selectHosts(await client.list(all ? undefined : namespace), values);
           process.stdout.write('\x1b[2J\x1b[H');
           out(`${new Date().toISOString()}  (Ctrl-C to stop)\n`);
           out(views.length ? hostsTable(views, { allNamespaces: all }) : 'No hosts found.');
@@ -182,43 +180,31 @@ export async function run(argv: string[]): Promise<number> {
         }
       }
       case 'power': {
-        const dir = args[0];
-        if (dir !== 'on' && dir !== 'off') throw new UsageError('power: expected "on" or "off"');
-        const name = needName();
-        await client.signal(namespace, name, dir === 'on' ? OperatorSignal.powerOn : OperatorSignal.powerOff);
-        out(`baremetalhost.metal3.io/${name} power ${dir} requested`);
-        return 0;
+        const on = args[0] === 'on';
+        return await request(needName(), on ? 'power on' : 'power off', `power ${on ? 'on' : 'off'} requested`, () => client.signal(namespace, needName(), on ? OperatorSignal.powerOn : OperatorSignal.powerOff));
       }
       case 'reboot': {
-        const name = needName();
-        await client.signal(namespace, name, OperatorSignal.reboot, { mode: values.hard ? 'hard' : 'soft' });
-        out(`baremetalhost.metal3.io/${name} ${values.hard ? 'hard' : 'soft'} reboot requested`);
-        return 0;
+        const mode = values.hard ? 'hard' : 'soft';
+        return await request(needName(), 'reboot', `${mode} reboot requested`, () => client.signal(namespace, needName(), OperatorSignal.reboot, { mode }));
       }
-      case 'detach': {
-        const name = needName();
-        await client.signal(namespace, name, OperatorSignal.detach, { force: values.force === true });
-        out(`baremetalhost.metal3.io/${name} detach requested`);
-        return 0;
-      }
+      case 'detach':
+        return await request(needName(), 'detach', 'detach requested', () => client.signal(namespace, needName(), OperatorSignal.detach, { force: values.force === true }));
       case 'delete': {
         const name = needName();
         await client.signal(namespace, name, OperatorSignal.delete);
-        out(`baremetalhost.metal3.io/${name} delete requested`);
+        out(`${resourceName(name)} delete requested`);
         if (values.wait) {
-          await client.waitDeleted(namespace, name, parseDurationMs(values.timeout ?? '10m'));
-          out(`baremetalhost.metal3.io/${name} deleted`);
+          await client.waitDeleted(namespace, name, timeoutMs);
+          out(`${resourceName(name)} deleted`);
         }
-        return 0;
+        return ExitCode.ok;
       }
       default: {
         // deprovision, inspect, retry, attach, pause, resume: one signal each.
         const signal = SIMPLE_SIGNALS[command as keyof typeof SIMPLE_SIGNALS];
         if (!signal) throw new UsageError(`unknown command "${command}"`);
-        const name = needName();
-        await client.signal(namespace, name, signal);
-        out(`baremetalhost.metal3.io/${name} ${command} requested`);
-        return 0;
+        const verb = command === 'pause' || command === 'resume' ? undefined : (command as WaitVerb);
+        return await request(needName(), verb, `${command} requested`, () => client.signal(namespace, needName(), signal));
       }
     }
   } finally {
@@ -261,14 +247,11 @@ export function cliMain(argv: string[]): void {
   run(argv).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-        process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
-        process.exit(2);
-      }
-      const known = err instanceof InvalidManifestError || err instanceof HostNotFoundError || err instanceof TemporalUnreachableError || err instanceof SealingKeyError || err instanceof InvalidSealingKeyError;
-      const message = err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err);
-      process.stderr.write(`error: ${message}\n`);
-      process.exit(1);
+      const command = argv.find((a) => !a.startsWith('-') && COMMANDS[a]);
+      const usageHint = `See 'metalflow ${command ? `${command} ` : ''}--help' for usage.`;
+      const { code, text } = reportError(err, { debug: cliSettingsFromEnv().debug, usageHint });
+      process.stderr.write(text);
+      process.exit(code);
     },
   );
 }
