@@ -5,7 +5,8 @@
  * adopted from it is registered and checked, never inspected, cleaned or re-imaged. Pure.
  */
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type Image, type ProvisioningState } from './types.js';
-import { validateRootDeviceHints, type FieldError } from './validate-host.js';
+import type { FieldError } from './validate-host.js';
+import { validateRootDeviceHints } from './root-device-hints.js';
 
 export const STATUS_ANNOTATION = 'baremetalhost.metal3.io/status';
 /** kubectl's bookkeeping: it holds the old manifest, so it is dropped on import. */

@@ -46,8 +46,6 @@ const IGNORED_METAL3_KINDS: Readonly<Record<string, string>> = {
   HardwareData: 'BMO copies inspection results into it; metalflow keeps them in the host status',
 };
 
-/** kubectl's bookkeeping: it holds the manifest last applied in the old cluster, not this one. */
-
 interface RawDoc {
   label: string;
   obj: Record<string, unknown>;

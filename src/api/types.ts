@@ -183,8 +183,6 @@ export interface BareMetalHostStatus {
     deprovision: OperationMetric;
   };
   hardware?: HardwareDetails;
-  /** BMO's deprecated hardware profile name (spec.hardwareProfile, or `unknown`). */
-  hardwareProfile?: string;
   /** metav1.Condition list (newer BMO). */
   conditions?: StatusCondition[];
 }
