@@ -4,6 +4,8 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { bootMacConflicts } from './boot-mac.js';
+import type { HostFirmwareSpec } from './firmware.js';
+import { attachFirmware, FIRMWARE_KINDS, parseFirmwareDoc, type FirmwareDoc } from './firmware-manifest.js';
 import type { BareMetalHost, Secret } from './types.js';
 import { validateBareMetalHost, validateObjectMeta, type FieldError } from './validate-host.js';
 
@@ -22,6 +24,8 @@ export interface ResolvedHost {
   host: BareMetalHost;
   /** The Secrets this host refers to, by BareMetalHost field, with their decoded data. */
   secrets: Partial<Record<'credentials' | 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData', Secret>>;
+  /** Its HostFirmwareSettings / HostFirmwareComponents / HostUpdatePolicy, if any were applied with it. */
+  firmware?: HostFirmwareSpec;
 }
 
 export interface ParsedManifests {
@@ -46,6 +50,7 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
   const warnings: string[] = [];
   const rawHosts: RawDoc[] = [];
   const secrets: Secret[] = [];
+  const firmwareDocs: FirmwareDoc[] = [];
 
   for (const source of sources) {
     const docs = parseAllDocuments(source.text);
@@ -69,6 +74,9 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
         errors.push({ document: label, field: 'kind', reason: 'List objects are not supported; write one document per object' });
       } else if (obj.apiVersion === 'metal3.io/v1alpha1' && obj.kind === 'BareMetalHost') {
         rawHosts.push({ label, obj });
+      } else if (obj.apiVersion === 'metal3.io/v1alpha1' && FIRMWARE_KINDS.has(String(obj.kind))) {
+        const doc = parseFirmwareDoc(obj, label, errors);
+        if (doc) firmwareDocs.push(doc);
       } else if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
         const secret = decodeSecret(obj, label, errors);
         if (secret) secrets.push(secret);
@@ -121,6 +129,11 @@ export function parseManifests(sources: ManifestSource[]): ParsedManifests {
     assign('metaData', spec.metaData?.name);
     assign('preprovisioningNetworkData', spec.preprovisioningNetworkDataName);
     hosts.push(resolved);
+  }
+  const firmware = attachFirmware(firmwareDocs, seenHosts, errors);
+  for (const h of hosts) {
+    const part = firmware.get(`${h.host.metadata.namespace}/${h.host.metadata.name}`);
+    if (part) h.firmware = part;
   }
   const macOwners = hosts.map(({ host: h }) => ({ namespace: h.metadata.namespace ?? 'default', name: h.metadata.name, bootMACAddress: h.spec.bootMACAddress }));
   for (const e of bootMacConflicts(macOwners)) errors.push({ ...e, document: labels.get(e.document) ?? e.document });

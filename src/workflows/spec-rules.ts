@@ -9,5 +9,5 @@ export function definitionFingerprint(def: HostDefinition): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => [k, { name: v?.name, version: v?.version }]),
   );
-  return JSON.stringify({ host: def.host, secrets });
+  return JSON.stringify({ host: def.host, secrets, ...(def.firmware ? { firmware: def.firmware } : {}) });
 }
