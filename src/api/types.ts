@@ -2,6 +2,7 @@
  * BareMetalHost (metal3.io/v1alpha1) types, as Metal3 users write them and as BMO reports status.
  * Only plain data: these cross the workflow boundary and must stay serialisable.
  */
+import type { HostFirmwareStatus } from './firmware.js';
 
 export const ProvisioningState = {
   None: '',
@@ -25,6 +26,8 @@ export const OperationalStatus = {
   Error: 'error',
   Delayed: 'delayed',
   Detached: 'detached',
+  /** BMO's day-2 firmware work on a provisioned host (the provisioning state stays). */
+  Servicing: 'servicing',
 } as const;
 export type OperationalStatus = (typeof OperationalStatus)[keyof typeof OperationalStatus];
 
@@ -37,6 +40,7 @@ export const ErrorType = {
   Provisioning: 'provisioning error',
   PowerManagement: 'power management error',
   Detach: 'detach error',
+  Servicing: 'servicing error',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -175,4 +179,6 @@ export interface BareMetalHostStatus {
     deprovision: OperationMetric;
   };
   hardware?: HardwareDetails;
+  /** HostFirmwareSettings/FirmwareSchema/HostFirmwareComponents status, once the BMC was read (firmware.ts). */
+  firmware?: HostFirmwareStatus;
 }
