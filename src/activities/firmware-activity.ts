@@ -31,7 +31,12 @@ export async function configureFirmware(bmc: BmcDriver, input: FirmwareInput, ct
     const updates = input.updates ?? [];
     if (updates.length > 0) {
       if (!bmc.updateFirmware) throw new UnsupportedDriverError(`BMC driver ${scheme} does not support firmware updates`, { driver: scheme });
-      result.components = (await bmc.updateFirmware({ ...ctx, opId: `${input.opId}/updates` }, updates)).map((c) => ({ component: c.component, currentVersion: c.version }));
+      const before = bmc.readFirmwareComponents ? await bmc.readFirmwareComponents(ctx) : [];
+      const after = await bmc.updateFirmware({ ...ctx, opId: `${input.opId}/updates` }, updates);
+      result.components = after.map((c) => {
+        const initial = before.find((b) => b.component === c.component)?.version;
+        return { component: c.component, currentVersion: c.version, ...(initial !== undefined ? { initialVersion: initial } : {}) };
+      });
     } else if (bmc.readFirmwareComponents) {
       result.components = (await bmc.readFirmwareComponents(ctx)).map((c) => ({ component: c.component, currentVersion: c.version }));
     }

@@ -91,7 +91,8 @@ export interface FirmwareResult {
   settings?: Record<string, string>;
   schemaName?: string;
   schema?: FirmwareSchemaMap;
-  components?: Array<Pick<FirmwareComponentStatus, 'component' | 'currentVersion'>>;
+  /** currentVersion after the step; initialVersion as read before an update flashed it. */
+  components?: Array<Pick<FirmwareComponentStatus, 'component' | 'currentVersion'> & { initialVersion?: string }>;
 }
 
 export interface RebootInput extends StepInput {

@@ -1,4 +1,5 @@
 /** The host workflow's signals, update and queries: what operators, clients and the boot services send it. */
+import type { HostFirmwareSpec } from '../api/firmware.js';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/types.js';
 import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions.js';
@@ -67,5 +68,7 @@ export interface HostView {
   nextRetryAt?: string;
   /** What the workflow is doing now, e.g. `inspectHardware` or `waiting (power sync)`. */
   currentStep: string;
+  /** Its HostFirmwareSettings/HostFirmwareComponents/HostUpdatePolicy specs, if applied. */
+  firmware?: HostFirmwareSpec;
 }
 export const hostQuery = defineQuery<HostView>('host');

@@ -73,7 +73,7 @@ function record(host: HostRun, result: FirmwareResult, flashed: FirmwareUpdate[]
     const version = c.currentVersion ?? '';
     return {
       component: c.component,
-      initialVersion: before?.initialVersion ?? (updated ? (before?.currentVersion ?? '') : version),
+      initialVersion: before?.initialVersion ?? c.initialVersion ?? version,
       currentVersion: version,
       ...(updated ? { lastVersionFlashed: version, updatedAt: now } : before?.lastVersionFlashed ? { lastVersionFlashed: before.lastVersionFlashed, ...(before.updatedAt ? { updatedAt: before.updatedAt } : {}) } : {}),
     };

@@ -46,6 +46,7 @@ export function installHandlers(host: HostRun): void {
     deleting: flags.deleting,
     ...(host.retryAt !== undefined ? { nextRetryAt: new Date(host.retryAt).toISOString() } : {}),
     currentStep: host.currentStep,
+    ...(host.def.firmware ? { firmware: host.def.firmware } : {}),
   }));
   setHandler(
     applySpecUpdate,
