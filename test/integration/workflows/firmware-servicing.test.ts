@@ -5,8 +5,11 @@
  * provisioned, no clean or deploy); a failing setting is a `servicing error` with the usual backoff
  * and `retry`, and a corrected HostFirmwareSettings recovers it.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { rebootSignal, retrySignal } from '../../../src/contract/index.js';
+import { hostWorkflowId, rebootSignal, retrySignal } from '../../../src/contract/index.js';
+import { replayHistories } from '../../helpers/replay.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-firmware';
@@ -26,6 +29,15 @@ const apply = (settings: Record<string, string>, policy?: string): ReturnType<ty
   stack.client.apply([{ name: 'm.yaml', text: `${fakeHostsManifest(NS, [{ name: HOST, image: true, annotations: ANNOTATIONS }])}\n${firmwareDocs(settings, policy)}` }]);
 
 const steps = (): string[] => (stack.fakeState(NS, HOST)?.effects ?? []).map((e) => e.step);
+
+/** Waits until the fake machine recorded an effect (after the first `from`) matching `what`. */
+async function effectSeen(from: number, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(stack.fakeState(NS, HOST)?.effects ?? []).slice(from).some((e) => e.what === what)) {
+    if (Date.now() > deadline) throw new Error(`no fake effect "${what}" within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 describe('firmware settings, components and servicing', () => {
   it('applies settings and updates in preparing; status shows settings, schema and components', async () => {
@@ -52,6 +64,9 @@ describe('firmware settings, components and servicing', () => {
     const added = steps().slice(before.length);
     expect(added).toContain('firmware');
     expect(added.filter((s) => s === 'deploy' || s === 'clean' || s === 'inspect')).toEqual([]);
+    // The requested reboot still follows (servicing ran first, as BMO's doServiceIfNeeded): wait for it,
+    // or the next test's reboot request would coalesce with this one.
+    await effectSeen(before.length, 'reboot (hard)', 30_000);
   });
 
   it('a failing setting is a servicing error with backoff and retry; a corrected HostFirmwareSettings recovers', async () => {
@@ -70,5 +85,17 @@ describe('firmware settings, components and servicing', () => {
     const ok = await stack.client.waitFor(NS, HOST, (h) => h.status.operationalStatus === 'OK' && h.status.firmware?.settings?.ProcTurboMode === 'Disabled', 60_000);
     expect(ok.status).toMatchObject({ errorType: '', errorCount: 0, provisioning: { state: 'provisioned' } });
     expect(steps().slice(before.length).filter((s) => s === 'deploy' || s === 'clean')).toEqual([]);
+  });
+
+  it('replays its history (recorded as a fixture with RECORD_HISTORIES=1)', async () => {
+    const workflowId = hostWorkflowId(NS, HOST);
+    if (process.env.RECORD_HISTORIES) {
+      const dir = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${dir}${workflowId.replace(/\//g, '_')}.json`, await stack.temporal(['workflow', 'show', '--workflow-id', workflowId, '-o', 'json']));
+    }
+    const { replayed, failures } = await replayHistories([{ workflowId, history: await stack.client.handle(NS, HOST).fetchHistory() }]);
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(1);
   });
 });
