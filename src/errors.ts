@@ -56,6 +56,16 @@ export class UnsupportedDriverError extends MetalflowError {
   readonly nonRetryable = true;
 }
 
+/** Requested firmware settings are invalid for the BMC's schema, or were not applied (Ironic's unapplied check). */
+export class FirmwareSettingsError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
+/** A firmware update (Redfish SimpleUpdate) failed or did not finish in time. */
+export class FirmwareUpdateError extends MetalflowError {
+  readonly nonRetryable = true;
+}
+
 /** A power or boot-device command failed on the BMC. */
 export class PowerControlError extends MetalflowError {
   readonly nonRetryable = false;
@@ -113,6 +123,8 @@ export const FailureType = {
   BmcResponseLimitError: 'BmcResponseLimitError',
   IpmiCommandError: 'IpmiCommandError',
   UnsupportedDriverError: 'UnsupportedDriverError',
+  FirmwareSettingsError: 'FirmwareSettingsError',
+  FirmwareUpdateError: 'FirmwareUpdateError',
   PowerControlError: 'PowerControlError',
   InspectionFailedError: 'InspectionFailedError',
   CleaningFailedError: 'CleaningFailedError',
@@ -146,6 +158,8 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly FailureType[] = [
   FailureType.BmcForeignUrlError,
   FailureType.BmcResponseLimitError,
   FailureType.UnsupportedDriverError,
+  FailureType.FirmwareSettingsError,
+  FailureType.FirmwareUpdateError,
   FailureType.InspectionFailedError,
   FailureType.CleaningFailedError,
   FailureType.DeployFailedError,

@@ -17,6 +17,8 @@ import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract/index.js';
 import { MissingSecretError, UnsupportedDriverError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput, DeprovisionInput, HostBootMode, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
+import { configureFirmware } from './firmware-activity.js';
+import type { FirmwareInput, FirmwareResult } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
 
 export interface ActivityDeps {
@@ -77,6 +79,11 @@ export function createHostActivities(deps: ActivityDeps) {
       return typed(async () => {
         open(input.target);
       });
+    },
+
+    /** HostFirmwareSettings/HostFirmwareComponents: apply, flash, and read back for status (preparing, servicing). */
+    async configureFirmware(input: FirmwareInput): Promise<FirmwareResult> {
+      return typed(() => configureFirmware(open(input.target).bmc, input, operation(input.opId)));
     },
 
     async provisionHost(input: ProvisionInput): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { parseDurationMs as parseDuration } from './durations.js';
 
-export const FAKE_STEPS = ['register', 'power', 'inspect', 'clean', 'deploy'] as const;
+export const FAKE_STEPS = ['register', 'power', 'inspect', 'clean', 'deploy', 'firmware'] as const;
 export type FakeStep = (typeof FAKE_STEPS)[number];
 
 export const FakeAnnotation = {

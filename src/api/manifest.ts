@@ -5,6 +5,8 @@
 import { parseAllDocuments } from 'yaml';
 import { bootMacConflicts } from './boot-mac.js';
 import { STATUS_ANNOTATION, keptAnnotations, parseImportedStatus, type ImportedStatus } from './imported-status.js';
+import type { HostFirmwareSpec } from './firmware.js';
+import { attachFirmware, FIRMWARE_KINDS, parseFirmwareDoc, type FirmwareDoc } from './firmware-manifest.js';
 import type { BareMetalHost, Secret } from './types.js';
 import { validateBareMetalHost, validateObjectMeta, type FieldError } from './validate-host.js';
 import { LIST, SECRET, unknownFields } from './strict-fields.js';
@@ -26,6 +28,8 @@ export interface ResolvedHost {
   secrets: Partial<Record<'credentials' | 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData', Secret>>;
   /** The status exported from Metal3 (document `status` or the status annotation): adopted by a new host. */
   importedStatus?: ImportedStatus;
+  /** Its HostFirmwareSettings / HostFirmwareComponents / HostUpdatePolicy, if any were applied with it. */
+  firmware?: HostFirmwareSpec;
 }
 
 export interface ParsedManifests {
@@ -59,6 +63,7 @@ export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: Seal
   const warnings: string[] = [];
   const rawHosts: RawDoc[] = [];
   const secrets: Secret[] = [];
+  const firmwareDocs: FirmwareDoc[] = [];
 
   /** One object, at `where` (`file#doc`, or `file#doc.items[i]` inside a List). */
   const add = (obj: Record<string, unknown>, where: string): void => {
@@ -71,6 +76,9 @@ export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: Seal
     const ignored = obj.apiVersion === 'metal3.io/v1alpha1' && typeof obj.kind === 'string' ? IGNORED_METAL3_KINDS[obj.kind] : undefined;
     if (obj.apiVersion === 'metal3.io/v1alpha1' && obj.kind === 'BareMetalHost') {
       rawHosts.push({ label, obj });
+    } else if (obj.apiVersion === 'metal3.io/v1alpha1' && FIRMWARE_KINDS.has(String(obj.kind))) {
+      const doc = parseFirmwareDoc(obj, label, errors);
+      if (doc) firmwareDocs.push(doc);
     } else if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
       const secret = decodeSecret(obj, label, errors);
       if (secret) secrets.push(secret);
@@ -161,6 +169,11 @@ export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: Seal
     assign('metaData', spec.metaData?.name);
     assign('preprovisioningNetworkData', spec.preprovisioningNetworkDataName);
     hosts.push(resolved);
+  }
+  const firmware = attachFirmware(firmwareDocs, seenHosts, errors);
+  for (const h of hosts) {
+    const part = firmware.get(`${h.host.metadata.namespace}/${h.host.metadata.name}`);
+    if (part) h.firmware = part;
   }
   const macOwners = hosts.map(({ host: h }) => ({ namespace: h.metadata.namespace ?? 'default', name: h.metadata.name, bootMACAddress: h.spec.bootMACAddress }));
   for (const e of bootMacConflicts(macOwners)) errors.push({ ...e, document: labels.get(e.document) ?? e.document });

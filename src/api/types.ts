@@ -2,6 +2,7 @@
  * BareMetalHost (metal3.io/v1alpha1) types, as Metal3 users write them and as BMO reports status.
  * Only plain data: these cross the workflow boundary and must stay serialisable.
  */
+import type { HostFirmwareStatus } from './firmware.js';
 
 export const ProvisioningState = {
   None: '',
@@ -25,6 +26,7 @@ export const OperationalStatus = {
   Error: 'error',
   Delayed: 'delayed',
   Detached: 'detached',
+  /** BMO's day-2 firmware work on a provisioned host (the provisioning state stays). */
   Servicing: 'servicing',
 } as const;
 export type OperationalStatus = (typeof OperationalStatus)[keyof typeof OperationalStatus];
@@ -185,6 +187,8 @@ export interface BareMetalHostStatus {
   hardware?: HardwareDetails;
   /** metav1.Condition list (newer BMO). */
   conditions?: StatusCondition[];
+  /** HostFirmwareSettings/FirmwareSchema/HostFirmwareComponents status, once the BMC was read (firmware.ts). */
+  firmware?: HostFirmwareStatus;
 }
 
 export interface StatusCondition {

@@ -4,6 +4,7 @@
  */
 import type { OperationContext } from '../api/operation.js';
 import type { HardwareDetails, RebootMode } from '../api/types.js';
+import type { FirmwareSchemaMap, FirmwareUpdate, SettingValue } from '../api/firmware.js';
 
 export type { OperationContext };
 
@@ -15,6 +16,25 @@ export interface BootDeviceOptions {
   mode?: BootMode;
   /** `uefihttp` only: what the firmware fetches (Redfish 1.15+ HttpBootUri). */
   httpBootUri?: string;
+}
+
+/** The BIOS settings a BMC reports (as strings, HFS status.settings) and their schema, if it has a registry. */
+export interface FirmwareSettingsReading {
+  settings: Record<string, string>;
+  schema?: FirmwareSchemaMap;
+  /** BMO's FirmwareSchema name for `schema` (schema-<8 hex>). */
+  schemaName?: string;
+}
+
+export interface FirmwareSettingsApplied extends FirmwareSettingsReading {
+  /** False when every requested value was already current (no PATCH, no reboot: Ironic skips too). */
+  changed: boolean;
+}
+
+/** One firmware component's version as the BMC reports it (`bios`, `bmc`). */
+export interface FirmwareComponentReading {
+  component: string;
+  version: string;
 }
 
 export interface BmcDriver {
@@ -32,4 +52,11 @@ export interface BmcDriver {
   setSecureBoot?(ctx: OperationContext, enabled: boolean): Promise<void>;
   /** Out-of-band inspection (`inspectionMode: fast`), where the BMC can tell. */
   inspectOutOfBand?(ctx: OperationContext): Promise<HardwareDetails>;
+  /** BIOS attributes and their registry (HostFirmwareSettings/FirmwareSchema); absent or failing where the BMC has none. */
+  readFirmwareSettings?(ctx: OperationContext): Promise<FirmwareSettingsReading>;
+  /** Validates, applies with the reboot it needs, and verifies; the power state is left as found. */
+  applyFirmwareSettings?(ctx: OperationContext, wanted: Record<string, SettingValue>): Promise<FirmwareSettingsApplied>;
+  readFirmwareComponents?(ctx: OperationContext): Promise<FirmwareComponentReading[]>;
+  /** Flashes each update (HostFirmwareComponents spec.updates), reboots, and re-reads the versions. */
+  updateFirmware?(ctx: OperationContext, updates: readonly FirmwareUpdate[]): Promise<FirmwareComponentReading[]>;
 }

@@ -78,7 +78,7 @@ export function sealHost(resolved: ResolvedHost, sealer: Sealer): HostDefinition
     const purpose = field as SecretPurpose;
     if (secret) secrets[purpose] = sealer.seal({ namespace, purpose }, secret.metadata.name, secret.data);
   }
-  return { host: resolved.host, secrets };
+  return { host: resolved.host, secrets, ...(resolved.firmware ? { firmware: resolved.firmware } : {}) };
 }
 
 /** Hosts applied at once by `apply` (each is one update-with-start round trip). */

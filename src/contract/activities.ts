@@ -1,5 +1,6 @@
 /** Activity argument types, host and boot activities alike: one per activity, shared with the workflow. */
 import type { BareMetalHostSpec, Image, RebootMode, RootDeviceHints } from '../api/types.js';
+import type { FirmwareComponentStatus, FirmwareSchemaMap, FirmwareUpdate, SettingValue } from '../api/firmware.js';
 import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
 
 /** Everything a driver needs to find and talk to one host. */
@@ -77,6 +78,21 @@ export interface BootLiveIsoInput extends StepInput {
   media: BootMedia;
   bootMode?: HostBootMode;
   on: boolean;
+}
+
+/** Firmware settings to apply and updates to flash (HFS/HFC spec), then everything re-read for status. */
+export interface FirmwareInput extends StepInput {
+  settings?: Record<string, SettingValue>;
+  updates?: FirmwareUpdate[];
+}
+
+/** What the BMC reports after a firmware step (HFS status.settings, the FirmwareSchema, component versions). */
+export interface FirmwareResult {
+  settings?: Record<string, string>;
+  schemaName?: string;
+  schema?: FirmwareSchemaMap;
+  /** currentVersion after the step; initialVersion as read before an update flashed it. */
+  components?: Array<Pick<FirmwareComponentStatus, 'component' | 'currentVersion'> & { initialVersion?: string }>;
 }
 
 export interface RebootInput extends StepInput {

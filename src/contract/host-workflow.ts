@@ -1,6 +1,7 @@
 /** The host workflow: its type, id, input and the state it carries across continue-as-new. */
 import type { ImportedStatus } from '../api/imported-status.js';
 import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/types.js';
+import type { HostFirmwareSpec } from '../api/firmware.js';
 import type { HostSecrets } from '../secrets/sealed-types.js';
 
 export const HOST_WORKFLOW_TYPE = 'hostWorkflow';
@@ -19,6 +20,8 @@ export function parseHostWorkflowId(workflowId: string): { namespace: string; na
 export interface HostDefinition {
   host: BareMetalHost;
   secrets: HostSecrets;
+  /** Its HostFirmwareSettings, HostFirmwareComponents and HostUpdatePolicy specs (applied with the host). */
+  firmware?: HostFirmwareSpec;
 }
 
 /** A new host, or one continuing as new with its state carried. */

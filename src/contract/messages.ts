@@ -1,4 +1,5 @@
 /** The host workflow's signals, update and queries: what operators, clients and the boot services send it. */
+import type { HostFirmwareSpec } from '../api/firmware.js';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/types.js';
 import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions.js';
@@ -73,5 +74,7 @@ export interface HostView {
   uid: string;
   /** The sealed Secrets the definition holds, by field: names and keys only, so a re-apply may name them without sending them. */
   secretRefs: Partial<Record<SecretPurpose, { name: string; keys: string[] }>>;
+  /** Its HostFirmwareSettings/HostFirmwareComponents/HostUpdatePolicy specs, if applied. */
+  firmware?: HostFirmwareSpec;
 }
 export const hostQuery = defineQuery<HostView>('host');

@@ -70,6 +70,8 @@ export class HostRun {
   imported: ImportedStatus | undefined;
   /** Waiting for a provisioning slot (opStatus `delayed`). */
   delayed = false;
+  /** A servicing step runs (opStatus `servicing`; firmware.ts). */
+  servicing = false;
   currentStep = 'starting';
   settings: HostSettings = DEFAULT_HOST_SETTINGS;
   readonly agent: AgentReports = {};
@@ -178,7 +180,9 @@ export class HostRun {
         ? OperationalStatus.Error
         : this.delayed
           ? OperationalStatus.Delayed
-          : this.state() === S.Unmanaged
+          : this.servicing
+            ? OperationalStatus.Servicing
+            : this.state() === S.Unmanaged
             ? OperationalStatus.Discovered
             : OperationalStatus.OK;
     status.lastUpdated = new Date().toISOString();

@@ -49,6 +49,7 @@ export function installHandlers(host: HostRun): void {
     currentStep: host.currentStep,
     uid: host.uid,
     secretRefs: Object.fromEntries(Object.entries(host.def.secrets).filter(([, v]) => v !== undefined).map(([k, v]) => [k, { name: v.name, keys: v.keys }])),
+    ...(host.def.firmware ? { firmware: host.def.firmware } : {}),
   }));
   setHandler(
     applySpecUpdate,

@@ -10,7 +10,7 @@ export function definitionFingerprint(def: HostDefinition): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => [k, { name: v?.name, version: v?.version }]),
   );
-  return JSON.stringify({ host: def.host, secrets });
+  return JSON.stringify({ host: def.host, secrets, ...(def.firmware ? { firmware: def.firmware } : {}) });
 }
 
 /** The Secret name each sealed field stands for, as the spec names it. */

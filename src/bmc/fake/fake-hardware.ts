@@ -11,8 +11,10 @@ import { createHash } from 'node:crypto';
 import type { HardwareDetails } from '../../api/types.js';
 import type { AgentDriver, DeployRequest } from '../../agent/driver.js';
 import type { RebootMode } from '../../api/types.js';
-import { BmcUnreachableError, CleaningFailedError, DeployFailedError, InspectionFailedError, PowerControlError } from '../../errors.js';
-import type { BmcDriver, BootDevice, OperationContext } from '../driver.js';
+import { BmcUnreachableError, CleaningFailedError, DeployFailedError, FirmwareSettingsError, FirmwareUpdateError, InspectionFailedError, PowerControlError } from '../../errors.js';
+import { changedSettings, validateFirmwareSettings, type FirmwareSchemaMap, type FirmwareUpdate, type SettingValue } from '../../api/firmware.js';
+import type { BmcDriver, BootDevice, FirmwareComponentReading, FirmwareSettingsApplied, FirmwareSettingsReading, OperationContext } from '../driver.js';
+import { firmwareSchemaName } from '../firmware-schema-name.js';
 import type { FakeOptions, FakeStep } from '../../api/fake-annotations.js';
 
 interface FakeOperation {
@@ -32,7 +34,19 @@ export interface FakeMachineState {
   ops: Record<string, FakeOperation>;
   /** Applied effects in order: one entry per operation id, ever. */
   effects: Array<{ opId: string; step: FakeStep; what: string }>;
+  /** BIOS attributes and firmware versions (absent in state files from before they were emulated). */
+  bios?: { attributes: Record<string, string>; versions: Record<string, string> };
 }
+
+/** The fake BIOS's attribute registry, shaped like sushy-tools' (a few of its attributes). */
+export const FAKE_BIOS_SCHEMA: FirmwareSchemaMap = {
+  BootMode: { attribute_type: 'Enumeration', allowable_values: ['Bios', 'Uefi'], read_only: false },
+  NumCores: { attribute_type: 'Integer', lower_bound: 1, upper_bound: 64, read_only: true },
+  ProcTurboMode: { attribute_type: 'Enumeration', allowable_values: ['Enabled', 'Disabled'], read_only: false },
+  QuietBoot: { attribute_type: 'Boolean', read_only: false },
+  SerialNumber: { attribute_type: 'String', min_length: 0, max_length: 16, read_only: false, unique: true },
+  SysPassword: { attribute_type: 'Password', read_only: false },
+};
 
 export class FakeHardware implements BmcDriver, AgentDriver {
   private readonly file: string;
@@ -111,6 +125,45 @@ export class FakeHardware implements BmcDriver, AgentDriver {
     }, (msg) => new DeployFailedError(msg));
   }
 
+  async readFirmwareSettings(): Promise<FirmwareSettingsReading> {
+    const { attributes } = this.bios(this.load());
+    return { settings: { ...attributes }, schema: FAKE_BIOS_SCHEMA, schemaName: firmwareSchemaName(FAKE_BIOS_SCHEMA) };
+  }
+
+  /** Validated like a Redfish BIOS; applied (with a power cycle that leaves the power as found) only when something changes. */
+  async applyFirmwareSettings(ctx: OperationContext, wanted: Record<string, SettingValue>): Promise<FirmwareSettingsApplied> {
+    const before = await this.readFirmwareSettings();
+    const errors = validateFirmwareSettings(wanted, before.settings, before.schema);
+    if (errors.length > 0) throw new FirmwareSettingsError(`BMC fake: ${errors.join('; ')}`, { errors });
+    const changes = changedSettings(wanted, before.settings);
+    if (Object.keys(changes).length === 0) return { ...before, changed: false };
+    await this.operation(ctx, 'firmware', (s) => {
+      const bios = this.bios(s);
+      for (const [k, v] of Object.entries(changes)) bios.attributes[k] = String(v);
+      s.bios = bios;
+      return `bios settings ${Object.entries(changes).map(([k, v]) => `${k}=${String(v)}`).join(',')}`;
+    }, (msg) => new FirmwareSettingsError(msg));
+    return { ...(await this.readFirmwareSettings()), changed: true };
+  }
+
+  async readFirmwareComponents(): Promise<FirmwareComponentReading[]> {
+    return Object.entries(this.bios(this.load()).versions).map(([component, version]) => ({ component, version }));
+  }
+
+  /** Bumps each component's minor version, as sushy-tools' SimpleUpdate does (no image is fetched). */
+  async updateFirmware(ctx: OperationContext, updates: readonly FirmwareUpdate[]): Promise<FirmwareComponentReading[]> {
+    await this.operation(ctx, 'firmware', (s) => {
+      const bios = this.bios(s);
+      for (const u of updates) {
+        const [major = '1', minor = '0', ...rest] = (bios.versions[u.component] ?? '1.0.0').split('.');
+        bios.versions[u.component] = [major, String(Number(minor) + 1), ...rest].join('.');
+      }
+      s.bios = bios;
+      return `flashed ${updates.map((u) => `${u.component} from ${u.url}`).join(', ')}`;
+    }, (msg) => new FirmwareUpdateError(msg));
+    return this.readFirmwareComponents();
+  }
+
   async forget(_ctx?: OperationContext): Promise<void> {
     rmSync(this.file, { force: true });
   }
@@ -128,6 +181,11 @@ export class FakeHardware implements BmcDriver, AgentDriver {
       storage: s.disks.map((d) => ({ name: d.name, alternateNames: [d.name], sizeBytes: d.sizeBytes, serialNumber: d.serialNumber, type: 'SSD' as const, rotational: false, model: 'Fake Disk', vendor: 'metalflow' })),
       hostname: this.hostKey,
     };
+  }
+
+  private bios(s: FakeMachineState): NonNullable<FakeMachineState['bios']> {
+    const h = createHash('sha256').update(this.hostKey).digest('hex');
+    return s.bios ?? { attributes: { BootMode: 'Uefi', NumCores: '8', ProcTurboMode: 'Enabled', QuietBoot: 'true', SerialNumber: `FAKE${h.slice(0, 8)}`, SysPassword: '' }, versions: { bios: '1.0.0', bmc: '1.0.0' } };
   }
 
   private initial(): FakeMachineState {

@@ -33,6 +33,11 @@ export interface RedfishClientOptions {
 
 export type Json = Record<string, unknown>;
 
+interface Answer {
+  json: Json;
+  location?: string;
+}
+
 const CERT_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
 
 const agents = new Map<string, Agent>();
@@ -97,8 +102,14 @@ export class RedfishClient {
     return this.call('POST', path, body);
   }
 
-  private call(method: Dispatcher.HttpMethod, path: string, body?: Json): Promise<Json> {
-    return serialised(this.endpoint.origin, () => this.withRetries(method, path, body));
+  /** POST of an action that may start a task: the answer and its `Location` (the task monitor), if any. */
+  async postAction(path: string, body: Json): Promise<{ body: Json; location?: string }> {
+    const r = await serialised(this.endpoint.origin, () => this.withRetries('POST', path, body));
+    return { body: r.json, ...(r.location !== undefined ? { location: r.location } : {}) };
+  }
+
+  private async call(method: Dispatcher.HttpMethod, path: string, body?: Json): Promise<Json> {
+    return (await serialised(this.endpoint.origin, () => this.withRetries(method, path, body))).json;
   }
 
   /**
@@ -123,7 +134,7 @@ export class RedfishClient {
     return url;
   }
 
-  private async withRetries(method: Dispatcher.HttpMethod, link: string, body?: Json): Promise<Json> {
+  private async withRetries(method: Dispatcher.HttpMethod, link: string, body?: Json): Promise<Answer> {
     const url = this.resolve(link);
     let last: Error | undefined;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
@@ -139,11 +150,14 @@ export class RedfishClient {
   }
 
   /** One request, following redirects within the BMC origin for GET (only). */
-  private async following(method: Dispatcher.HttpMethod, first: URL, body?: Json): Promise<Json> {
+  private async following(method: Dispatcher.HttpMethod, first: URL, body?: Json): Promise<Answer> {
     let url = first;
     for (let redirects = 0; ; redirects++) {
       const res = await this.once(method, url, body);
-      if (res.status < 300 || res.status >= 400) return this.answer(method, url, res);
+      if (res.status < 300 || res.status >= 400) {
+        const location = [res.headers.location].flat()[0];
+        return { json: this.answer(method, url, res), ...(typeof location === 'string' ? { location } : {}) };
+      }
       const location = [res.headers.location].flat()[0];
       if (location === undefined) throw new RedfishRequestError(`${method} ${clip(url.pathname)}: HTTP ${res.status} without a Location`, { status: res.status });
       // A relative Location is relative to the request URL (RFC 9110); the result must stay on the BMC.

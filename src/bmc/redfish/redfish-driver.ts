@@ -11,11 +11,15 @@ import { BmcResponseLimitError, RedfishRequestError, UnsupportedDriverError } fr
 import { clip } from '../../net/peer-request.js';
 import { waitForPower } from '../power-wait.js';
 import { BMC_POWER_POLL_MS, POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../timing.js';
-import type { BmcDriver, BootDevice, BootDeviceOptions, OperationContext } from '../driver.js';
+import type { FirmwareUpdate, SettingValue } from '../../api/firmware.js';
+import type { BmcDriver, BootDevice, BootDeviceOptions, FirmwareComponentReading, FirmwareSettingsApplied, FirmwareSettingsReading, OperationContext } from '../driver.js';
+import { RedfishBios, type RedfishBiosOptions } from './redfish-bios.js';
 import { RedfishClient, type Json, type RedfishClientOptions } from './redfish-client.js';
 import { hardwareFromRedfish } from './redfish-inventory.js';
 
 export interface RedfishDriverOptions extends RedfishClientOptions {
+  /** Firmware update task and BIOS verification waits (redfish-bios.ts). */
+  firmware?: RedfishBiosOptions;
   /** Wait for the reported power state to follow a command (Ironic power_state_change_timeout: 120 s). */
   powerStateTimeoutMs?: number;
   /** GracefulShutdown this long before ForceOff (Ironic soft power-off timeout: 180 s). */
@@ -42,6 +46,7 @@ export class RedfishDriver implements BmcDriver {
   private readonly powerTimeoutMs: number;
   private readonly softOffMs: number;
   private readonly pollMs: number;
+  private readonly biosResource: RedfishBios;
 
   constructor(
     address: BmcAddress,
@@ -56,6 +61,7 @@ export class RedfishDriver implements BmcDriver {
     this.powerTimeoutMs = opts.powerStateTimeoutMs ?? POWER_STATE_TIMEOUT_MS;
     this.softOffMs = opts.softPowerOffTimeoutMs ?? SOFT_POWER_OFF_TIMEOUT_MS;
     this.pollMs = opts.pollMs ?? BMC_POWER_POLL_MS;
+    this.biosResource = new RedfishBios({ client: this.client, systemPath: () => this.systemPath(), powerCycle: (ctx) => this.powerCycle(ctx) }, opts.firmware);
   }
 
   async register(): Promise<{ poweredOn: boolean }> {
@@ -140,6 +146,22 @@ export class RedfishDriver implements BmcDriver {
     await this.client.patch(path, { SecureBootEnable: enabled });
   }
 
+  readFirmwareSettings(): Promise<FirmwareSettingsReading> {
+    return this.biosResource.read();
+  }
+
+  applyFirmwareSettings(ctx: OperationContext, wanted: Record<string, SettingValue>): Promise<FirmwareSettingsApplied> {
+    return this.biosResource.apply(ctx, wanted);
+  }
+
+  readFirmwareComponents(): Promise<FirmwareComponentReading[]> {
+    return this.biosResource.components();
+  }
+
+  updateFirmware(ctx: OperationContext, updates: readonly FirmwareUpdate[]): Promise<FirmwareComponentReading[]> {
+    return this.biosResource.update(ctx, updates);
+  }
+
   async inspectOutOfBand(): Promise<HardwareDetails> {
     const system = await this.system();
     let resources = 0;
@@ -183,6 +205,13 @@ export class RedfishDriver implements BmcDriver {
   }
 
   // ---- helpers
+
+  /** The reboot pending BIOS settings and firmware need, leaving the power as found (on: a hard restart; off: on, then off). */
+  private async powerCycle(ctx: OperationContext): Promise<void> {
+    if (await this.getPowerState()) return this.reboot(ctx, 'hard');
+    await this.setPower(ctx, true);
+    await this.setPower(ctx, false, { force: true });
+  }
 
   private get origin(): string {
     return this.client.endpoint.origin;

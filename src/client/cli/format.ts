@@ -139,5 +139,26 @@ export function describeText(d: HostDescription, temporalUiBase?: string): strin
     for (const n of hw.nics ?? []) kv(`  NIC ${n.name}:`, `${n.mac}${n.pxe ? ' (pxe)' : ''}`);
     for (const disk of hw.storage ?? []) kv(`  Disk ${disk.name}:`, `${Math.round(disk.sizeBytes / 2 ** 30)} GiB ${disk.type ?? ''} serial ${disk.serialNumber ?? '?'}`);
   }
+  out.push(...firmwareLines(v));
   return out.join('\n');
+}
+
+/** HostFirmwareSettings (wanted → current), HostFirmwareComponents and HostUpdatePolicy of a host, when it has any. */
+export function firmwareLines(v: HostView): string[] {
+  const fw = v.status.firmware;
+  const wanted = v.firmware;
+  if (!fw && !wanted) return [];
+  const out = ['Firmware:'];
+  const line = (k: string, val: string): void => void out.push(`${k.padEnd(21)} ${val}`);
+  if (wanted?.updatePolicy) line('  Update policy:', `settings ${wanted.updatePolicy.firmwareSettings ?? 'onPreparing'}, updates ${wanted.updatePolicy.firmwareUpdates ?? 'onPreparing'}`);
+  if (fw?.schemaName) line('  Schema:', fw.schemaName);
+  const names = new Set([...Object.keys(wanted?.settings ?? {}), ...Object.keys(fw?.settings ?? {})]);
+  for (const name of [...names].sort()) {
+    const current = fw?.settings?.[name];
+    const want = wanted?.settings?.[name];
+    line(`  ${name}:`, `${current ?? '<unknown>'}${want !== undefined && String(want) !== current ? ` (wanted ${String(want)})` : ''}`);
+  }
+  for (const c of fw?.components ?? []) line(`  Component ${c.component}:`, `${c.currentVersion ?? '?'} (initial ${c.initialVersion}${c.lastVersionFlashed ? `, flashed ${c.lastVersionFlashed} at ${c.updatedAt ?? '?'}` : ''})`);
+  for (const u of wanted?.updates ?? []) if (!fw?.updates?.some((d) => d.component === u.component && d.url === u.url)) line(`  Pending update:`, `${u.component} from ${u.url}`);
+  return out;
 }

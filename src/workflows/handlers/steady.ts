@@ -4,6 +4,7 @@
  */
 import { ErrorType, ProvisioningState as S } from '../../api/types.js';
 import { retryLimitMessage, retryLimitReached } from '../desired-event.js';
+import { serviceIfNeeded } from '../firmware.js';
 import type { HostRun } from '../host-run.js';
 import { StateTrait, stateIs } from '../state-machine.js';
 
@@ -15,6 +16,7 @@ export async function steady(host: HostRun): Promise<void> {
     host.delayed = false; // the desire that needed a slot went away
     host.publish();
   }
+  if (powerManaged && (await serviceIfNeeded(host))) return;
   if (flags.rebootRequested && powerManaged) {
     const mode = flags.rebootRequested;
     const r = await host.step('rebootHost', ErrorType.PowerManagement, () => host.bmc('rebootHost').rebootHost({ target: host.target(), opId: host.opId(`reboot-${mode}`), mode }));
