@@ -7,6 +7,7 @@ import { PROVISIONING_NETWORK_ANNOTATION, isValidProvisioningNetwork } from './p
 import { BmcAddressError, parseBmcAddress, type BmcAddress } from './bmc-address.js';
 import type { BareMetalHost, BareMetalHostSpec } from './types.js';
 import { FakeAnnotation, parseFakeOptions } from './fake-annotations.js';
+import { validateHardwareDetailsAnnotation } from './annotations.js';
 
 export interface FieldError {
   field: string;
@@ -171,6 +172,7 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   if (inspectAnnotation === 'disabled' && spec.inspectionMode !== undefined && spec.inspectionMode !== 'disabled') {
     errors.push({ field: `metadata.annotations.${INSPECT_ANNOTATION}`, reason: `"disabled" contradicts spec.inspectionMode: ${String(spec.inspectionMode)}` });
   }
+  errors.push(...validateHardwareDetailsAnnotation(annotations, spec.inspectionMode === 'disabled' || inspectAnnotation === 'disabled'));
 
   // image
   if (spec.image !== undefined && spec.image !== null) {
