@@ -43,6 +43,8 @@ export interface CarriedState {
   retryAt?: number;
   /** Cleanup failures while deleting (give up after MAX_DELETE_FAILURES). */
   deleteFailures: number;
+  /** What BMO would publish as events (annotations consumed or ignored), newest last, capped. */
+  notes?: string[];
 }
 
 /** Operator intent recorded by signals, acted on by the workflow loop at its next safe point. */
@@ -54,4 +56,6 @@ export interface HostFlags {
   inspectRequested: boolean;
   rebootRequested?: RebootMode;
   reregister: boolean;
+  /** disablePowerOff: the reboot annotations (keys, sorted) already answered with a reboot. */
+  rebootedFor?: string;
 }
