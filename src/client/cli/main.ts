@@ -18,6 +18,7 @@ import { InvalidSealingKeyError, Sealer, formatSealingPublicKey } from '../../se
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError } from '../errors.js';
 import { MetalflowClient, loadManifests } from '../metalflow-client.js';
 import { asJson, asYaml, describeText, hostsTable } from './format.js';
+import { parseAnnotationEdits } from '../../api/annotations.js';
 
 const USAGE = `metalflow — bare-metal hosts on Temporal
 
@@ -35,6 +36,7 @@ Usage: metalflow <command> [options]
   retry NAME                                 cut the error backoff short, try now
   detach NAME [--force] | attach NAME
   pause NAME | resume NAME
+  annotate NAME KEY=VALUE ... | KEY- ... [--overwrite]   edit annotations (kubectl annotate)
   delete NAME [--wait] [--timeout 10m]
   keys create [--if-missing]                 create the sealing keys (where the workers run; never overwrites)
   keys public                                print the sealing public key (all a client needs to apply)
@@ -70,6 +72,7 @@ const options = {
   force: { type: 'boolean' },
   wait: { type: 'boolean' },
   'if-missing': { type: 'boolean' },
+  overwrite: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -123,7 +126,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'apply' && !values.filename?.length) throw new UsageError('apply: -f FILE is required');
-  const known = ['apply', 'get', 'describe', 'wait', 'watch', 'deprovision', 'power', 'reboot', 'inspect', 'retry', 'detach', 'attach', 'pause', 'resume', 'delete'];
+  const known = ['apply', 'get', 'describe', 'wait', 'watch', 'deprovision', 'power', 'reboot', 'inspect', 'retry', 'detach', 'attach', 'pause', 'resume', 'delete', 'annotate'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
 
   // apply seals with the public key only, and never creates one: no key found is an error saying where it looked.
@@ -199,6 +202,19 @@ export async function run(argv: string[]): Promise<number> {
         const name = needName();
         await client.signal(namespace, name, OperatorSignal.detach, { force: values.force === true });
         out(`baremetalhost.metal3.io/${name} detach requested`);
+        return 0;
+      }
+      case 'annotate': {
+        const name = needName();
+        let edits;
+        try {
+          edits = parseAnnotationEdits(args.slice(1));
+        } catch (err) {
+          throw new UsageError(`annotate: ${(err as Error).message}`);
+        }
+        if (edits.length === 0) throw new UsageError('annotate: at least one KEY=VALUE or KEY- is required');
+        const r = await client.annotate(namespace, name, edits, values.overwrite === true);
+        out(`baremetalhost.metal3.io/${name} ${r.changed ? 'annotated' : 'unchanged'}`);
         return 0;
       }
       case 'delete': {

@@ -169,6 +169,24 @@ describe('annotations', () => {
     expect(effects('pause-me').some((e) => e.what.startsWith('wrote '))).toBe(true);
   });
 
+  it('`metalflow annotate` edits annotations with kubectl\'s --overwrite rule; describe says what paused a host', async () => {
+    const set = await stack.metalflow(['annotate', 'pause-me', '-n', NS, 'baremetalhost.metal3.io/paused=ops']);
+    expect(set).toMatchObject({ code: 0, stdout: 'baremetalhost.metal3.io/pause-me annotated\n' });
+    const again = await stack.metalflow(['annotate', 'pause-me', '-n', NS, 'baremetalhost.metal3.io/paused=ops2']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("'baremetalhost.metal3.io/paused' already has a value (ops), and --overwrite is false");
+    expect((await stack.metalflow(['annotate', 'pause-me', '-n', NS, 'baremetalhost.metal3.io/paused=ops2', '--overwrite'])).code).toBe(0);
+    await waitFor('pause-me', (v) => v.currentStep === 'paused');
+    const described = await stack.metalflow(['describe', 'pause-me', '-n', NS]);
+    expect(described.stdout).toMatch(/Paused:\s+true \(by annotation\)/);
+    const bad = await stack.metalflow(['annotate', 'pause-me', '-n', NS, 'novalue']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('annotate: invalid annotation format: novalue');
+    expect((await stack.metalflow(['annotate', 'pause-me', '-n', NS, 'baremetalhost.metal3.io/paused-'])).code).toBe(0);
+    const v = await waitFor('pause-me', (h) => !h.paused && h.currentStep !== 'paused');
+    expect(v.annotations).not.toHaveProperty('baremetalhost.metal3.io/paused');
+  });
+
   it('the status annotation on an existing host is dropped with a note', async () => {
     const status = JSON.stringify({ operationalStatus: 'OK', provisioning: { state: 'provisioned' } });
     await apply('pause-me', { image: true, annotations: { 'baremetalhost.metal3.io/status': status } });
