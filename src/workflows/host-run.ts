@@ -16,13 +16,11 @@ import { bmc, bmcCall } from './activity-proxies.js';
 import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs } from './backoff.js';
 import { desiredEvent, type DesireInput } from './desired-event.js';
+import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
 import { DELETED, StateTrait, nextTransition, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
 
 const INTERRUPTED = Symbol('interrupted');
-
-/** Notes (BMO's events about annotations) a host keeps; older ones are dropped. */
-export const MAX_HOST_NOTES = 20;
 
 /**
  * Marks runs that act on BMO's annotations (re-inspect, hardware details, reboot, detached,
@@ -136,10 +134,7 @@ export class HostRun {
 
   /** Records what BMO would publish as an event (describe shows them); a repeat of the last one is not kept twice. */
   note(text: string): void {
-    if (this.notes[this.notes.length - 1] === text) return;
-    log.info('host note', { note: text });
-    this.notes.push(text);
-    if (this.notes.length > MAX_HOST_NOTES) this.notes.splice(0, this.notes.length - MAX_HOST_NOTES);
+    if (appendNote(this.notes, text)) log.info('host note', { note: text });
   }
 
   /**
