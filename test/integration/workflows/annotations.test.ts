@@ -5,9 +5,12 @@
  * powers off. Annotations change the way a Metal3 user changes them: by applying the file again,
  * or `annotate` (kubectl annotate).
  */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { HostView } from '../../../src/contract/index.js';
-import { deleteSignal, deprovisionSignal } from '../../../src/contract/index.js';
+import { deleteSignal, deprovisionSignal, hostWorkflowId } from '../../../src/contract/index.js';
+import { replayHistories } from '../../helpers/replay.js';
 import { useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-annotations';
@@ -217,6 +220,24 @@ describe('spec.disablePowerOff', () => {
     await stack.client.waitDeleted(NS, 'never-off', TIMEOUT);
     const after = activityTypes(await stack.client.handle(NS, 'never-off').fetchHistory()).slice(before);
     expect(after).not.toContain('setPowerState');
+  });
+});
+
+describe('determinism', () => {
+  it('every annotation and disablePowerOff run above replays with the current workflow code', async () => {
+    const names = ['reinspect', 'hwdetails', 'phased', 'detach-me', 'delay-me', 'pause-me', 'never-off'];
+    const histories = await Promise.all(names.map(async (name) => ({ workflowId: hostWorkflowId(NS, name), history: await stack.client.handle(NS, name).fetchHistory() })));
+    if (process.env.RECORD_HISTORIES) {
+      // Replay fixtures for the new paths (reboot annotations; disablePowerOff), as host-lifecycle records its own.
+      const dir = fileURLToPath(new URL('../../fixtures/histories/', import.meta.url));
+      for (const name of ['phased', 'never-off']) {
+        const id = hostWorkflowId(NS, name);
+        writeFileSync(`${dir}${id.replace(/\//g, '_')}.json`, await stack.temporal(['workflow', 'show', '--workflow-id', id, '-o', 'json']));
+      }
+    }
+    const { replayed, failures } = await replayHistories(histories);
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(names.length);
   });
 });
 
