@@ -8,6 +8,9 @@ import { Annotation, isRebootAnnotation, rebootRequest } from '../api/annotation
 import { ErrorType, ProvisioningState as S } from '../api/types.js';
 import type { HostRun } from './host-run.js';
 
+/** BMO's prefix for a failed soft power off (baremetalhost_controller.go clarifySoftPoweroffFailure). */
+export const CLARIFY_SOFT_POWEROFF_FAILURE = 'Continuing with hard poweroff after soft poweroff fails. More details: ';
+
 /** `acted`: a step ran (the round ends); `held`: the host is off and must stay off; undefined: no reboot annotation counts. */
 export type RebootOutcome = 'acted' | 'held' | undefined;
 
@@ -47,10 +50,13 @@ export async function rebootByAnnotation(host: HostRun): Promise<RebootOutcome> 
     return 'acted';
   }
   if (status.poweredOn) {
+    const hadPowerError = status.errorType === ErrorType.PowerManagement;
     const r = await host.step('setPowerState', ErrorType.PowerManagement, () =>
       host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId(`power-off-reboot-${mode}`), on: false, force: mode === 'hard' }),
     );
     if (!r.ok) {
+      // The next attempt is hard (errorCount > 0): say so, as BMO does.
+      if (mode === 'soft' && !hadPowerError && !r.interrupted) status.errorMessage = CLARIFY_SOFT_POWEROFF_FAILURE + status.errorMessage;
       await host.waitBackoff();
       return 'acted';
     }

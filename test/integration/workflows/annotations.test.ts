@@ -120,6 +120,18 @@ describe('annotations', () => {
     expect(v.status.provisioning.state).toBe('provisioned');
   });
 
+  it('outside provisioned states only a forced reboot annotation counts; a failed soft power off says the next is hard', async () => {
+    await stack.client.annotate(NS, 'reinspect', [{ key: 'reboot.metal3.io/plain', value: '' }], false);
+    const started = stack.fakeState(NS, 'reinspect')?.started.power ?? 0;
+    // The next power operation of this machine fails (the fake counts power operations per machine).
+    await stack.client.annotate(NS, 'reinspect', [{ key: 'fake.metalflow.io/fail', value: `power=${started + 1}` }, { key: 'reboot.metal3.io/plain' }, { key: 'reboot.metal3.io/forced', value: '{"force":true}' }], false);
+    const v = await waitFor('reinspect', (h) => h.status.errorType === 'power management error');
+    expect(v.status.errorMessage).toMatch(/^Continuing with hard poweroff after soft poweroff fails\. More details: /);
+    expect(stack.fakeState(NS, 'reinspect')?.ops).toHaveProperty([Object.keys(stack.fakeState(NS, 'reinspect')?.ops ?? {}).find((k) => k.endsWith('-power-off-reboot-soft')) ?? 'none']);
+    await stack.client.annotate(NS, 'reinspect', [{ key: 'reboot.metal3.io/forced' }, { key: 'fake.metalflow.io/fail' }], false);
+    await waitFor('reinspect', (h) => h.status.poweredOn && !('reboot.metal3.io/forced' in h.annotations));
+  });
+
   it('annotate refuses to replace a value without --overwrite, and checks values like apply', async () => {
     await stack.client.annotate(NS, 'phased', [{ key: 'example.com/owner', value: 'team-a' }], false);
     await expect(stack.client.annotate(NS, 'phased', [{ key: 'example.com/owner', value: 'team-b' }], false)).rejects.toThrow("'example.com/owner' already has a value (team-a), and --overwrite is false");
