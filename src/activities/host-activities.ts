@@ -56,7 +56,11 @@ export function createHostActivities(deps: ActivityDeps) {
     },
 
     async setPowerState(input: SetPowerInput): Promise<void> {
-      return typed(() => open(input.target).bmc.setPower(operation(input.opId), input.on, { force: input.force ?? false }));
+      return typed(async () => {
+        const { bmc } = open(input.target);
+        if (!input.on) return powerOff(bmc, input.target, input.opId, input.force ?? false);
+        return bmc.setPower(operation(input.opId), true, { force: input.force ?? false });
+      });
     },
 
     async rebootHost(input: RebootInput): Promise<void> {
@@ -69,7 +73,7 @@ export function createHostActivities(deps: ActivityDeps) {
         if (input.mode === 'fast' && bmc.inspectOutOfBand) return bmc.inspectOutOfBand(operation(input.opId));
         await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe');
         const hardware = await agent.inspect(operation(input.opId), input.mode);
-        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        await powerOff(bmc, input.target, `${input.opId}/power-off`);
         return hardware;
       });
     },
@@ -92,7 +96,8 @@ export function createHostActivities(deps: ActivityDeps) {
         if (input.cleanFirst) await agent.clean(operation(`${input.opId}/clean`), 'metadata');
         await agent.deploy(operation(`${input.opId}/deploy`), deployRequest(input, deps.keyring));
         await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true, mode: driverBootMode(input.bootMode) });
-        await bmc.setPower(operation(`${input.opId}/power`), input.online);
+        if (input.online) await bmc.setPower(operation(`${input.opId}/power`), true);
+        else await powerOff(bmc, input.target, `${input.opId}/power`, false);
       });
     },
 
@@ -100,7 +105,7 @@ export function createHostActivities(deps: ActivityDeps) {
       return typed(async () => {
         const { bmc, agent } = open(input.target);
         if (input.cleaningMode === 'metadata') await agent.clean(operation(`${input.opId}/clean`), 'metadata');
-        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        await powerOff(bmc, input.target, `${input.opId}/power-off`);
       });
     },
 
@@ -126,7 +131,9 @@ export function createHostActivities(deps: ActivityDeps) {
           await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe', { mode });
         }
         if (input.bootMode === 'UEFISecureBoot') await secureBoot(bmc, input, false);
-        if (await bmc.getPowerState()) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        const on = await bmc.getPowerState();
+        if (on && input.target.disablePowerOff) return bmc.reboot(operation(`${input.opId}/reboot`), 'hard');
+        if (on) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
         await bmc.setPower(operation(`${input.opId}/power-on`), true);
       });
     },
@@ -139,11 +146,13 @@ export function createHostActivities(deps: ActivityDeps) {
     async bootFromDisk(input: BootFromDiskInput): Promise<void> {
       return typed(async () => {
         const { bmc } = open(input.target);
-        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        const noOff = input.target.disablePowerOff === true;
+        if (!noOff) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
         if (parseBmcAddress(input.target.bmcAddress).bootMethod === 'virtualmedia') await bmc.ejectVirtualMedia?.(operation(`${input.opId}/eject`));
         await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true, mode: driverBootMode(input.bootMode) });
         if (input.bootMode === 'UEFISecureBoot') await secureBoot(bmc, input, true);
-        if (input.on) await bmc.setPower(operation(`${input.opId}/power-on`), true);
+        if (noOff) await powerOnOrReboot(bmc, `${input.opId}/reboot`);
+        else if (input.on) await bmc.setPower(operation(`${input.opId}/power-on`), true);
       });
     },
 
@@ -152,11 +161,13 @@ export function createHostActivities(deps: ActivityDeps) {
       return typed(async () => {
         if (parseBmcAddress(input.target.bmcAddress).bootMethod !== 'virtualmedia') throw new UnsupportedDriverError(liveIsoUnsupported(schemeOf(input.target)));
         const { bmc } = open(input.target);
-        await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
+        const noOff = input.target.disablePowerOff === true;
+        if (!noOff) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
         await insertMedia(bmc, input, input.media.url, 'live-iso');
         await bmc.setBootDevice(operation(`${input.opId}/boot-cd`), 'cdrom', { persistent: true, mode: driverBootMode(input.bootMode) });
         if (input.bootMode === 'UEFISecureBoot') await secureBoot(bmc, input, true);
-        if (input.on) await bmc.setPower(operation(`${input.opId}/power-on`), true);
+        if (noOff) await powerOnOrReboot(bmc, `${input.opId}/reboot`);
+        else if (input.on) await bmc.setPower(operation(`${input.opId}/power-on`), true);
       });
     },
 
@@ -196,6 +207,18 @@ async function insertMedia(bmc: BmcDriver, input: StepInput, url: string, step: 
 async function secureBoot(bmc: BmcDriver, input: StepInput, enabled: boolean): Promise<void> {
   if (!bmc.setSecureBoot) throw new UnsupportedDriverError(`BMC driver ${schemeOf(input.target)} does not support secure boot`);
   await bmc.setSecureBoot(operation(`${input.opId}/secure-boot-${enabled ? 'on' : 'off'}`), enabled);
+}
+
+/** A power off, or for a disablePowerOff host a reboot (Ironic's disable_power_off). */
+async function powerOff(bmc: BmcDriver, target: HostTarget, opId: string, force = true): Promise<void> {
+  if (target.disablePowerOff) return bmc.reboot(operation(opId), force ? 'hard' : 'soft');
+  return bmc.setPower(operation(opId), false, { force });
+}
+
+/** A disablePowerOff host after its boot device changed: rebooted if it runs, else powered on. */
+async function powerOnOrReboot(bmc: BmcDriver, opId: string): Promise<void> {
+  if (await bmc.getPowerState()) return bmc.reboot(operation(opId), 'hard');
+  return bmc.setPower(operation(opId), true);
 }
 
 function operation(opId: string): OperationContext {

@@ -20,6 +20,7 @@ import {
   HOST_WORKFLOW_TYPE,
   SearchAttr,
   TaskQueue,
+  annotateUpdate,
   applySpecUpdate,
   hostQuery,
   hostWorkflowId,
@@ -31,6 +32,7 @@ import {
 import type { HostSecrets, SecretPurpose } from '../secrets/sealed-types.js';
 import type { Sealer } from '../secrets/sealer.js';
 import { validateDefinition } from '../api/change-rules.js';
+import type { AnnotationEdit } from '../api/annotations.js';
 import { HostNotFoundError, InvalidManifestError, TemporalUnreachableError, WaitTimeoutError } from './errors.js';
 
 export interface ApplyOutcome {
@@ -278,6 +280,22 @@ export class MetalflowClient {
       await Promise.race([result, timeout]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Edits a host's annotations as `kubectl annotate` does (`overwrite` to replace a key that has a
+   * value); the workflow checks the result like an apply and reports `field: reason`.
+   */
+  async annotate(namespace: string, name: string, edits: AnnotationEdit[], overwrite: boolean): Promise<{ generation: number; changed: boolean }> {
+    await this.view(namespace, name);
+    try {
+      return await this.handle(namespace, name).executeUpdate(annotateUpdate, { args: [{ edits, overwrite }] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new InvalidManifestError([{ document: `BareMetalHost ${namespace}/${name}`, field: 'metadata.annotations', reason: err.cause?.message ?? err.message }]);
+      }
+      throw err;
     }
   }
 

@@ -15,6 +15,8 @@ export interface HostTarget {
   credentials?: SealedSecret;
   annotations: Record<string, string>;
   bootMACAddress?: string;
+  /** spec.disablePowerOff: every power off becomes a reboot (Ironic's disable_power_off). */
+  disablePowerOff?: boolean;
 }
 
 export interface StepInput {

@@ -51,6 +51,8 @@ export interface CarriedState {
   deleteFailures: number;
   /** An adoption still waiting for its registration. */
   imported?: ImportedStatus;
+  /** What BMO would publish as events (annotations consumed or ignored), newest last, capped. */
+  notes?: string[];
 }
 
 /** Operator intent recorded by signals, acted on by the workflow loop at its next safe point. */
@@ -62,4 +64,6 @@ export interface HostFlags {
   inspectRequested: boolean;
   rebootRequested?: RebootMode;
   reregister: boolean;
+  /** disablePowerOff: the reboot annotations (keys, sorted) already answered with a reboot. */
+  rebootedFor?: string;
 }

@@ -5,6 +5,7 @@ import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/type
 import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions.js';
 import type { SecretPurpose } from '../secrets/sealed-types.js';
 import type { HostDefinition } from './host-workflow.js';
+import type { AnnotationEdit } from '../api/annotations.js';
 
 // ---- signals (operator actions; fire and forget, always accepted, applied at the next safe point)
 export const deprovisionSignal = defineSignal('deprovision');
@@ -51,6 +52,14 @@ export interface ApplySpecResult {
 /** Replaces the host definition; the validator rejects invalid specs with field and reason. */
 export const applySpecUpdate = defineUpdate<ApplySpecResult, [HostDefinition]>('applySpec');
 
+/** `metalflow annotate`: kubectl annotate's edits (`key=value`, `key-`), checked like an apply. */
+export interface AnnotateArg {
+  edits: AnnotationEdit[];
+  /** Replace keys that already have a value (kubectl --overwrite). */
+  overwrite: boolean;
+}
+export const annotateUpdate = defineUpdate<ApplySpecResult, [AnnotateArg]>('annotate');
+
 // ---- queries
 export const statusQuery = defineQuery<BareMetalHostStatus>('status');
 
@@ -64,6 +73,10 @@ export interface HostView {
   labels: Record<string, string>;
   status: BareMetalHostStatus;
   paused: boolean;
+  /** What paused it: the baremetalhost.metal3.io/paused annotation, the `pause` signal, or both. */
+  pausedBy?: Array<'annotation' | 'signal'>;
+  /** What BMO would publish as events (annotations consumed or ignored), newest last. */
+  notes?: string[];
   detached: boolean;
   deleting: boolean;
   /** When the current error backoff ends (ISO time), if the host is backing off. */

@@ -4,8 +4,9 @@
  * registration. The handlers (handlers/) and the reconcile rules (reconcile.ts) act through it;
  * signal handlers (signals.ts) only record intent on it and wake the loop.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ImportedStatus } from '../api/imported-status.js';
+import { Annotation, inspectionRefreshRequested } from '../api/annotations.js';
 import { INSPECT_ANNOTATION } from '../api/validate-host.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
@@ -17,10 +18,21 @@ import { bmc, bmcCall } from './activity-proxies.js';
 import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs } from './backoff.js';
 import { desiredEvent, type DesireInput } from './desired-event.js';
+import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
 import { DELETED, StateTrait, nextTransition, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
 
 const INTERRUPTED = Symbol('interrupted');
+
+/**
+ * Marks runs that act on BMO's annotations (re-inspect, hardware details, reboot, detached,
+ * paused): asked only when such an annotation is present, so other hosts' histories get no marker.
+ * Runs recorded before it ignored those annotations.
+ */
+export const METAL3_ANNOTATIONS_PATCH = 'metal3-annotations';
+
+/** Marks runs that honour spec.disablePowerOff (reboot instead of power off); asked only for such hosts. */
+export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -81,6 +93,7 @@ export class HostRun {
   wakeups = 0;
   /** Counts what cuts an error backoff short (`retry`, a spec change, delete). */
   backoffCut = 0;
+  readonly notes: string[];
   private published: HostSearchAttributes | undefined;
 
   constructor(input: HostWorkflowInput) {
@@ -97,6 +110,7 @@ export class HostRun {
     this.deleteFailures = c?.deleteFailures ?? 0;
     this.imported = c ? c.imported : input.imported;
     if (!c && input.imported) adoptStatus(this.status, input.imported);
+    this.notes = c?.notes ?? [];
     if (!this.status.provisioning.ID) this.status.provisioning.ID = this.uid;
   }
 
@@ -110,6 +124,40 @@ export class HostRun {
 
   get annotations(): Record<string, string> {
     return this.def.host.metadata.annotations ?? {};
+  }
+
+  /** Whether this run acts on the BMO annotation `key` (present, and the run is past METAL3_ANNOTATIONS_PATCH). */
+  acts(present: boolean): boolean {
+    return present && patched(METAL3_ANNOTATIONS_PATCH);
+  }
+
+  /** spec.disablePowerOff, for runs past DISABLE_POWER_OFF_PATCH. */
+  powerOffDisabled(): boolean {
+    return this.spec.disablePowerOff === true && patched(DISABLE_POWER_OFF_PATCH);
+  }
+
+  inspectionDisabled(): boolean {
+    return this.spec.inspectionMode === 'disabled' || this.annotations[INSPECT_ANNOTATION] === 'disabled';
+  }
+
+  /** Records what BMO would publish as an event (describe shows them); a repeat of the last one is not kept twice. */
+  note(text: string): void {
+    if (appendNote(this.notes, text)) log.info('host note', { note: text });
+  }
+
+  /**
+   * Deletes annotations the workflow consumed, as BMO deletes them from the object: the definition
+   * moves to a new generation. The user's file still has them, so applying it again re-adds them
+   * (kubectl apply does the same with BMO).
+   */
+  removeAnnotations(keys: readonly string[]): void {
+    const current = this.annotations;
+    const gone = keys.filter((k) => Object.prototype.hasOwnProperty.call(current, k));
+    if (gone.length === 0) return;
+    const annotations = Object.fromEntries(Object.entries(current).filter(([k]) => !gone.includes(k)));
+    this.def = { ...this.def, host: { ...this.def.host, metadata: { ...this.def.host.metadata, annotations } } };
+    this.generation += 1;
+    log.info('annotations consumed', { annotations: gone });
   }
 
   /** A BMC call sized for this worker's driver waits (see activity-timeouts.ts). */
@@ -143,6 +191,7 @@ export class HostRun {
       ...(this.def.secrets.credentials ? { credentials: this.def.secrets.credentials } : {}),
       annotations: this.annotations,
       ...(spec.bootMACAddress ? { bootMACAddress: spec.bootMACAddress } : {}),
+      ...(this.powerOffDisabled() ? { disablePowerOff: true } : {}),
     };
   }
 
@@ -156,15 +205,17 @@ export class HostRun {
       spec: this.spec,
       status: this.status,
       deleting: this.flags.deleting,
-      inspectRequested: this.flags.inspectRequested,
+      // BMO reads inspect.metal3.io only in available (handleAvailable); desiredEvent does too.
+      inspectRequested: this.flags.inspectRequested || inspectionRefreshRequested(this.annotations),
       maxProvisioningRetries: this.settings.maxProvisioningRetries,
     };
   }
 
   carried(): CarriedState {
-    const { uid, generation, createdAt, status, flags, opSeq, deleteFailures, registeredAs, retryAt, imported } = this;
+    const { uid, generation, createdAt, status, flags, opSeq, deleteFailures, registeredAs, retryAt, imported, notes } = this;
     return {
       uid, generation, createdAt, status, flags, opSeq, deleteFailures,
+      ...(notes.length > 0 ? { notes } : {}),
       ...(registeredAs !== undefined ? { registeredAs } : {}),
       ...(retryAt !== undefined ? { retryAt } : {}),
       ...(imported !== undefined ? { imported } : {}),
@@ -307,9 +358,10 @@ export class HostRun {
     return {
       hasBmc: Boolean(spec.bmc?.address),
       externallyProvisioned: spec.externallyProvisioned === true,
-      inspectionDisabled: spec.inspectionMode === 'disabled' || this.annotations[INSPECT_ANNOTATION] === 'disabled',
+      inspectionDisabled: this.inspectionDisabled(),
       deleting: this.flags.deleting,
-      detached: this.flags.detached,
+      // BMO (#3213): the detached annotation counts for deletion before the status says detached.
+      detached: this.flags.detached || this.acts(Annotation.detached in this.annotations),
       ...(this.imported ? { imported: this.imported.state } : {}),
     };
   }

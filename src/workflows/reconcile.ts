@@ -4,6 +4,7 @@
  * (ending the round) or lets the next one look.
  */
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { Annotation, detachArguments, parseHardwareDetails, pausedByAnnotation } from '../api/annotations.js';
 import { ErrorType, ProvisioningState as S } from '../api/types.js';
 import type { HostWorkflowInput } from '../contract/index.js';
 import { desiredEvent, sameImage } from './desired-event.js';
@@ -14,19 +15,43 @@ import { HostEvent, StateTrait, stateIs } from './state-machine.js';
 /** Returns true when it acted: the round ends there. */
 type ReconcileRule = (host: HostRun) => Promise<boolean>;
 
-const RULES: readonly ReconcileRule[] = [whilePaused, continueAsNewWhenLong, detached, reregistration, desire];
+const RULES: readonly ReconcileRule[] = [whilePaused, continueAsNewWhenLong, hardwareDetails, detached, reregistration, desire];
 
 export async function reconcile(host: HostRun): Promise<void> {
   for (const rule of RULES) if (await rule(host)) return;
   await HANDLERS[host.state()](host);
 }
 
-/** Paused (baremetalhost.metal3.io/paused): nothing happens until resumed. */
+/** Paused (baremetalhost.metal3.io/paused, any value, or the `pause` signal): nothing happens until both are gone. */
 async function whilePaused(host: HostRun): Promise<boolean> {
-  if (!host.flags.paused) return false;
+  const byAnnotation = host.acts(pausedByAnnotation(host.annotations));
+  if (!host.flags.paused && !byAnnotation) return false;
   host.currentStep = 'paused';
-  await condition(() => !host.flags.paused);
+  await condition(() => !host.flags.paused && !(byAnnotation && pausedByAnnotation(host.annotations)));
   return true;
+}
+
+/**
+ * inspect.metal3.io/hardwaredetails (BMO updateHardwareDetails): taken into status.hardware when
+ * inspection is disabled or no hardware is known yet, and removed from the definition either way.
+ */
+async function hardwareDetails(host: HostRun): Promise<boolean> {
+  const value = host.annotations[Annotation.hardwareDetails];
+  if (!host.acts(value !== undefined)) return false;
+  const { status } = host;
+  if (value && (host.inspectionDisabled() || !status.hardware)) {
+    try {
+      status.hardware = parseHardwareDetails(value);
+      host.note('Set HardwareDetails from annotation');
+    } catch (err) {
+      host.note((err as Error).message); // applied before the rule existed; apply validates it now
+    }
+  } else if (value) {
+    host.note('HardwareDetails annotation ignored, status already set and inspection is not disabled');
+  }
+  host.removeAnnotations([Annotation.hardwareDetails]);
+  host.publish();
+  return false;
 }
 
 async function continueAsNewWhenLong(host: HostRun): Promise<boolean> {
@@ -38,15 +63,26 @@ async function continueAsNewWhenLong(host: HostRun): Promise<boolean> {
   return continueAsNew<(input: HostWorkflowInput) => Promise<void>>(input);
 }
 
-/** Detach (BMO detached annotation): honoured in detachable states, anywhere with force. */
+/**
+ * Detach (baremetalhost.metal3.io/detached, or the `detach` signal): honoured in detachable states,
+ * anywhere with force. A deleted host with the annotation is deleted as it is even before it
+ * is detached (BMO #3213), unless its deleteAction is `delay`.
+ */
 async function detached(host: HostRun): Promise<boolean> {
   const { flags } = host;
-  if (flags.detachRequest && !flags.detached && (flags.detachRequest.force || stateIs(host.state(), StateTrait.detachable))) {
+  const byAnnotation = host.acts(Annotation.detached in host.annotations) ? detachArguments(host.annotations) : undefined;
+  if (byAnnotation?.note) host.note(byAnnotation.note);
+  const request = flags.detachRequest ?? byAnnotation?.args;
+  if (request && !flags.detached && (request.force || stateIs(host.state(), StateTrait.detachable))) {
     flags.detached = true;
     host.publish();
   }
+  if (flags.deleting && !flags.detached && byAnnotation && request?.deleteAction !== 'delay' && host.state() !== S.Deleting) {
+    await host.advance(HostEvent.Delete);
+    return false;
+  }
   if (!flags.detached) return false;
-  if (flags.deleting && flags.detachRequest?.deleteAction !== 'delay') {
+  if (flags.deleting && request?.deleteAction !== 'delay') {
     await host.advance(HostEvent.Delete); // deleted as it is; the deleting handler runs next
     return false;
   }

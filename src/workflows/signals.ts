@@ -7,6 +7,7 @@ import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import {
   agentHeartbeatSignal,
   agentInspectionSignal,
+  annotateUpdate,
   applySpecUpdate,
   attachSignal,
   deleteSignal,
@@ -28,6 +29,8 @@ import { FailureType } from '../errors.js';
 import { retryLimitReached } from './desired-event.js';
 import type { HostRun } from './host-run.js';
 import { validateDefinition } from '../api/change-rules.js';
+import { Annotation, applyAnnotationEdits, pausedByAnnotation } from '../api/annotations.js';
+import { ProvisioningState as S } from '../api/types.js';
 import { definitionFingerprint, withKeptSecrets } from './spec-rules.js';
 
 export function installHandlers(host: HostRun): void {
@@ -42,7 +45,9 @@ export function installHandlers(host: HostRun): void {
     annotations: host.annotations,
     labels: host.def.host.metadata.labels ?? {},
     status,
-    paused: flags.paused,
+    paused: flags.paused || pausedByAnnotation(host.annotations),
+    ...(flags.paused || pausedByAnnotation(host.annotations) ? { pausedBy: [...(pausedByAnnotation(host.annotations) ? ['annotation' as const] : []), ...(flags.paused ? ['signal' as const] : [])] } : {}),
+    ...(host.notes.length > 0 ? { notes: [...host.notes] } : {}),
     detached: flags.detached,
     deleting: flags.deleting,
     ...(host.retryAt !== undefined ? { nextRetryAt: new Date(host.retryAt).toISOString() } : {}),
@@ -51,28 +56,56 @@ export function installHandlers(host: HostRun): void {
     secretRefs: Object.fromEntries(Object.entries(host.def.secrets).filter(([, v]) => v !== undefined).map(([k, v]) => [k, { name: v.name, keys: v.keys }])),
     ...(host.def.firmware ? { firmware: host.def.firmware } : {}),
   }));
-  setHandler(
-    applySpecUpdate,
-    (sent) => {
-      const next = withKeptSecrets(sent, host.def);
-      // Sealing is randomised: compare Secret versions, not ciphertexts, so re-applying is a no-op.
-      if (definitionFingerprint(next) === definitionFingerprint(host.def)) return { generation: host.generation, changed: false };
-      host.def = next;
-      host.generation += 1;
-      host.cutBackoff();
-      return { generation: host.generation, changed: true };
+  const attach = (): void => {
+    delete flags.detachRequest;
+    if (flags.detached) {
+      flags.detached = false;
+      flags.reregister = true; // BMO re-adopts the node when the detached annotation goes away
+    }
+    host.cutBackoff();
+  };
+  const rejectInvalid = (next: HostDefinition): void => {
+    const errors = validateDefinition(next, host.def.host, { state: host.state(), detached: flags.detached });
+    if (errors.length > 0) {
+      throw ApplicationFailure.nonRetryable(errors.map((e) => `${e.field}: ${e.reason}`).join('; '), FailureType.InvalidSpec, errors);
+    }
+  };
+  /** Takes a new definition (apply or annotate); its annotations are read from it from now on. */
+  const accept = (given: HostDefinition): { generation: number; changed: boolean } => {
+    const next = withoutStatusAnnotation(withKeptSecrets(given, host.def));
+    if (next !== given && host.state() !== S.None) host.note(`${Annotation.status} annotation ignored: the host already has a status`);
+    // Sealing is randomised: compare Secret versions, not ciphertexts, so re-applying is a no-op.
+    if (definitionFingerprint(next) === definitionFingerprint(withoutStatusAnnotation(host.def))) return { generation: host.generation, changed: false };
+    const wasDetachedByAnnotation = Annotation.detached in host.annotations;
+    host.def = next;
+    host.generation += 1;
+    if (wasDetachedByAnnotation && !(Annotation.detached in host.annotations) && !flags.detachRequest) attach();
+    host.cutBackoff();
+    return { generation: host.generation, changed: true };
+  };
+  setHandler(applySpecUpdate, accept, {
+    validator: (next) => {
+      if (flags.deleting) throw ApplicationFailure.nonRetryable('host is being deleted; wait for deletion to finish before applying it again', FailureType.HostDeleting);
+      rejectInvalid(withKeptSecrets(next, host.def));
     },
-    {
-      validator: (sent) => {
-        const next = withKeptSecrets(sent, host.def);
-        if (flags.deleting) throw ApplicationFailure.nonRetryable('host is being deleted; wait for deletion to finish before applying it again', FailureType.HostDeleting);
-        const errors = validateDefinition(next, host.def.host, { state: host.state(), detached: flags.detached });
-        if (errors.length > 0) {
-          throw ApplicationFailure.nonRetryable(errors.map((e) => `${e.field}: ${e.reason}`).join('; '), FailureType.InvalidSpec, errors);
-        }
-      },
+  });
+  // Annotations stay editable while the host is deleted, as on a Kubernetes object with a finalizer
+  // (removing the detached annotation of a host whose deleteAction is `delay` lets the deletion go on).
+  const annotated = (arg: { edits: Parameters<typeof applyAnnotationEdits>[1]; overwrite: boolean }): HostDefinition => {
+    const annotations = applyAnnotationEdits(host.annotations, arg.edits, arg.overwrite);
+    return { ...host.def, host: { ...host.def.host, metadata: { ...host.def.host.metadata, annotations } } };
+  };
+  setHandler(annotateUpdate, (arg) => accept(annotated(arg)), {
+    validator: (arg) => {
+      let next: HostDefinition;
+      try {
+        next = annotated(arg);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable((err as Error).message, FailureType.InvalidSpec);
+      }
+      rejectInvalid(next);
     },
-  );
+  });
 
   // Like `kubectl patch`: these signals edit the desired spec, as a Metal3 user would.
   const editSpec = (edit: (spec: HostDefinition['host']['spec']) => void): void => {
@@ -109,14 +142,7 @@ export function installHandlers(host: HostRun): void {
     flags.detachRequest = { force: arg?.force ?? false, deleteAction: arg?.deleteAction ?? 'delete' };
     host.wake();
   });
-  setHandler(attachSignal, () => {
-    delete flags.detachRequest;
-    if (flags.detached) {
-      flags.detached = false;
-      flags.reregister = true; // BMO re-adopts the node when the detached annotation goes away
-    }
-    host.cutBackoff();
-  });
+  setHandler(attachSignal, attach);
   setHandler(pauseSignal, () => {
     flags.paused = true;
     host.wake();
@@ -143,4 +169,15 @@ export function installHandlers(host: HostRun): void {
     agent.inspectionError = arg.error;
     host.wake();
   });
+}
+
+/**
+ * The status annotation only matters when a host is created (adoption); on an existing host BMO
+ * drops it because the host has a status. It is never kept in the definition.
+ */
+function withoutStatusAnnotation(def: HostDefinition): HostDefinition {
+  const annotations = def.host.metadata.annotations;
+  if (!annotations || !(Annotation.status in annotations)) return def;
+  const rest = Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== Annotation.status));
+  return { ...def, host: { ...def.host, metadata: { ...def.host.metadata, annotations: rest } } };
 }

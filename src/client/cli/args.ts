@@ -29,6 +29,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   wait: { type: 'boolean' },
   'if-missing': { type: 'boolean' },
+  overwrite: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

@@ -5,7 +5,7 @@
 
 export type Flag =
   | 'filename' | 'dry-run' | 'output' | 'selector' | 'namespace' | 'all-namespaces' | 'for' | 'timeout'
-  | 'interval' | 'hard' | 'force' | 'wait' | 'if-missing' | 'help' | 'version';
+  | 'interval' | 'hard' | 'force' | 'wait' | 'if-missing' | 'overwrite' | 'help' | 'version';
 
 /** Flag texts for help, kubectl-style: `-o, --output FORMAT   what it does`. */
 export const FLAG_HELP: Record<Flag, [string, string]> = {
@@ -22,6 +22,7 @@ export const FLAG_HELP: Record<Flag, [string, string]> = {
   force: ['--force', 'detach even while an operation is in progress'],
   wait: ['--wait', 'wait until the requested change is done (see --timeout); exit 1 if it fails or times out'],
   'if-missing': ['--if-missing', 'succeed when keys already exist'],
+  overwrite: ['--overwrite', 'replace an annotation that already has a value (kubectl annotate)'],
   help: ['-h, --help', 'this help'],
   version: ['--version', 'the version and the Temporal address it would use'],
 };
@@ -47,6 +48,7 @@ export const COMMANDS: Record<string, Command> = {
   inspect: { usage: 'inspect NAME [--wait]', summary: 're-inspect (when available)', flags: [...NS, ...WAIT] },
   retry: { usage: 'retry NAME [--wait]', summary: 'cut the error backoff short, try now', flags: [...NS, ...WAIT] },
   detach: { usage: 'detach NAME [--force] [--wait]', summary: 'stop managing the host, leave it as it is', flags: ['force', ...NS, ...WAIT] },
+  annotate: { usage: 'annotate NAME KEY=VALUE ... | KEY- ... [--overwrite]', summary: 'edit the host\'s annotations (kubectl annotate)', flags: ['overwrite', ...NS] },
   attach: { usage: 'attach NAME [--wait]', summary: 'manage a detached host again (re-registers it)', flags: [...NS, ...WAIT] },
   pause: { usage: 'pause NAME', summary: 'stop acting on the host until resumed', flags: NS },
   resume: { usage: 'resume NAME', summary: 'act on the host again', flags: NS },

@@ -117,10 +117,11 @@ export function describeText(d: HostDescription, temporalUiBase?: string): strin
   kv('  Error count:', s.errorCount);
   kv('  Provisioning fails:', s.provisioningFailCount);
   kv('  Next retry:', v.nextRetryAt);
-  kv('  Paused:', v.paused);
+  kv('  Paused:', v.pausedBy ? `true (by ${v.pausedBy.join(' and ')})` : v.paused);
   kv('  Deleting:', v.deleting);
   kv('  Good credentials:', s.goodCredentials ? `${s.goodCredentials.credentials.name} (version ${s.goodCredentials.credentialsVersion})` : undefined);
   kv('  Last updated:', s.lastUpdated);
+  if (v.notes?.length) out.push('Notes:', ...v.notes.map((n) => `  ${n}`));
   out.push('Current step:');
   kv('  Step:', v.currentStep);
   if (d.pendingActivities.length === 0) kv('  Activity:', undefined);

@@ -21,6 +21,7 @@ import { ExitCode, reportError } from './report.js';
 import { readManifestSources } from './sources.js';
 import { versionText } from './version.js';
 import { waitGoal, type WaitVerb } from './wait-goals.js';
+import { parseAnnotationEdits } from '../../api/annotations.js';
 
 /** Commands that are one signal without an argument. */
 const SIMPLE_SIGNALS = {
@@ -91,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   if (command === 'apply' && values.output !== undefined && values.output !== 'name') throw new UsageError(`apply: -o ${values.output}: only -o name`);
   if (command === 'apply' && !values.filename?.length) throw new UsageError('apply: -f FILE is required');
   if (command === 'power' && args[0] !== 'on' && args[0] !== 'off') throw new UsageError('power: expected "on" or "off"');
-  if (['describe', 'wait', 'deprovision', 'power', 'reboot', 'inspect', 'retry', 'detach', 'attach', 'pause', 'resume', 'delete'].includes(command)) needName();
+  if (['describe', 'wait', 'deprovision', 'power', 'reboot', 'inspect', 'retry', 'detach', 'attach', 'pause', 'resume', 'delete', 'annotate'].includes(command)) needName();
   selectorFlag(values.selector);
   const timeoutMs = values.timeout !== undefined || values.wait || command === 'wait' ? timeoutFlag(values.timeout) : 0;
   const intervalMs = command === 'watch' ? intervalFlag(values.interval) : 0;
@@ -189,6 +190,19 @@ export async function run(argv: string[]): Promise<number> {
       }
       case 'detach':
         return await request(needName(), 'detach', 'detach requested', () => client.signal(namespace, needName(), OperatorSignal.detach, { force: values.force === true }));
+      case 'annotate': {
+        const name = needName();
+        let edits;
+        try {
+          edits = parseAnnotationEdits(args.slice(1));
+        } catch (err) {
+          throw new UsageError(`annotate: ${(err as Error).message}`);
+        }
+        if (edits.length === 0) throw new UsageError('annotate: at least one KEY=VALUE or KEY- is required');
+        const r = await client.annotate(namespace, name, edits, values.overwrite === true);
+        out(`baremetalhost.metal3.io/${name} ${r.changed ? 'annotated' : 'unchanged'}`);
+        return ExitCode.ok;
+      }
       case 'delete': {
         const name = needName();
         await client.signal(namespace, name, OperatorSignal.delete);

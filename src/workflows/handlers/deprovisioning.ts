@@ -28,7 +28,7 @@ export async function deprovisioning(host: HostRun): Promise<void> {
     return host.waitBackoff();
   }
   delete status.provisioning.image;
-  status.poweredOn = false;
+  status.poweredOn = host.powerOffDisabled(); // rebooted instead of powered off
   status.operationHistory.deprovision.end = new Date().toISOString();
   await host.advance(HostEvent.Deprovisioned);
 }

@@ -6,6 +6,7 @@ import { ErrorType, ProvisioningState as S } from '../../api/types.js';
 import { retryLimitMessage, retryLimitReached } from '../desired-event.js';
 import { serviceIfNeeded } from '../firmware.js';
 import type { HostRun } from '../host-run.js';
+import { rebootByAnnotation } from '../reboot-annotations.js';
 import { StateTrait, stateIs } from '../state-machine.js';
 
 export async function steady(host: HostRun): Promise<void> {
@@ -26,7 +27,11 @@ export async function steady(host: HostRun): Promise<void> {
     host.publish();
     return;
   }
-  if (powerManaged && host.spec.online !== status.poweredOn) {
+  const reboot = powerManaged ? await rebootByAnnotation(host) : undefined;
+  if (reboot === 'acted') return;
+  // A powerOff signal on a disablePowerOff host (apply refuses online: false with it) is not obeyed.
+  const offRefused = !host.spec.online && status.poweredOn && host.powerOffDisabled();
+  if (powerManaged && reboot !== 'held' && !offRefused && host.spec.online !== status.poweredOn) {
     const on = host.spec.online;
     const r = await host.step('setPowerState', ErrorType.PowerManagement, () => host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId(on ? 'power-on' : 'power-off'), on }));
     if (!r.ok) return host.waitBackoff();
@@ -42,7 +47,7 @@ export async function steady(host: HostRun): Promise<void> {
       host.publish();
     }
   }
-  host.currentStep = s === S.Unmanaged ? 'waiting for BMC details' : 'waiting (power sync)';
+  if (reboot !== 'held') host.currentStep = s === S.Unmanaged ? 'waiting for BMC details' : offRefused ? 'waiting (power off disabled: spec.disablePowerOff)' : 'waiting (power sync)';
   const woken = await host.sleep(host.settings.powerSyncIntervalMs);
   if (!woken && powerManaged) {
     const r = await host.step('getPowerState', ErrorType.PowerManagement, () => host.bmc('getPowerState').getPowerState(host.target()));

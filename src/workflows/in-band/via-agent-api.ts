@@ -134,7 +134,8 @@ async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: b
  */
 async function bootAgentWithFreshToken(host: HostRun, open: () => Promise<BootMedia | undefined>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-agent-boot'), on: false, force: true });
+    // disablePowerOff: bootAgent reboots the host instead (no off state in between).
+    if (!host.powerOffDisabled()) await host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId('power-off-agent-boot'), on: false, force: true });
     const media = await open();
     try {
       await host.bmc('bootAgent', SINGLE_ATTEMPT).bootAgent({ target: host.target(), opId: host.opId('boot-agent'), ...(media ? { media } : {}), ...bootModeOf(host) });

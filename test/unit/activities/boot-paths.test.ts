@@ -112,3 +112,26 @@ describe('bootLiveIso', () => {
     expect(seen()).toEqual([]);
   });
 });
+
+describe('disablePowerOff (HostTarget.disablePowerOff): restarts where the host would be powered off', () => {
+  const noOff = (): HostTarget => ({ ...target('redfish'), disablePowerOff: true });
+  const resets = (): string[] => seen().filter((r) => r.startsWith('POST /Actions/ComputerSystem.Reset'));
+
+  it('setPowerState off restarts the host instead', async () => {
+    await stub({ power: 'On' });
+    await run(activities.setPowerState, { target: noOff(), opId: 'op', on: false, force: true });
+    expect(resets()).toEqual([reset('ForceRestart')]);
+  });
+
+  it('bootAgent on a running host restarts it into the agent (no off in between)', async () => {
+    await stub({ power: 'On' });
+    await run(activities.bootAgent, { target: noOff(), opId: 'op' });
+    expect(resets()).toEqual([reset('ForceRestart')]);
+  });
+
+  it('bootFromDisk sets the disk, then restarts a running host', async () => {
+    await stub({ power: 'On' });
+    await run(activities.bootFromDisk, { target: noOff(), opId: 'op', on: true });
+    expect(resets()).toEqual([reset('ForceRestart')]);
+  });
+});
