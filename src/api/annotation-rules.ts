@@ -5,22 +5,15 @@
  * annotation that is accepted and then ignored is a silent drop. The status and hardwaredetails
  * annotations are validated by their own parsers (adoption, hardware details).
  */
+import { Annotation, isRebootAnnotation } from './annotations.js';
 import type { FieldError } from './validate-host.js';
-
-export const INSPECT_ANNOTATION = 'inspect.metal3.io';
-export const REBOOT_ANNOTATION = 'reboot.metal3.io';
-export const DETACHED_ANNOTATION = 'baremetalhost.metal3.io/detached';
 
 const REBOOT_MODES = ['hard', 'soft', ''];
 const DELETE_ACTIONS = ['delete', 'delay', ''];
 
 /** Inspection is disabled by the inspectionMode field or by the legacy annotation (BMO InspectionDisabled). */
 export function inspectionDisabled(annotations: Readonly<Record<string, string>>, inspectionMode: unknown): boolean {
-  return inspectionMode === 'disabled' || annotations[INSPECT_ANNOTATION] === 'disabled';
-}
-
-export function isRebootAnnotation(key: string): boolean {
-  return key === REBOOT_ANNOTATION || key.startsWith(`${REBOOT_ANNOTATION}/`);
+  return inspectionMode === 'disabled' || annotations[Annotation.inspect] === 'disabled';
 }
 
 /**
@@ -48,23 +41,23 @@ export function validateMetal3Annotations(annotations: Readonly<Record<string, s
   for (const [key, value] of Object.entries(annotations)) {
     if (typeof value !== 'string') continue; // reported by the metadata check
     const field = `metadata.annotations.${key}`;
-    if (key === INSPECT_ANNOTATION) {
-      if (value !== '' && value !== 'disabled') errors.push({ field, reason: `invalid value for the ${INSPECT_ANNOTATION} annotation, allowed are "disabled" or ""` });
+    if (key === Annotation.inspect) {
+      if (value !== '' && value !== 'disabled') errors.push({ field, reason: `invalid value for the ${Annotation.inspect} annotation, allowed are "disabled" or ""` });
       // BMO compares only when both are set: "" (re-inspect) never contradicts.
       else if (value !== '' && typeof inspectionMode === 'string' && inspectionMode !== '' && (value === 'disabled') !== (inspectionMode === 'disabled')) {
-        errors.push({ field, reason: `${INSPECT_ANNOTATION} annotation and inspectionMode field have contradicting values` });
+        errors.push({ field, reason: `${Annotation.inspect} annotation and inspectionMode field have contradicting values` });
       }
     } else if (isRebootAnnotation(key) && value !== '') {
       const args = decodeArgs(value, { mode: 'string', force: 'boolean' });
-      if (typeof args === 'string') errors.push({ field, reason: `failed to unmarshal the data from the ${REBOOT_ANNOTATION} annotation: ${args}` });
+      if (typeof args === 'string') errors.push({ field, reason: `failed to unmarshal the data from the ${Annotation.reboot} annotation: ${args}` });
       else if (!REBOOT_MODES.includes((args.mode as string | undefined) ?? '')) {
-        errors.push({ field, reason: `invalid mode in the ${REBOOT_ANNOTATION} annotation, allowed are "hard", "soft" or ""` });
+        errors.push({ field, reason: `invalid mode in the ${Annotation.reboot} annotation, allowed are "hard", "soft" or ""` });
       }
-    } else if (key === DETACHED_ANNOTATION && value !== '') {
+    } else if (key === Annotation.detached && value !== '') {
       const args = decodeArgs(value, { deleteAction: 'string', force: 'boolean' });
       if (typeof args === 'string') errors.push({ field, reason: `unable to parse the content of the detached annotation: ${args}` });
       else if (!DELETE_ACTIONS.includes((args.deleteAction as string | undefined) ?? '')) {
-        errors.push({ field, reason: `invalid deleteAction in the ${DETACHED_ANNOTATION} annotation, allowed are "delete", "delay" or ""` });
+        errors.push({ field, reason: `invalid deleteAction in the ${Annotation.detached} annotation, allowed are "delete", "delay" or ""` });
       }
     }
   }

@@ -5,10 +5,11 @@
  * adopted from it is registered and checked, never inspected, cleaned or re-imaged. Pure.
  */
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type Image, type ProvisioningState } from './types.js';
+import { Annotation } from './annotations.js';
 import type { FieldError } from './validate-host.js';
 import { validateRootDeviceHints } from './root-device-hints.js';
 
-export const STATUS_ANNOTATION = 'baremetalhost.metal3.io/status';
+export const STATUS_ANNOTATION = Annotation.status;
 /** kubectl's bookkeeping: it holds the old manifest, so it is dropped on import. */
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Annotations consumed by the import and never kept (BMO deletes the status annotation once read). */

@@ -7,13 +7,12 @@ import { PROVISIONING_NETWORK_ANNOTATION, isValidProvisioningNetwork } from './p
 import { BmcAddressError, driverType, parseBmcAddress, type BmcAddress } from './bmc-address.js';
 import type { BareMetalHost } from './types.js';
 import { FakeAnnotation, parseFakeOptions } from './fake-annotations.js';
-import { INSPECT_ANNOTATION, inspectionDisabled, validateMetal3Annotations } from './annotation-rules.js';
+import { inspectionDisabled, validateMetal3Annotations } from './annotation-rules.js';
 import { BARE_METAL_HOST, unknownFields } from './strict-fields.js';
 import { validateRaid } from './raid-rules.js';
 import { validateRootDeviceHints } from './root-device-hints.js';
 import { HARDWARE_PROFILES } from './hardware-profile.js';
 
-export { INSPECT_ANNOTATION } from './annotation-rules.js';
 import { validateStatusAnnotation } from './imported-status.js';
 import { validateHardwareDetailsAnnotation } from './annotations.js';
 
@@ -186,7 +185,7 @@ export function validateBareMetalHost(obj: Record<string, unknown>, ctx: HostVal
   }
   errors.push(...validateMetal3Annotations(annotations, spec.inspectionMode));
   errors.push(...validateStatusAnnotation(annotations));
-  errors.push(...validateHardwareDetailsAnnotation(annotations, spec.inspectionMode === 'disabled' || annotations[INSPECT_ANNOTATION] === 'disabled'));
+  errors.push(...validateHardwareDetailsAnnotation(annotations, inspectionDisabled(annotations, spec.inspectionMode)));
 
   // image
   if (spec.image !== undefined && spec.image !== null) {

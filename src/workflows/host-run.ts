@@ -7,7 +7,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ImportedStatus } from '../api/imported-status.js';
 import { Annotation, inspectionRefreshRequested } from '../api/annotations.js';
-import { INSPECT_ANNOTATION } from '../api/validate-host.js';
+import { inspectionDisabled } from '../api/annotation-rules.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
 import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
@@ -137,7 +137,7 @@ export class HostRun {
   }
 
   inspectionDisabled(): boolean {
-    return this.spec.inspectionMode === 'disabled' || this.annotations[INSPECT_ANNOTATION] === 'disabled';
+    return inspectionDisabled(this.annotations, this.spec.inspectionMode);
   }
 
   /** Records what BMO would publish as an event (describe shows them); a repeat of the last one is not kept twice. */
