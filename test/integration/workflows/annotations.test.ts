@@ -202,10 +202,16 @@ describe('annotations', () => {
     expect(v.annotations).not.toHaveProperty('baremetalhost.metal3.io/paused');
   });
 
-  it('the status annotation on an existing host is dropped with a note', async () => {
-    const status = JSON.stringify({ operationalStatus: 'OK', provisioning: { state: 'provisioned' } });
-    await apply('pause-me', { image: true, annotations: { 'baremetalhost.metal3.io/status': status } });
-    const v = await stack.client.view(NS, 'pause-me');
+  it('the status annotation on an existing host is dropped: by the client with a warning, by the workflow with a note', async () => {
+    const status = JSON.stringify({ operationalStatus: 'OK', provisioning: { state: 'available' } });
+    await apply('status-anno');
+    await waitFor('status-anno', (h) => h.status.provisioning.state === 'available');
+    const r = await apply('status-anno', { image: true, annotations: { 'baremetalhost.metal3.io/status': status } });
+    expect(r.warnings.join('\n')).toContain('BareMetalHost it-annotations/status-anno: status ignored: host already managed');
+    expect((await stack.client.view(NS, 'status-anno')).annotations).not.toHaveProperty('baremetalhost.metal3.io/status');
+    // Sent past the client (the annotate update), the workflow drops it and says so.
+    await stack.client.annotate(NS, 'status-anno', [{ key: 'baremetalhost.metal3.io/status', value: status }], false);
+    const v = await stack.client.view(NS, 'status-anno');
     expect(v.annotations).not.toHaveProperty('baremetalhost.metal3.io/status');
     expect(v.notes).toContain('baremetalhost.metal3.io/status annotation ignored: the host already has a status');
   });
