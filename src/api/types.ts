@@ -164,6 +164,8 @@ export interface BareMetalHostStatus {
     rootDeviceHints?: RootDeviceHints;
     bootMode?: string;
     customDeploy?: { method: string };
+    /** The RAID configuration last applied in preparing (BMO status.provisioning.raid). */
+    raid?: BareMetalHostSpec['raid'];
   };
   lastAttemptedImage?: Image;
   goodCredentials?: CredentialsStatus;
