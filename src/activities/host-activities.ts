@@ -16,7 +16,7 @@ import { bmcWaitsOf, driversFor, type DriverSettings, type HostDrivers } from '.
 import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract/index.js';
 import { MissingSecretError, UnsupportedDriverError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
-import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput, DeprovisionInput, HostBootMode, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
+import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput, DeprovisionInput, HostBootMode, HostTarget, InspectInput, ProvisionInput, RaidInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
 
 export interface ActivityDeps {
@@ -77,6 +77,11 @@ export function createHostActivities(deps: ActivityDeps) {
       return typed(async () => {
         open(input.target);
       });
+    },
+
+    /** Software RAID by the host's agent driver (fake, simulated agent); real agents: boot-activities agentConfigureRaid. */
+    async configureRaid(input: RaidInput): Promise<void> {
+      return typed(() => open(input.target).agent.configureRaid(operation(input.opId), input.steps, input.targetRaidConfig));
     },
 
     async provisionHost(input: ProvisionInput): Promise<void> {

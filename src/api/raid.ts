@@ -105,6 +105,22 @@ export function raidCleanSteps(target: RaidConfig | null | undefined, actual: Ra
 }
 
 /**
+ * The RAID configuration preparing works towards (BMO saveHostProvisioningSettings): the spec's;
+ * but a spec without RAID (absent, or no volume list) over an applied configuration means "clear
+ * the software RAID": an empty volume list.
+ */
+export function raidTarget(spec: RaidConfig | null | undefined, applied: RaidConfig | null | undefined): RaidConfig | undefined {
+  const asked = spec ? softwareVolumes(spec) !== undefined || Array.isArray(spec.hardwareRAIDVolumes) : false;
+  if (asked) return spec ?? undefined;
+  return applied ? { softwareRAIDVolumes: [] } : undefined;
+}
+
+/** Whether the host must go (back) through preparing for its RAID: the clean steps are not none. */
+export function raidChanged(spec: RaidConfig | null | undefined, applied: RaidConfig | null | undefined): boolean {
+  return raidCleanSteps(raidTarget(spec, applied), applied).length > 0;
+}
+
+/**
  * The md device the image goes to: the volume marked rootVolume, else the first (BMO: "if
  * rootDeviceHints isn't used, first volume is root volume"); IPA names them /dev/md<index>.
  * Undefined when no software volumes are applied.

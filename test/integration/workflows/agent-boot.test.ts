@@ -90,6 +90,7 @@ const activities: HostActivities = {
   rebootHost: unused,
   inspectHardware: unused,
   prepareHost: async () => undefined,
+  configureRaid: unused,
   provisionHost: unused,
   deprovisionHost: unused,
   bootAgent: async (input: StepInput) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hintMap, raidCleanSteps, softwareRaidRootDevice, targetRaidConfig } from '../../../src/api/raid.js';
+import { hintMap, raidChanged, raidCleanSteps, raidTarget, softwareRaidRootDevice, targetRaidConfig } from '../../../src/api/raid.js';
 
 const DELETE = { interface: 'raid', step: 'delete_configuration' };
 const ERASE = { interface: 'deploy', step: 'erase_devices_metadata' };
@@ -64,5 +64,22 @@ describe('the md device the image goes to', () => {
     expect(softwareRaidRootDevice({ softwareRAIDVolumes: [{ level: '1' }, { level: '0', rootVolume: true }] })).toBe('/dev/md1');
     expect(softwareRaidRootDevice({ softwareRAIDVolumes: [] })).toBeUndefined();
     expect(softwareRaidRootDevice(undefined)).toBeUndefined();
+  });
+});
+
+describe('the RAID target preparing works towards (BMO saveHostProvisioningSettings)', () => {
+  const one = { softwareRAIDVolumes: [{ level: '1' }] };
+  it('is the spec, or an empty volume list when the spec drops RAID over applied arrays', () => {
+    expect(raidTarget(one, undefined)).toEqual(one);
+    expect(raidTarget(undefined, undefined)).toBeUndefined();
+    expect(raidTarget(undefined, one)).toEqual({ softwareRAIDVolumes: [] });
+    expect(raidTarget({}, one)).toEqual({ softwareRAIDVolumes: [] });
+  });
+  it('changed: new or dropped arrays; not when applied, or nothing either way', () => {
+    expect(raidChanged(one, undefined)).toBe(true);
+    expect(raidChanged(undefined, one)).toBe(true);
+    expect(raidChanged(one, one)).toBe(false);
+    expect(raidChanged(undefined, undefined)).toBe(false);
+    expect(raidChanged(undefined, { softwareRAIDVolumes: [] })).toBe(false);
   });
 });
