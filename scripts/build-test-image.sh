@@ -59,7 +59,7 @@ add_module() {
     echo "/lib/modules/$rel" >>"$fs/etc/modules.order"
   fi
 }
-for m in virtio_pci virtio_blk virtio_net virtio_scsi sd_mod e1000 e1000e ahci isofs vfat nls_cp437 nls_ascii; do add_module "$m"; done
+for m in virtio_pci virtio_blk virtio_net virtio_scsi sd_mod e1000 e1000e ahci isofs vfat nls_cp437 nls_ascii md-mod raid1; do add_module "$m"; done
 
 cat >"$fs/init" <<'EOF'
 #!/bin/busybox sh
@@ -69,8 +69,29 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 say() { echo "metalflow-test-os: $*" >/dev/console; }
 while read -r m; do insmod "$m" 2>/dev/null; done </etc/modules.order
 say "kernel $(uname -r) up, looking for the config drive"
+# Deployed onto software RAID (IPA: md0, metadata 1.2, which the kernel does not assemble by
+# itself), the config drive is a partition of md0. Busybox has no mdadm: assemble md0 read-only
+# through sysfs from whichever partitions carry its superblock (the kernel refuses the others).
+assemble_md0() {
+  [ -d /sys/block/md0 ] && return 0
+  echo md0 >/sys/module/md_mod/parameters/new_array 2>/dev/null || return 1
+  echo 1.2 >/sys/block/md0/md/metadata_version || return 1
+  for p in /sys/class/block/*; do
+    [ -f "$p/partition" ] && echo "$(cat "$p/dev")" >/sys/block/md0/md/new_dev 2>/dev/null
+  done
+  if echo readonly >/sys/block/md0/md/array_state 2>/dev/null; then
+    blockdev --rereadpt /dev/md0 2>/dev/null
+    say "assembled md0 ($(ls /sys/block/md0/slaves | tr '\n' ' '))"
+  else
+    echo clear >/sys/block/md0/md/array_state 2>/dev/null
+  fi
+}
 dev=""
-for i in $(seq 1 60); do dev="$(findfs LABEL=config-2 2>/dev/null)" && break; sleep 1; done
+for i in $(seq 1 60); do
+  dev="$(findfs LABEL=config-2 2>/dev/null)" && break
+  [ "$i" = 3 ] && assemble_md0
+  sleep 1
+done
 host="metalflow-test-os"
 url=""
 if [ -n "$dev" ] && mount -t iso9660 -o ro "$dev" /mnt; then

@@ -9,10 +9,10 @@ import { buildConfigDrive } from '../agent/config-drive.js';
 import { disksFromInventory } from '../agent/inventory.js';
 import { IpaClient, type IpaClientOptions } from '../agent/ipa-client.js';
 import type { IronicAgentApi } from '../agent/ironic-api.js';
-import { selectRootDevice } from '../agent/root-device.js';
+import { selectRootDevice, selectSoftwareRaidRoot } from '../agent/root-device.js';
 import type { AgentSessions } from '../boot/agent-sessions.js';
 import type { AgentMedia } from '../boot/media/agent-media.js';
-import type { AgentDeployInput, AgentMediaInput, AgentStepInput, BootMedia, ExpectAgentInput } from '../contract/index.js';
+import type { AgentDeployInput, AgentMediaInput, AgentRaidInput, AgentStepInput, BootMedia, ExpectAgentInput } from '../contract/index.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
 import { parseHostWorkflowId } from '../contract/index.js';
 import { FailureType, SecretUnsealError } from '../errors.js';
@@ -88,18 +88,40 @@ export function createBootActivities(deps: BootActivityDeps) {
       });
     },
 
+    /**
+     * Software RAID as Ironic's manual cleaning does it: the node carries target_raid_config and
+     * the boot mode/disk label IPA partitions the holders for; each step runs to its end in order.
+     * Every attempt runs the whole list from the start (delete first), so a retry is safe.
+     */
+    async agentConfigureRaid(input: AgentRaidInput): Promise<void> {
+      return typed(async () => {
+        const c = client(input);
+        const node = raidNode(input);
+        const steps = await c.getCleanSteps(node);
+        const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
+        for (const s of input.steps) await c.executeCleanStep({ step: s.step, interface: s.interface, priority: 0, args: {} }, node, version);
+      });
+    },
+
     /** write_image with image_info and the config drive onto the root device chosen by the hints. */
     async agentDeploy(input: AgentDeployInput): Promise<{ rootDevice: string }> {
       return typed(async () => {
         const c = client(input);
         const disks = disksFromInventory((await c.runSync('poll.get_hardware_info')).command_result);
-        const root = selectRootDevice(disks, input.rootDeviceHints);
+        // Hints win (BMO: rootVolume and rootDeviceHints are exclusive); else the applied RAID's md device.
+        const root = input.softwareRaidRoot && !input.rootDeviceHints ? selectSoftwareRaidRoot(disks, input.softwareRaidRoot) : selectRootDevice(disks, input.rootDeviceHints);
         const node = { uuid: input.uuid, properties: { root_device: { name: root.name } }, instance_info: { image_source: input.image.url } };
         const steps = await c.getDeploySteps(node);
         const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
         const configdrive = await buildConfigDrive(configDriveContent({ uuid: input.uuid, name: input.name, namespace: input.namespace }, input.secrets, deps.keyring));
         await c.executeDeployStep({ step: 'write_image', interface: 'deploy', priority: 80, args: { image_info: imageInfo(input), configdrive } }, node, version);
-        await c.getPartitionUuids();
+        const uuids = (await c.getPartitionUuids()).command_result ?? {};
+        if (input.softwareRaidRoot) {
+          // Ironic always installs the bootloader when software RAID is configured: IPA mirrors the image's ESP
+          // onto every holder disk and adds the UEFI boot entries (efi_utils.manage_uefi).
+          const rootUuid = typeof uuids['root uuid'] === 'string' ? uuids['root uuid'] : null;
+          await c.installBootloader({ root_uuid: rootUuid, efi_system_part_uuid: null, target_boot_mode: input.bootMode === 'legacy' ? 'bios' : 'uefi' });
+        }
         return { rootDevice: root.name };
       });
     },
@@ -113,6 +135,15 @@ function hostNamespace(workflowId: string, secretName: string): string {
   const host = parseHostWorkflowId(workflowId);
   if (!host) throw new SecretUnsealError(secretName, `workflow ${workflowId} is not a host workflow, so the Secret's namespace is unknown`);
   return host.namespace;
+}
+
+/**
+ * The node as IPA's RAID code reads it: target_raid_config, and the boot mode and disk label
+ * (utils.get_node_boot_mode, get_partition_table_type_from_specs) the holders are partitioned for.
+ */
+function raidNode(input: AgentRaidInput): Record<string, unknown> {
+  const capabilities = { boot_mode: input.bootMode === 'legacy' ? 'bios' : 'uefi', disk_label: 'gpt' };
+  return { uuid: input.uuid, target_raid_config: input.targetRaidConfig, properties: { capabilities }, instance_info: { capabilities } };
 }
 
 /** IPA image_info (ironic agent.py write_image). */

@@ -47,6 +47,9 @@ class NoAgent implements AgentDriver {
   deploy(): Promise<never> {
     this.fail('deployment');
   }
+  configureRaid(): Promise<never> {
+    this.fail('software RAID');
+  }
   async forget(): Promise<void> {}
 }
 

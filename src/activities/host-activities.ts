@@ -16,7 +16,7 @@ import { bmcWaitsOf, driversFor, type DriverSettings, type HostDrivers } from '.
 import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract/index.js';
 import { MissingSecretError, UnsupportedDriverError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
-import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput, DeprovisionInput, HostBootMode, HostTarget, InspectInput, ProvisionInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
+import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput, DeprovisionInput, HostBootMode, HostTarget, InspectInput, ProvisionInput, RaidInput, RebootInput, SetPowerInput, StepInput } from '../contract/index.js';
 import { configureFirmware } from './firmware-activity.js';
 import type { FirmwareInput, FirmwareResult } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
@@ -88,6 +88,10 @@ export function createHostActivities(deps: ActivityDeps) {
     /** HostFirmwareSettings/HostFirmwareComponents: apply, flash, and read back for status (preparing, servicing). */
     async configureFirmware(input: FirmwareInput): Promise<FirmwareResult> {
       return typed(() => configureFirmware(open(input.target).bmc, input, operation(input.opId)));
+    },
+    /** Software RAID by the host's agent driver (fake, simulated agent); real agents: boot-activities agentConfigureRaid. */
+    async configureRaid(input: RaidInput): Promise<void> {
+      return typed(() => open(input.target).agent.configureRaid(operation(input.opId), input.steps, input.targetRaidConfig));
     },
 
     async provisionHost(input: ProvisionInput): Promise<void> {

@@ -58,3 +58,15 @@ export function selectRootDevice(disks: IpaDisk[], hints: RootDeviceHints | unde
   if (!smallest) throw new RootDeviceNotFoundError({ minSizeGigabytes: 4 }, disks);
   return smallest;
 }
+
+/**
+ * The applied software RAID's root volume (/dev/md<i>) from the agent's inventory, which lists md
+ * devices next to their holder disks; never a holder. If the array came back under another name
+ * (mdadm --assemble --scan names foreign arrays /dev/md127, …), the only md device there is.
+ */
+export function selectSoftwareRaidRoot(disks: IpaDisk[], mdName: string): IpaDisk {
+  const md = disks.filter((d) => /^\/dev\/md\d+$/.test(d.name));
+  const match = md.find((d) => d.name === mdName) ?? (md.length === 1 ? md[0] : undefined);
+  if (!match) throw new RootDeviceNotFoundError({ deviceName: mdName }, disks);
+  return match;
+}

@@ -170,7 +170,7 @@ export interface BareMetalHostStatus {
     rootDeviceHints?: RootDeviceHints;
     bootMode?: string;
     customDeploy?: { method: string };
-    /** The RAID configuration last applied (BMO status.provisioning.raid). */
+    /** The RAID configuration last applied in preparing (BMO status.provisioning.raid). */
     raid?: BareMetalHostSpec['raid'];
     /** The firmware configuration last applied (BMO status.provisioning.firmware). */
     firmware?: Record<string, unknown>;

@@ -1,4 +1,5 @@
 /** Activity argument types, host and boot activities alike: one per activity, shared with the workflow. */
+import type { RaidCleanStep, TargetRaidConfig } from '../api/raid.js';
 import type { BareMetalHostSpec, Image, RebootMode, RootDeviceHints } from '../api/types.js';
 import type { FirmwareComponentStatus, FirmwareSchemaMap, FirmwareUpdate, SettingValue } from '../api/firmware.js';
 import type { HostSecrets, SealedSecret } from '../secrets/sealed-types.js';
@@ -37,6 +38,12 @@ export interface ProvisionInput extends StepInput {
   cleanFirst: boolean;
   online: boolean;
   secrets: Pick<HostSecrets, 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData'>;
+}
+
+/** Software RAID by manual clean steps (Ironic: the node's target_raid_config, then the steps in order). */
+export interface RaidInput extends StepInput {
+  steps: RaidCleanStep[];
+  targetRaidConfig: TargetRaidConfig;
 }
 
 export interface DeprovisionInput extends StepInput {
@@ -144,5 +151,14 @@ export interface AgentDeployInput extends AgentStepInput {
   rootDeviceHints?: RootDeviceHints;
   bootMode?: string;
   secrets: Pick<HostSecrets, 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData'>;
+  /** The md device of the applied software RAID to deploy onto (no rootDeviceHints); the bootloader is then installed on its holders. */
+  softwareRaidRoot?: string;
+}
+
+/** The agent's RAID clean steps (raid.delete_configuration, deploy.erase_devices_metadata, raid.create_configuration). */
+export interface AgentRaidInput extends AgentStepInput {
+  steps: RaidCleanStep[];
+  targetRaidConfig: TargetRaidConfig;
+  bootMode?: HostBootMode;
 }
 

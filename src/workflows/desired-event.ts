@@ -3,7 +3,8 @@
  * transition table next, if any. Pure, so every rule is unit-tested without Temporal.
  */
 import { sameImage } from '../api/imported-status.js';
-import { ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type ProvisioningState } from '../api/types.js';
+import { ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type ProvisioningState, type RootDeviceHints } from '../api/types.js';
+import { raidChanged } from '../api/raid.js';
 import { HostEvent, StateTrait, stateIs } from './state-machine.js';
 
 export interface DesireInput {
@@ -13,6 +14,8 @@ export interface DesireInput {
   deleting: boolean;
   inspectRequested: boolean;
   maxProvisioningRetries: number;
+  /** HostFirmwareSettings/HostFirmwareComponents ask for work its status does not show done. */
+  firmwarePending?: boolean;
 }
 
 export { sameImage };
@@ -32,6 +35,17 @@ export function retryLimitMessage(failCount: number, limit: number): string {
   return `provisioning failed ${failCount} times, retry limit (${limit}) reached; change image or signal retry to try again`;
 }
 
+/** Hints compared by content: key order and an empty object do not count as a change. */
+function sameHints(a: RootDeviceHints | undefined, b: RootDeviceHints | undefined): boolean {
+  const canon = (h: RootDeviceHints | undefined): string => JSON.stringify(Object.entries(h ?? {}).filter(([, v]) => v !== undefined).sort(([x], [y]) => x.localeCompare(y)));
+  return canon(a) === canon(b);
+}
+
+/** BMO getHostProvisioningSettings "dirty": the RAID to configure or the root device hints differ from what preparing applied. */
+export function preparationChanged(spec: BareMetalHostSpec, status: Pick<BareMetalHostStatus, 'provisioning'>): boolean {
+  return raidChanged(spec.raid, status.provisioning.raid) || !sameHints(spec.rootDeviceHints, status.provisioning.rootDeviceHints);
+}
+
 export function desiredEvent(input: DesireInput): HostEvent | undefined {
   const { state, spec, status } = input;
   if (input.deleting && stateIs(state, StateTrait.deletable)) return HostEvent.Delete;
@@ -41,6 +55,7 @@ export function desiredEvent(input: DesireInput): HostEvent | undefined {
     case S.Available:
       if (spec.externallyProvisioned) return HostEvent.Adopt;
       if (input.inspectRequested) return HostEvent.Inspect;
+      if (preparationChanged(spec, status) || input.firmwarePending === true) return HostEvent.Prepare;
       if (wantsImage(spec) && spec.online && !retryLimitReached(input)) return HostEvent.Provision;
       return undefined;
     case S.Provisioning:

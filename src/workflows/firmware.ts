@@ -26,6 +26,11 @@ export function firmwareWork(host: Pick<HostRun, 'def' | 'status'>): FirmwareWor
 
 const empty = (w: FirmwareWork): boolean => Object.keys(w.settings).length === 0 && w.updates.length === 0;
 
+/** An available host with pending firmware work goes back to preparing (BMO handleAvailable). */
+export function firmwarePending(host: Pick<HostRun, 'def' | 'status'>): boolean {
+  return !empty(firmwareWork(host));
+}
+
 /** Preparing's firmware step; false when it failed (the host error is set, the caller backs off). */
 export async function prepareFirmware(host: HostRun): Promise<boolean> {
   const work = firmwareWork(host);

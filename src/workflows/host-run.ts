@@ -8,6 +8,7 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCa
 import type { ImportedStatus } from '../api/imported-status.js';
 import { Annotation, inspectionRefreshRequested } from '../api/annotations.js';
 import { inspectionDisabled } from '../api/annotation-rules.js';
+import { firmwarePending } from './firmware.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
 import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
@@ -208,6 +209,7 @@ export class HostRun {
       // BMO reads inspect.metal3.io only in available (handleAvailable); desiredEvent does too.
       inspectRequested: this.flags.inspectRequested || inspectionRefreshRequested(this.annotations),
       maxProvisioningRetries: this.settings.maxProvisioningRetries,
+      firmwarePending: firmwarePending(this),
     };
   }
 

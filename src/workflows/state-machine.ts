@@ -23,6 +23,8 @@ export const HostEvent = {
   Deprovisioned: 'deprovisioned',
   /** Re-inspection requested (`inspect` signal or inspect.metal3.io annotation). */
   Inspect: 'inspect',
+  /** RAID or rootDeviceHints changed on an available host (BMO handleAvailable: back to preparing). */
+  Prepare: 'prepare',
   /** spec.externallyProvisioned set. */
   Adopt: 'adopt',
   /** spec.externallyProvisioned cleared (BMO PR #3181). */
@@ -130,6 +132,7 @@ export const TRANSITIONS: readonly Transition[] = [
 
   { from: [S.Available], event: HostEvent.Adopt, to: S.ExternallyProvisioned, why: 'spec.externallyProvisioned set' },
   { from: [S.Available], event: HostEvent.Inspect, to: S.Inspecting, needsCapacity: true, why: 're-inspection requested' },
+  { from: [S.Available], event: HostEvent.Prepare, to: S.Preparing, why: 'RAID or root device hints changed' },
   { from: [S.Available], event: HostEvent.Provision, to: S.Provisioning, needsCapacity: true, why: 'image requested and online' },
 
   { from: [S.Inspecting, S.Preparing, S.Available, S.ExternallyProvisioned], event: HostEvent.Delete, to: S.PoweringOffBeforeDelete, why: 'delete requested' },

@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import type { RaidCleanStep, TargetRaidConfig } from '../../api/raid.js';
 import type { HardwareDetails } from '../../api/types.js';
 import type { AgentDriver, DeployRequest } from '../../agent/driver.js';
 import type { RebootMode } from '../../api/types.js';
@@ -109,6 +110,15 @@ export class FakeHardware implements BmcDriver, AgentDriver {
         delete d.configDrive;
       }
       return 'erased partition tables';
+    }, (msg) => new CleaningFailedError(msg));
+  }
+
+  /** Software RAID as manual cleaning (the `clean` step's duration and failures): records the steps and the volumes. */
+  async configureRaid(ctx: OperationContext, steps: RaidCleanStep[], config: TargetRaidConfig): Promise<void> {
+    await this.operation(ctx, 'clean', (s) => {
+      if (steps.some((x) => x.step === 'erase_devices_metadata')) for (const d of s.disks) d.partitionTable = false;
+      const made = config.logical_disks.map((d, i) => `md${i} RAID-${d.raid_level} ${d.size_gb === 'MAX' ? 'MAX' : `${d.size_gb} GiB`}`);
+      return `raid: ${steps.map((x) => `${x.interface}.${x.step}`).join(', ')}${made.length > 0 && steps.some((x) => x.step === 'create_configuration') ? ` → ${made.join(', ')}` : ''}`;
     }, (msg) => new CleaningFailedError(msg));
   }
 

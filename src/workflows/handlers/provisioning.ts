@@ -1,4 +1,5 @@
 /** Provisioning: clean, write the image and its config drive, boot the deployed OS. */
+import { softwareRaidRootDevice } from '../../api/raid.js';
 import { ErrorType } from '../../api/types.js';
 import { bootModeOf, type HostRun } from '../host-run.js';
 import { inBandWorkOf } from '../in-band/work-of-host.js';
@@ -22,10 +23,13 @@ export async function provisioning(host: HostRun): Promise<void> {
     ...(metaData ? { metaData } : {}),
     ...(preprovisioningNetworkData ? { preprovisioningNetworkData } : {}),
   };
+  // The array preparing built (IPA names volumes /dev/md<i>); hints, when given, still choose.
+  const raidRoot = softwareRaidRootDevice(status.provisioning.raid);
   const request = {
     image,
     ...(spec.rootDeviceHints ? { rootDeviceHints: spec.rootDeviceHints } : {}),
     ...bootModeOf(host),
+    ...(raidRoot ? { softwareRaidRoot: raidRoot } : {}),
     clean: spec.automatedCleaningMode !== 'disabled',
     online: spec.online,
     secrets,

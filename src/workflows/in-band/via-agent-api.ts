@@ -62,10 +62,20 @@ export const viaAgentApi: InBandWork = {
         ...(r.rootDeviceHints ? { rootDeviceHints: r.rootDeviceHints } : {}),
         ...(r.bootMode ? { bootMode: r.bootMode } : {}),
         secrets: r.secrets,
+        ...(r.softwareRaidRoot ? { softwareRaidRoot: r.softwareRaidRoot } : {}),
       });
       await endSession();
       await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId('boot-disk'), on: r.online, ...bootModeOf(host) });
     }),
+
+  async configureRaid(host, r) {
+    await withAgent(host, async (boot, endSession) => {
+      await waitForAgent(host, () => host.agent.callbackUrl !== undefined, 'boot and heartbeat');
+      await boot.agentConfigureRaid({ ...agentRef(host), steps: r.steps, targetRaidConfig: r.targetRaidConfig, ...bootModeOf(host) });
+      await endSession(); // before the power off: the agent's token must not outlive its boot
+    });
+    return powerOffAfterAgent(host, 'power-off-prepared');
+  },
 
   async deprovision(host, cleaningMode) {
     if (cleaningMode === 'metadata') {

@@ -17,5 +17,7 @@ export const viaHostActivities: InBandWork = {
       secrets: r.secrets,
     }),
 
+  configureRaid: (host, r) => hardware.configureRaid({ target: host.target(), opId: host.opId('raid'), steps: r.steps, targetRaidConfig: r.targetRaidConfig }),
+
   deprovision: (host, cleaningMode) => hardware.deprovisionHost({ target: host.target(), opId: host.opId('deprovision'), cleaningMode }),
 };

@@ -10,6 +10,12 @@
  *    cleaning → available, disk 2's partition table gone.
  *  - legacy BIOS (SeaBIOS, QEMU's iPXE ROM): the agent boots, sends its first heartbeat and
  *    streams the raw image.
+ *  - software RAID (UEFI, inspection disabled): `raid.softwareRAIDVolumes: [{level: "1"}]` →
+ *    preparing boots the agent and runs raid.delete_configuration, deploy.erase_devices_metadata,
+ *    raid.create_configuration → available with status.provisioning.raid → re-inspection: the
+ *    agent's inventory lists /dev/md0 (about one disk's size) next to its holders → provisioning
+ *    writes the image onto /dev/md0 and installs the bootloader (IPA mirrors the ESP onto both
+ *    holders) → the deployed OS boots, assembles md0 and reads its config drive there.
  * The lab (lab/qemu-lab.ts) serves a provisioning network of this test's own (`e2e-…`, the
  * hosts' metalflow.io/provisioning-network annotation); the deployed OS phones home to this
  * machine's address on the lab bridge.
@@ -86,6 +92,9 @@ function partitions(file: string): Array<{ start: number; type: string }> {
   const out = execFileSync('sfdisk', ['--json', file], { encoding: 'utf8' });
   return (JSON.parse(out) as { partitiontable: { partitions: Array<{ start: number; type: string }> } }).partitiontable.partitions;
 }
+
+const GIB = 2 ** 30;
+const RAID_DISK_BYTES = 5 * GIB;
 
 const step = stepper(note, () => {
   failed = true;
@@ -185,4 +194,70 @@ phone_home:
     expect(partitions(disks[1] ?? '')[0]).toMatchObject({ start: 2048, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B' });
     note(`bios wall times: first heartbeat ${Math.round((tHeartbeat - t0) / 1000)}s after apply, provisioned ${Math.round((Date.now() - t0) / 1000)}s after apply`);
   }, 40 * 60_000);
+});
+
+describe('software RAID-1 on two disks through the stock agent', () => {
+  it('preparing builds /dev/md0, the inventory shows it, the image is deployed onto it and boots', async () => {
+    const name = 'raid';
+    const mac = '52:54:00:e2:ea:01';
+    const l = lab as QemuLab;
+    const m = await l.addMachine(name, 'uefi', mac, { diskBytes: RAID_DISK_BYTES });
+    const { vm, disks } = m;
+    const userData = `#cloud-config
+hostname: e2e-raid-node
+phone_home:
+  url: http://${l.hostIp}:${portOf(phoneHome as Server)}/booted/${name}
+  post: [hostname]`;
+    const raid = { softwareRAIDVolumes: [{ level: '1' }] };
+    const manifest = (image?: 'qcow2'): string =>
+      qemuLabHostManifest(l, m, { namespace: NS, bootMode: 'UEFI', userData, annotations: { 'inspect.metal3.io': 'disabled' }, ...(image ? { image } : {}), spec: { rootDeviceHints: undefined, raid } });
+    const t0 = Date.now();
+    await stack.client.apply([{ name: 'raid.yaml', text: manifest() }]);
+    const available = await step('RAID configured in preparing → available', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available' || h.status.errorType !== '', 20 * 60_000, 2000));
+    const tPrepared = Date.now();
+    expect(available.status.errorMessage).toBe('');
+    expect(available.status.provisioning.raid).toEqual(raid);
+    // Both holders got a RAID member partition from IPA (create_raid_partition_tables).
+    for (const d of disks) expect(partitions(d).length).toBeGreaterThanOrEqual(1);
+
+    // The agent's inventory (a fresh boot: IPA assembles the arrays at start-up) lists the array.
+    const inspected = await step('re-inspection sees /dev/md0', async () => {
+      const r = await stack.metalflow(['inspect', '-n', NS, name]);
+      expect(r.code).toBe(0);
+      await stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'inspecting', 5 * 60_000, 1000);
+      return stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available' || h.status.errorType !== '', 20 * 60_000, 2000);
+    });
+    const tInspected = Date.now();
+    expect(inspected.status.errorMessage).toBe('');
+    const storage = inspected.status.hardware?.storage ?? [];
+    note(`inventory after RAID: ${storage.map((d) => `${d.name} ${(d.sizeBytes / GIB).toFixed(2)} GiB`).join(', ')}`);
+    const md = storage.find((d) => /^\/dev\/md\d+$/.test(d.name));
+    expect(md).toBeDefined();
+    expect(md?.sizeBytes ?? 0).toBeGreaterThan(3 * GIB);
+    expect(md?.sizeBytes ?? 0).toBeLessThan(RAID_DISK_BYTES);
+    expect(storage.map((d) => d.serialNumber).filter(Boolean).sort()).toEqual(['MF-RAID-DISK-1', 'MF-RAID-DISK-2']);
+
+    await stack.client.apply([{ name: 'raid.yaml', text: manifest('qcow2') }]);
+    const provisioned = await step('provisioned onto the array', () => stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'provisioned' || h.status.errorType !== '', 30 * 60_000, 2000));
+    const tProvisioned = Date.now();
+    expect(provisioned.status.errorMessage).toBe('');
+    // install_bootloader mirrored the image's ESP onto both holders (IPA's uefi-holder partitions,
+    // an md ESP with metadata 1.0 the firmware reads as plain FAT) next to the RAID member.
+    for (const d of disks) {
+      const types = partitions(d).map((p) => p.type);
+      expect(types).toContain('C12A7328-F81F-11D2-BA4B-00A0C93EC93B');
+      expect(types).toContain('0FC63DAF-8483-4772-8E79-3D69D8477DE4');
+    }
+
+    await step('the deployed OS booted from the array', async () => {
+      const deadline = Date.now() + 10 * 60_000;
+      while (!homeCalls.some((c) => c.path === `/booted/${name}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+      const lastBoot = vm.serial().split('=== metalflow lab: power on').pop() ?? '';
+      note(`serial console of the deployed OS:\n${lastBoot.split('\n').filter((x) => x.includes('metalflow-test-os')).join('\n')}`);
+      expect(lastBoot).toContain('metalflow-test-os: booted as e2e-raid-node');
+      expect(lastBoot).toContain('metalflow-test-os: config drive /dev/md0p2 read');
+    });
+    expect(homeCalls.find((c) => c.path === `/booted/${name}`)?.body).toBe('hostname=e2e-raid-node');
+    note(`raid wall times: prepare (RAID) ${Math.round((tPrepared - t0) / 1000)}s, re-inspect ${Math.round((tInspected - tPrepared) / 1000)}s, provision ${Math.round((tProvisioned - tInspected) / 1000)}s, boot ${Math.round((Date.now() - tProvisioned) / 1000)}s`);
+  }, 90 * 60_000);
 });

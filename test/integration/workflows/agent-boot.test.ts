@@ -91,6 +91,7 @@ const activities: HostActivities = {
   inspectHardware: unused,
   prepareHost: async () => undefined,
   configureFirmware: unused,
+  configureRaid: unused,
   provisionHost: unused,
   deprovisionHost: unused,
   bootAgent: async (input: StepInput) => {

@@ -51,6 +51,19 @@ describe('firmware settings, components and servicing', () => {
     expect(steps().filter((s) => s === 'firmware')).toHaveLength(2); // the settings, then the update
   });
 
+  it('an available host whose HostFirmwareSettings change goes back to preparing and applies them (BMO handleAvailable)', async () => {
+    const name = 'avail';
+    const host = fakeHostsManifest(NS, [{ name }]);
+    await stack.client.apply([{ name: 'a.yaml', text: host }]);
+    const first = await stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available' && h.status.poweredOn === false, 60_000);
+    const hfs = `---\napiVersion: metal3.io/v1alpha1\nkind: HostFirmwareSettings\nmetadata: {name: ${name}, namespace: ${NS}}\nspec:\n  settings: {ProcTurboMode: "Disabled"}`;
+    await stack.client.apply([{ name: 'a.yaml', text: `${host}\n${hfs}` }]);
+    const v = await stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available' && h.status.firmware?.settings?.ProcTurboMode === 'Disabled', 60_000);
+    expect(v.generation).toBe(first.generation + 1);
+    const steps = (stack.fakeState(NS, name)?.effects ?? []).map((e) => e.step);
+    expect(steps.filter((st) => st === 'firmware')).toHaveLength(1); // only preparing runs firmware on a host that is not provisioned
+  });
+
   it('services a provisioned host at its next reboot (HostUpdatePolicy onReboot): no clean, no deploy', async () => {
     const before = steps();
     const applied = await apply({ ProcTurboMode: 'Enabled' }, 'onReboot');

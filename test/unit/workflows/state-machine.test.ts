@@ -24,6 +24,7 @@ const EDGES: Array<[ProvisioningState, HostEvent, Partial<GuardContext>, Lifecyc
   [S.Preparing, HostEvent.Prepared, {}, S.Available],
   [S.Available, HostEvent.Adopt, {}, S.ExternallyProvisioned],
   [S.Available, HostEvent.Inspect, {}, S.Inspecting],
+  [S.Available, HostEvent.Prepare, {}, S.Preparing],
   [S.Available, HostEvent.Provision, {}, S.Provisioning],
   [S.Inspecting, HostEvent.Delete, {}, S.PoweringOffBeforeDelete],
   [S.Preparing, HostEvent.Delete, {}, S.PoweringOffBeforeDelete],
@@ -84,7 +85,7 @@ describe('host transition table', () => {
   });
 
   it('lists the events a state accepts', () => {
-    expect(eventsFrom(S.Available).sort()).toEqual([HostEvent.Adopt, HostEvent.Delete, HostEvent.Inspect, HostEvent.Provision].sort());
+    expect(eventsFrom(S.Available).sort()).toEqual([HostEvent.Adopt, HostEvent.Delete, HostEvent.Inspect, HostEvent.Prepare, HostEvent.Provision].sort());
   });
 
   it('puts guarded rows before their fallbacks so every guarded row is reachable', () => {
