@@ -209,6 +209,10 @@ describe('annotations', () => {
     const r = await apply('status-anno', { image: true, annotations: { 'baremetalhost.metal3.io/status': status } });
     expect(r.warnings.join('\n')).toContain('BareMetalHost it-annotations/status-anno: status ignored: host already managed');
     expect((await stack.client.view(NS, 'status-anno')).annotations).not.toHaveProperty('baremetalhost.metal3.io/status');
+    // What reached the workflow had no status annotation (the client dropped it), nor has an annotate without it: no note.
+    await stack.client.annotate(NS, 'status-anno', [{ key: 'example.com/owner', value: 'ops' }], false);
+    const quiet = await stack.client.view(NS, 'status-anno');
+    expect((quiet.notes ?? []).filter((n) => n.includes('status annotation ignored'))).toEqual([]);
     // Sent past the client (the annotate update), the workflow drops it and says so.
     await stack.client.annotate(NS, 'status-anno', [{ key: 'baremetalhost.metal3.io/status', value: status }], false);
     const v = await stack.client.view(NS, 'status-anno');
