@@ -167,6 +167,19 @@ describe('annotations', () => {
     await stack.client.waitDeleted(NS, 'delay-me', TIMEOUT);
   });
 
+  it('detached with deleteAction: delay does not make a host deleted mid-inspection skip its power off (BMO delayDeleteForDetachedHost)', async () => {
+    const annotations = { 'fake.metalflow.io/fail': 'inspect=1', 'baremetalhost.metal3.io/detached': '{"deleteAction":"delay"}' };
+    await apply('delay-inspect', { annotations });
+    await waitFor('delay-inspect', (v) => v.status.provisioning.state === 'inspecting' && v.status.errorType === 'inspection error');
+    const before = activityTypes(await stack.client.handle(NS, 'delay-inspect').fetchHistory()).length;
+    await stack.client.signal(NS, 'delay-inspect', deleteSignal);
+    await stack.client.waitDeleted(NS, 'delay-inspect', TIMEOUT);
+    const after = activityTypes(await stack.client.handle(NS, 'delay-inspect').fetchHistory()).slice(before);
+    expect(after).not.toEqual(['forgetHost']); // not deleted as it is
+    expect(after).toContain('setPowerState');
+    expect(after.at(-1)).toBe('forgetHost');
+  });
+
   it('paused by annotation: nothing runs until it is removed', async () => {
     await apply('pause-me');
     await waitFor('pause-me', (v) => v.status.provisioning.state === 'available' && v.status.poweredOn);
