@@ -23,6 +23,8 @@ export interface ImportedStatus {
   state: ImportedState;
   status: Pick<BareMetalHostStatus, 'provisioning'> &
     Partial<Pick<BareMetalHostStatus, 'hardware' | 'hardwareProfile' | 'operationHistory' | 'poweredOn' | 'lastAttemptedImage' | 'provisioningFailCount' | 'errorType' | 'errorMessage'>>;
+  // errorType/errorMessage: no longer imported (registration is a fresh check and the imported
+  // error was never cleared); kept in the type for inputs of workflows started before.
 }
 
 /** BMO's legacy states, read on import only: `ready` is handled as available, `match profile` as preparing. */
@@ -177,7 +179,7 @@ export function parseImportedStatus(raw: unknown, spec: BareMetalHostSpec, sourc
       ...(p.customDeploy ? { customDeploy: p.customDeploy } : {}),
     },
   };
-  for (const key of ['hardware', 'hardwareProfile', 'operationHistory', 'poweredOn', 'lastAttemptedImage', 'provisioningFailCount', 'errorType', 'errorMessage'] as const) {
+  for (const key of ['hardware', 'hardwareProfile', 'operationHistory', 'poweredOn', 'lastAttemptedImage', 'provisioningFailCount'] as const) {
     if (s[key] !== undefined && s[key] !== null) Object.assign(status, { [key]: s[key] });
   }
   return { imported: { state: mapped, status }, errors: [] };
@@ -188,4 +190,23 @@ export function keptAnnotations(annotations: Readonly<Record<string, string>> | 
   if (!annotations) return undefined;
   const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => !IMPORT_ONLY_ANNOTATIONS.includes(k)));
   return Object.keys(kept).length > 0 ? kept : undefined;
+}
+
+/**
+ * Takes over what Metal3 knew (BMO reconcileHostData restores the status) into a fresh status: the
+ * provisioned image and its ID, boot mode, hints, RAID, hardware, history and counters. Not the
+ * state (the host registers first) and not the credentials status (ours is a keyed digest, so it
+ * registers anew). The operation history is merged per operation: an export may carry only some
+ * of them, or null ones. Pure (the workflow calls it when it starts).
+ */
+export function adoptImportedStatus(status: BareMetalHostStatus, imported: ImportedStatus): void {
+  const { provisioning, operationHistory, ...rest } = imported.status;
+  Object.assign(status, rest);
+  if (operationHistory) {
+    for (const key of Object.keys(status.operationHistory) as (keyof BareMetalHostStatus['operationHistory'])[]) {
+      const metric = operationHistory[key] as BareMetalHostStatus['operationHistory'][typeof key] | null | undefined;
+      if (metric) status.operationHistory[key] = { start: metric.start ?? null, end: metric.end ?? null };
+    }
+  }
+  status.provisioning = { ...provisioning, state: S.None };
 }

@@ -16,6 +16,12 @@ export interface DesireInput {
   maxProvisioningRetries: number;
   /** HostFirmwareSettings/HostFirmwareComponents ask for work its status does not show done. */
   firmwarePending?: boolean;
+  /**
+   * The run is past the prepare-on-change patch (HostRun.prepareOnChange, memoised outside any
+   * condition predicate): only then does a changed RAID/root device hints or pending firmware
+   * work send an available host back to preparing. Runs before it ignored them in available.
+   */
+  prepareOnChange?: boolean;
 }
 
 export { sameImage };
@@ -55,7 +61,7 @@ export function desiredEvent(input: DesireInput): HostEvent | undefined {
     case S.Available:
       if (spec.externallyProvisioned) return HostEvent.Adopt;
       if (input.inspectRequested) return HostEvent.Inspect;
-      if (preparationChanged(spec, status) || input.firmwarePending === true) return HostEvent.Prepare;
+      if (input.prepareOnChange === true && (preparationChanged(spec, status) || input.firmwarePending === true)) return HostEvent.Prepare;
       if (wantsImage(spec) && spec.online && !retryLimitReached(input)) return HostEvent.Provision;
       return undefined;
     case S.Provisioning:

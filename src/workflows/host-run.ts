@@ -5,8 +5,8 @@
  * signal handlers (signals.ts) only record intent on it and wake the loop.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { ImportedStatus } from '../api/imported-status.js';
-import { Annotation, inspectionRefreshRequested } from '../api/annotations.js';
+import { adoptImportedStatus, type ImportedStatus } from '../api/imported-status.js';
+import { Annotation, detachArguments, inspectionRefreshRequested } from '../api/annotations.js';
 import { inspectionDisabled } from '../api/annotation-rules.js';
 import { firmwarePending } from './firmware.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
@@ -31,6 +31,12 @@ const INTERRUPTED = Symbol('interrupted');
  * Runs recorded before it ignored those annotations.
  */
 export const METAL3_ANNOTATIONS_PATCH = 'metal3-annotations';
+
+/**
+ * Marks runs whose available hosts go back to preparing when spec.raid or spec.rootDeviceHints
+ * changed or firmware work is pending (BMO handleAvailable). Runs before it ignored them there.
+ */
+export const PREPARE_ON_CHANGE_PATCH = 'prepare-on-change';
 
 /** Marks runs that honour spec.disablePowerOff (reboot instead of power off); asked only for such hosts. */
 export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
@@ -95,6 +101,13 @@ export class HostRun {
   /** Counts what cuts an error backoff short (`retry`, a spec change, delete). */
   backoffCut = 0;
   readonly notes: string[];
+  /**
+   * patched(PREPARE_ON_CHANGE_PATCH), asked once per run when the host is first seen available
+   * (memoiseAvailable), never from a condition predicate; desiredEvent reads it.
+   */
+  prepareOnChange: boolean | undefined;
+  /** patched(METAL3_ANNOTATIONS_PATCH), asked once per run, the first time an annotation is present (acts). */
+  private metal3Annotations: boolean | undefined;
   private published: HostSearchAttributes | undefined;
 
   constructor(input: HostWorkflowInput) {
@@ -110,7 +123,7 @@ export class HostRun {
     this.retryAt = c?.retryAt;
     this.deleteFailures = c?.deleteFailures ?? 0;
     this.imported = c ? c.imported : input.imported;
-    if (!c && input.imported) adoptStatus(this.status, input.imported);
+    if (!c && input.imported) adoptImportedStatus(this.status, input.imported);
     this.notes = c?.notes ?? [];
     if (!this.status.provisioning.ID) this.status.provisioning.ID = this.uid;
   }
@@ -127,9 +140,25 @@ export class HostRun {
     return this.def.host.metadata.annotations ?? {};
   }
 
-  /** Whether this run acts on the BMO annotation `key` (present, and the run is past METAL3_ANNOTATIONS_PATCH). */
+  /**
+   * Whether this run acts on the BMO annotation `key` (present, and the run is past
+   * METAL3_ANNOTATIONS_PATCH). The patch is asked only when an annotation is present, once per run
+   * (memoised), and never from a condition predicate: desireInput reads the memo only.
+   */
   acts(present: boolean): boolean {
-    return present && patched(METAL3_ANNOTATIONS_PATCH);
+    if (!present) return false;
+    this.metal3Annotations ??= patched(METAL3_ANNOTATIONS_PATCH);
+    return this.metal3Annotations;
+  }
+
+  /**
+   * Asks, at a deterministic point of the main loop (the desire rule, in available), the patches
+   * that desireInput depends on there, so the predicates that evaluate desiredEvent only read memos.
+   */
+  memoiseAvailable(): void {
+    if (this.state() !== S.Available) return;
+    this.prepareOnChange ??= patched(PREPARE_ON_CHANGE_PATCH);
+    if (inspectionRefreshRequested(this.annotations)) this.acts(true);
   }
 
   /** spec.disablePowerOff, for runs past DISABLE_POWER_OFF_PATCH. */
@@ -207,9 +236,11 @@ export class HostRun {
       status: this.status,
       deleting: this.flags.deleting,
       // BMO reads inspect.metal3.io only in available (handleAvailable); desiredEvent does too.
-      inspectRequested: this.flags.inspectRequested || inspectionRefreshRequested(this.annotations),
+      // The annotation counts only for runs past METAL3_ANNOTATIONS_PATCH (memoised in memoiseAvailable).
+      inspectRequested: this.flags.inspectRequested || (this.metal3Annotations === true && inspectionRefreshRequested(this.annotations)),
       maxProvisioningRetries: this.settings.maxProvisioningRetries,
       firmwarePending: firmwarePending(this),
+      prepareOnChange: this.prepareOnChange === true,
     };
   }
 
@@ -362,8 +393,9 @@ export class HostRun {
       externallyProvisioned: spec.externallyProvisioned === true,
       inspectionDisabled: this.inspectionDisabled(),
       deleting: this.flags.deleting,
-      // BMO (#3213): the detached annotation counts for deletion before the status says detached.
-      detached: this.flags.detached || this.acts(Annotation.detached in this.annotations),
+      // BMO (#3213): the detached annotation counts for deletion before the status says detached,
+      // unless its deleteAction is `delay` (BMO delayDeleteForDetachedHost: deprovisioned as usual).
+      detached: this.flags.detached || (this.acts(Annotation.detached in this.annotations) && detachArguments(this.annotations)?.args.deleteAction !== 'delay'),
       ...(this.imported ? { imported: this.imported.state } : {}),
     };
   }
@@ -381,17 +413,6 @@ export class HostRun {
   private backoffUnitMs(): number {
     return this.settings.backoffUnitMs ?? DEFAULT_HOST_SETTINGS.backoffUnitMs;
   }
-}
-
-/**
- * Takes over what Metal3 knew (BMO reconcileHostData restores the status): the provisioned image
- * and its ID, boot mode, hints, RAID, hardware, history, counters and error. Not the state (the
- * host registers first) and not the credentials status (ours is a keyed digest, so it registers anew).
- */
-function adoptStatus(status: BareMetalHostStatus, imported: ImportedStatus): void {
-  const { provisioning, ...rest } = imported.status;
-  Object.assign(status, rest);
-  status.provisioning = { ...provisioning, state: S.None };
 }
 
 /** Runs `fn`; if `stop` becomes true first, cancels it (the activity sees the cancellation on its next heartbeat). */

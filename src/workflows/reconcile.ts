@@ -103,6 +103,7 @@ async function reregistration(host: HostRun): Promise<boolean> {
 
 /** What the desired spec asks (image, deprovision, inspect, adopt, delete...), with its bookkeeping. */
 async function desire(host: HostRun): Promise<boolean> {
+  host.memoiseAvailable();
   const event = desiredEvent(host.desireInput());
   if (!event) return false;
   const { status } = host;

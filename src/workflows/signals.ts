@@ -72,8 +72,9 @@ export function installHandlers(host: HostRun): void {
   };
   /** Takes a new definition (apply or annotate); its annotations are read from it from now on. */
   const accept = (given: HostDefinition): { generation: number; changed: boolean } => {
-    const next = withoutStatusAnnotation(withKeptSecrets(given, host.def));
-    if (next !== given && host.state() !== S.None) host.note(`${Annotation.status} annotation ignored: the host already has a status`);
+    const kept = withKeptSecrets(given, host.def);
+    const next = withoutStatusAnnotation(kept);
+    if (next !== kept && host.state() !== S.None) host.note(`${Annotation.status} annotation ignored: the host already has a status`);
     // Sealing is randomised: compare Secret versions, not ciphertexts, so re-applying is a no-op.
     if (definitionFingerprint(next) === definitionFingerprint(withoutStatusAnnotation(host.def))) return { generation: host.generation, changed: false };
     const wasDetachedByAnnotation = Annotation.detached in host.annotations;

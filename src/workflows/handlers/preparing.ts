@@ -18,7 +18,11 @@ export async function preparing(host: HostRun): Promise<void> {
   // Only what changed since the last preparation (BMO BuildRAIDCleanSteps against status.provisioning.raid).
   const target = raidTarget(spec.raid, status.provisioning.raid);
   const steps = raidCleanSteps(target, status.provisioning.raid);
-  if (steps.length > 0 && patched(SOFTWARE_RAID_PATCH)) {
+  const ran = steps.length > 0 && patched(SOFTWARE_RAID_PATCH);
+  if (ran) {
+    // Runs that configure RAID came with the prepare-on-change rule (one release): their histories
+    // send available hosts back to preparing without the later prepare-on-change marker.
+    host.prepareOnChange ??= true;
     const volumes = softwareVolumes(target) ?? [];
     const raid = await host.step('configureRaid', ErrorType.Preparation, () => inBandWorkOf(host).configureRaid(host, { steps, targetRaidConfig: targetRaidConfig(volumes) }), { interruptible: true });
     if (!raid.ok) {
@@ -27,7 +31,8 @@ export async function preparing(host: HostRun): Promise<void> {
       return raid.interrupted ? undefined : host.waitBackoff();
     }
   }
-  if (target) status.provisioning.raid = JSON.parse(JSON.stringify(target)) as typeof target; // no structuredClone in the sandbox
+  // Recorded as applied only when it ran, or when there was nothing to run.
+  if (target && (steps.length === 0 || ran)) status.provisioning.raid = JSON.parse(JSON.stringify(target)) as typeof target; // no structuredClone in the sandbox
   if (!(await prepareFirmware(host))) return host.waitBackoff();
   status.provisioning.rootDeviceHints = spec.rootDeviceHints;
   status.provisioning.bootMode = spec.bootMode ?? 'UEFI';

@@ -167,6 +167,19 @@ describe('annotations', () => {
     await stack.client.waitDeleted(NS, 'delay-me', TIMEOUT);
   });
 
+  it('detached with deleteAction: delay does not make a host deleted mid-inspection skip its power off (BMO delayDeleteForDetachedHost)', async () => {
+    const annotations = { 'fake.metalflow.io/fail': 'inspect=1', 'baremetalhost.metal3.io/detached': '{"deleteAction":"delay"}' };
+    await apply('delay-inspect', { annotations });
+    await waitFor('delay-inspect', (v) => v.status.provisioning.state === 'inspecting' && v.status.errorType === 'inspection error');
+    const before = activityTypes(await stack.client.handle(NS, 'delay-inspect').fetchHistory()).length;
+    await stack.client.signal(NS, 'delay-inspect', deleteSignal);
+    await stack.client.waitDeleted(NS, 'delay-inspect', TIMEOUT);
+    const after = activityTypes(await stack.client.handle(NS, 'delay-inspect').fetchHistory()).slice(before);
+    expect(after).not.toEqual(['forgetHost']); // not deleted as it is
+    expect(after).toContain('setPowerState');
+    expect(after.at(-1)).toBe('forgetHost');
+  });
+
   it('paused by annotation: nothing runs until it is removed', async () => {
     await apply('pause-me');
     await waitFor('pause-me', (v) => v.status.provisioning.state === 'available' && v.status.poweredOn);
@@ -209,6 +222,10 @@ describe('annotations', () => {
     const r = await apply('status-anno', { image: true, annotations: { 'baremetalhost.metal3.io/status': status } });
     expect(r.warnings.join('\n')).toContain('BareMetalHost it-annotations/status-anno: status ignored: host already managed');
     expect((await stack.client.view(NS, 'status-anno')).annotations).not.toHaveProperty('baremetalhost.metal3.io/status');
+    // What reached the workflow had no status annotation (the client dropped it), nor has an annotate without it: no note.
+    await stack.client.annotate(NS, 'status-anno', [{ key: 'example.com/owner', value: 'ops' }], false);
+    const quiet = await stack.client.view(NS, 'status-anno');
+    expect((quiet.notes ?? []).filter((n) => n.includes('status annotation ignored'))).toEqual([]);
     // Sent past the client (the annotate update), the workflow drops it and says so.
     await stack.client.annotate(NS, 'status-anno', [{ key: 'baremetalhost.metal3.io/status', value: status }], false);
     const v = await stack.client.view(NS, 'status-anno');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { STATUS_ANNOTATION, parseImportedStatus, validateStatusAnnotation } from '../../../src/api/imported-status.js';
-import type { BareMetalHostSpec } from '../../../src/api/types.js';
+import { STATUS_ANNOTATION, adoptImportedStatus, parseImportedStatus, validateStatusAnnotation } from '../../../src/api/imported-status.js';
+import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus } from '../../../src/api/types.js';
 
 const image = { url: 'http://images.test.invalid/os.qcow2', checksum: 'http://images.test.invalid/os.qcow2.sha256sum', checksumType: 'sha256' as const, format: 'qcow2' as const };
 const spec: BareMetalHostSpec = { online: true, image, bmc: { address: 'fake://a', credentialsName: 'c' } };
@@ -68,7 +68,38 @@ describe('imported BareMetalHost status', () => {
   it('accepts the servicing enums', () => {
     const r = parseImportedStatus({ ...provisioned, operationalStatus: 'servicing', errorType: 'servicing error', errorMessage: 'boom' }, spec, 'status');
     expect(r.errors).toEqual([]);
-    expect(r.imported?.status.errorType).toBe('servicing error');
+    // Not imported: registration is a fresh check, and an imported error would never be cleared.
+    expect(r.imported?.status.errorType).toBeUndefined();
+    expect(r.imported?.status.errorMessage).toBeUndefined();
+  });
+});
+
+describe('adoptImportedStatus', () => {
+  const fresh = (): BareMetalHostStatus => ({
+    operationalStatus: OperationalStatus.OK, errorType: ErrorType.None, errorMessage: '', errorCount: 0, provisioningFailCount: 0, lastUpdated: 'now', poweredOn: false,
+    provisioning: { state: S.None, ID: '' },
+    operationHistory: { register: { start: null, end: null }, inspect: { start: null, end: null }, provision: { start: null, end: null }, deprovision: { start: null, end: null } },
+  });
+
+  it('merges a partial operation history per operation over the defaults, ignoring null ones', () => {
+    for (const history of [{}, { deprovision: null, provision: { start: 'a', end: 'b' } }, null]) {
+      const r = parseImportedStatus({ ...provisioned, operationHistory: history }, spec, 'status');
+      expect(r.errors).toEqual([]);
+      const status = fresh();
+      adoptImportedStatus(status, r.imported!);
+      expect(status.operationHistory.deprovision).toEqual({ start: null, end: null });
+      expect(status.operationHistory.register).toEqual({ start: null, end: null });
+      expect(status.operationHistory.provision).toEqual(history && 'provision' in history ? { start: 'a', end: 'b' } : { start: null, end: null });
+    }
+  });
+
+  it('takes the rest of the status but not the state', () => {
+    const status = fresh();
+    adoptImportedStatus(status, parseImportedStatus(provisioned, spec, 'status').imported!);
+    expect(status.provisioning.state).toBe(S.None);
+    expect(status.provisioning.ID).toBe(provisioned.provisioning.ID);
+    expect(status.operationHistory.provision).toEqual(provisioned.operationHistory.provision);
+    expect(status.poweredOn).toBe(true);
   });
 });
 

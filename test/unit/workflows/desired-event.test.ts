@@ -35,20 +35,30 @@ describe('desiredEvent', () => {
   it('sends an available host back to preparing when its RAID or root device hints changed (BMO handleAvailable), before provisioning', () => {
     const raid = { softwareRAIDVolumes: [{ level: '1' }] };
     const prepared = (p: Partial<DesireInput['status']['provisioning']>): DesireInput['status'] => ({ provisioning: { state: S.Available, ID: 'id', ...p }, provisioningFailCount: 0 });
-    expect(desiredEvent(input({ spec: spec({ image, raid }) }))).toBe(HostEvent.Prepare);
-    expect(desiredEvent(input({ spec: spec({ image, raid }), status: prepared({ raid }) }))).toBe(HostEvent.Provision);
-    expect(desiredEvent(input({ spec: spec({ image }), status: prepared({ raid }) }))).toBe(HostEvent.Prepare); // dropped: cleared
+    expect(desiredEvent(input({ spec: spec({ image, raid }), prepareOnChange: true }))).toBe(HostEvent.Prepare);
+    expect(desiredEvent(input({ spec: spec({ image, raid }), status: prepared({ raid }), prepareOnChange: true }))).toBe(HostEvent.Provision);
+    expect(desiredEvent(input({ spec: spec({ image }), status: prepared({ raid }), prepareOnChange: true }))).toBe(HostEvent.Prepare); // dropped: cleared
     expect(desiredEvent(input({ spec: spec({ image }), status: prepared({ raid: { softwareRAIDVolumes: [] } }) }))).toBe(HostEvent.Provision);
-    expect(desiredEvent(input({ spec: spec({ rootDeviceHints: { serialNumber: 'S2' } }), status: prepared({ rootDeviceHints: { serialNumber: 'S1' } }) }))).toBe(HostEvent.Prepare);
+    expect(desiredEvent(input({ spec: spec({ rootDeviceHints: { serialNumber: 'S2' } }), status: prepared({ rootDeviceHints: { serialNumber: 'S1' } }), prepareOnChange: true }))).toBe(HostEvent.Prepare);
     expect(desiredEvent(input({ spec: spec({ rootDeviceHints: { serialNumber: 'S1', minSizeGigabytes: 4 } }), status: prepared({ rootDeviceHints: { minSizeGigabytes: 4, serialNumber: 'S1' } }) }))).toBeUndefined();
     expect(desiredEvent(input({ spec: spec({ rootDeviceHints: {} }) }))).toBeUndefined();
     expect(desiredEvent(input({ spec: spec({ image, raid }), inspectRequested: true }))).toBe(HostEvent.Inspect);
   });
 
   it('sends an available host back to preparing when its firmware documents ask for work not done (BMO handleAvailable), before provisioning', () => {
-    expect(desiredEvent(input({ spec: spec({ image }), firmwarePending: true }))).toBe(HostEvent.Prepare);
+    expect(desiredEvent(input({ spec: spec({ image }), firmwarePending: true, prepareOnChange: true }))).toBe(HostEvent.Prepare);
     expect(desiredEvent(input({ spec: spec({ image }), firmwarePending: false }))).toBe(HostEvent.Provision);
     expect(desiredEvent(input({ state: S.Provisioned, spec: spec({ image }), status: { provisioning: { state: S.Provisioned, ID: 'id', image }, provisioningFailCount: 0 }, firmwarePending: true }))).toBeUndefined(); // servicing's, not preparing's
+  });
+
+  it('keeps the old available rules for runs before the prepare-on-change patch (prepareOnChange not true)', () => {
+    const raid = { softwareRAIDVolumes: [{ level: '1' }] };
+    for (const prepareOnChange of [false, undefined]) {
+      expect(desiredEvent(input({ spec: spec({ image, raid }), prepareOnChange }))).toBe(HostEvent.Provision);
+      expect(desiredEvent(input({ spec: spec({ raid }), prepareOnChange }))).toBeUndefined();
+      expect(desiredEvent(input({ spec: spec({ rootDeviceHints: { serialNumber: 'S2' } }), prepareOnChange }))).toBeUndefined();
+      expect(desiredEvent(input({ spec: spec({ image }), firmwarePending: true, prepareOnChange }))).toBe(HostEvent.Provision);
+    }
   });
 
   it('deletes from every deletable state, before anything else', () => {
