@@ -20,9 +20,6 @@ export async function preparing(host: HostRun): Promise<void> {
   const steps = raidCleanSteps(target, status.provisioning.raid);
   const ran = steps.length > 0 && patched(SOFTWARE_RAID_PATCH);
   if (ran) {
-    // Runs that configure RAID came with the prepare-on-change rule (one release): their histories
-    // send available hosts back to preparing without the later prepare-on-change marker.
-    host.prepareOnChange ??= true;
     const volumes = softwareVolumes(target) ?? [];
     const raid = await host.step('configureRaid', ErrorType.Preparation, () => inBandWorkOf(host).configureRaid(host, { steps, targetRaidConfig: targetRaidConfig(volumes) }), { interruptible: true });
     if (!raid.ok) {
