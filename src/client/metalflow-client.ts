@@ -223,9 +223,14 @@ export class MetalflowClient {
     return (await this.view(namespace, name)).status;
   }
 
-  /** Host workflows that are running, optionally in one BareMetalHost namespace. */
+  /**
+   * Host workflows that are running on this deployment's task queue, optionally in one BareMetalHost
+   * namespace. Another deployment sharing the Temporal namespace (another task queue) is not ours:
+   * its hosts are not listed, and a query to one whose workers are gone would wait for its timeout.
+   */
   async list(namespace?: string): Promise<HostView[]> {
-    const filter = namespace ? ` AND ${SearchAttr.namespace.name} = '${namespace.replace(/'/g, "''")}'` : '';
+    const quote = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+    const filter = `${namespace ? ` AND ${SearchAttr.namespace.name} = ${quote(namespace)}` : ''} AND TaskQueue = ${quote(this.taskQueue)}`;
     const ids: string[] = [];
     for await (const wf of this.temporal.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${filter}` })) {
       ids.push(wf.workflowId);
