@@ -5,7 +5,8 @@
  * adopted from it is registered and checked, never inspected, cleaned or re-imaged. Pure.
  */
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type Image, type ProvisioningState } from './types.js';
-import { Annotation } from './annotations.js';
+import { Annotation, hardwareDetailsError, normaliseHardwareDetails } from './annotations.js';
+import { validateRaid } from './raid-rules.js';
 import type { FieldError } from './validate-host.js';
 import { validateRootDeviceHints } from './root-device-hints.js';
 
@@ -96,6 +97,19 @@ const FIRMWARE_STATUS: Check = struct({
   updates: list(required({ component: str, url: str }, ['component', 'url'])),
 });
 
+/** BMO's HardwareDetails, the shape the hardwaredetails annotation is decoded with (Go's json texts). */
+const hardware: Check = (v, path, errors) => {
+  const why = hardwareDetailsError(v);
+  if (why !== undefined) errors.push({ field: path, reason: why });
+};
+/** The RAID configuration BMO applied: spec.raid's rules; hardware volumes are kept (only compared), not refused. */
+const raid: Check = (v, path, errors) => {
+  if (v === null) return;
+  const found: FieldError[] = [];
+  validateRaid(v, undefined, false, found);
+  for (const e of found) if (!e.reason.startsWith('hardware RAID is not supported')) errors.push({ field: e.field.replace(/^spec\.raid/, path), reason: e.reason });
+};
+
 const image = struct({ url: str, checksum: str, checksumType: str, format: str, ociAuthSecretName: str });
 const metric = struct({ start: optStr, end: optStr });
 const credentials = struct({ credentials: struct({ name: str, namespace: str }), credentialsVersion: str });
@@ -107,7 +121,7 @@ const BMO_STATUS_FIELDS: Readonly<Record<string, Check>> = {
   provisioningFailCount: count,
   lastUpdated: optStr,
   hardwareProfile: str,
-  hardware: anyObject, // its own strict rules belong to the inspect.metal3.io/hardwaredetails annotation
+  hardware,
   goodCredentials: credentials,
   triedCredentials: credentials,
   poweredOn: bool,
@@ -118,7 +132,7 @@ const BMO_STATUS_FIELDS: Readonly<Record<string, Check>> = {
     image,
     rootDeviceHints: (v, path, errors) => void (v !== null && validateRootDeviceHints(v, path, errors)),
     bootMode: oneOf('bootMode', ['', 'UEFI', 'UEFISecureBoot', 'legacy']),
-    raid: anyObject,
+    raid,
     firmware: anyObject,
     customDeploy: struct({ method: str }),
   }),
@@ -207,7 +221,8 @@ export function parseImportedStatus(raw: unknown, spec: BareMetalHostSpec, sourc
       ...(p.customDeploy ? { customDeploy: p.customDeploy } : {}),
     },
   };
-  for (const key of ['hardware', 'hardwareProfile', 'operationHistory', 'poweredOn', 'lastAttemptedImage', 'provisioningFailCount', 'errorType', 'errorMessage'] as const) {
+  if (s.hardware) status.hardware = normaliseHardwareDetails(s.hardware);
+  for (const key of ['hardwareProfile', 'operationHistory', 'poweredOn', 'lastAttemptedImage', 'provisioningFailCount', 'errorType', 'errorMessage'] as const) {
     if (s[key] !== undefined && s[key] !== null) Object.assign(status, { [key]: s[key] });
   }
   return { imported: { state: mapped, status }, errors: [] };

@@ -84,6 +84,24 @@ describe('imported BareMetalHost status', () => {
     expect(parseImportedStatus({ ...provisioned, firmware: { bogus: 1 } }, spec, 'status').errors).toEqual([{ field: 'status.firmware.bogus', reason: 'unknown field' }]);
   });
 
+  it('checks status.provisioning.raid with the spec RAID rules (workflow code compares it)', () => {
+    const raid = (r: unknown): unknown => parseImportedStatus({ ...provisioned, provisioning: { ...provisioned.provisioning, raid: r } }, spec, 'status').errors;
+    expect(raid({ softwareRAIDVolumes: [null] })).toEqual([{ field: 'status.provisioning.raid.softwareRAIDVolumes[0]', reason: 'must be an object' }]);
+    expect(raid({ softwareRAIDVolumes: 3 })).toEqual([{ field: 'status.provisioning.raid.softwareRAIDVolumes', reason: 'must be a list' }]);
+    expect(raid({ softwareRAIDVolumes: [{ level: '5' }] })).toEqual([{ field: 'status.provisioning.raid.softwareRAIDVolumes[0].level', reason: 'must be one of 0, 1, 1+0' }]);
+    expect(raid({ softwareRAIDVolumes: [{ level: '1' }, { level: '0', sizeGibibytes: 10 }] })).toEqual([]);
+    expect(raid({ hardwareRAIDVolumes: [{ level: '5', name: 'v' }] })).toEqual([]); // applied by BMO: kept, only compared
+    expect(raid({ hardwareRAIDVolumes: [{ level: 'x' }] })).toEqual([{ field: 'status.provisioning.raid.hardwareRAIDVolumes[0].level', reason: 'must be one of 0, 1, 2, 5, 6, 1+0, 5+0, 6+0' }]);
+  });
+
+  it("checks status.hardware with BMO's HardwareDetails shape (describe reads it)", () => {
+    expect(parseImportedStatus({ ...provisioned, hardware: { nics: 5 } }, spec, 'status').errors).toEqual([{ field: 'status.hardware', reason: 'json: cannot unmarshal number into an array at nics' }]);
+    expect(parseImportedStatus({ ...provisioned, hardware: { cpu: { cores: 2 } } }, spec, 'status').errors).toEqual([{ field: 'status.hardware', reason: 'json: unknown field "cores" at cpu' }]);
+    const r = parseImportedStatus({ ...provisioned, hardware: { nics: [{ name: 'eno1', vlans: [{ id: 1 }] }], storage: [{ name: '/dev/sda' }] } }, spec, 'status');
+    expect(r.errors).toEqual([]);
+    expect(r.imported?.status.hardware).toEqual({ nics: [{ name: 'eno1', mac: '', vlans: [{ id: 1 }] }], storage: [{ name: '/dev/sda', sizeBytes: 0 }] });
+  });
+
   it('accepts the servicing enums', () => {
     const r = parseImportedStatus({ ...provisioned, operationalStatus: 'servicing', errorType: 'servicing error', errorMessage: 'boom' }, spec, 'status');
     expect(r.errors).toEqual([]);
