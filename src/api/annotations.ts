@@ -98,12 +98,28 @@ export function detachArguments(a: Annotations): { args: DetachArguments; note?:
 
 type Shape = 'string' | 'number' | 'integer' | 'boolean' | { enum: readonly string[] } | { array: Shape } | { object: Record<string, Shape>; required?: readonly string[] };
 
+/** BMO's HardwareDetails (apis/metal3.io/v1alpha1/hardwaredata_types.go), its JSON keys exactly: every field is omitempty. */
 const HARDWARE_SHAPE: Shape = {
   object: {
     systemVendor: { object: { manufacturer: 'string', productName: 'string', serialNumber: 'string' } },
     firmware: { object: { bios: { object: { date: 'string', vendor: 'string', version: 'string' } } } },
     ramMebibytes: 'integer',
-    nics: { array: { object: { name: 'string', model: 'string', mac: 'string', ip: 'string', speedGbps: 'integer', pxe: 'boolean' }, required: ['name', 'mac'] } },
+    nics: {
+      array: {
+        object: {
+          name: 'string',
+          model: 'string',
+          mac: 'string',
+          ip: 'string',
+          speedGbps: 'integer',
+          vlans: { array: { object: { id: 'integer', name: 'string' } } },
+          vlanId: 'integer',
+          pxe: 'boolean',
+          lldp: { object: { switchID: 'string', portID: 'string', switchSystemName: 'string' } },
+          pciAddress: 'string',
+        },
+      },
+    },
     storage: {
       array: {
         object: {
@@ -116,9 +132,10 @@ const HARDWARE_SHAPE: Shape = {
           model: 'string',
           serialNumber: 'string',
           wwn: 'string',
+          wwnVendorExtension: 'string',
+          wwnWithExtension: 'string',
           hctl: 'string',
         },
-        required: ['name', 'sizeBytes'],
       },
     },
     cpu: { object: { arch: 'string', model: 'string', clockMegahertz: 'number', flags: { array: 'string' }, count: 'integer' } },
@@ -178,7 +195,23 @@ export function parseHardwareDetails(value: string): HardwareDetails {
   }
   const err = checkShape(parsed, HARDWARE_SHAPE, '');
   if (err) fail(err);
-  return dropNulls(parsed) as HardwareDetails;
+  return normaliseHardwareDetails(parsed);
+}
+
+/** Why `value` is not BMO's HardwareDetails (Go's json text, path relative to it), or undefined. */
+export function hardwareDetailsError(value: unknown): string | undefined {
+  return checkShape(value, HARDWARE_SHAPE, '');
+}
+
+/**
+ * A checked HardwareDetails as ours: nulls dropped, and the NIC and disk fields our code reads (BMO
+ * omits them when empty) set to Go's zero values, as BMO decodes them.
+ */
+export function normaliseHardwareDetails(checked: unknown): HardwareDetails {
+  const hw = dropNulls(checked) as HardwareDetails;
+  if (hw.nics) hw.nics = hw.nics.map((n) => ({ ...n, name: n.name ?? '', mac: n.mac ?? '' }));
+  if (hw.storage) hw.storage = hw.storage.map((d) => ({ ...d, name: d.name ?? '', sizeBytes: d.sizeBytes ?? 0 }));
+  return hw;
 }
 
 function dropNulls(v: unknown): unknown {

@@ -6,6 +6,7 @@
 import type { BareMetalHost, ProvisioningState } from './types.js';
 import { ProvisioningState as S } from './types.js';
 import { validateBareMetalHost, type FieldError } from './validate-host.js';
+import { validateFirmwarePart } from './firmware-manifest.js';
 
 /** A referenced Secret as the rules see it: its name and keys, never its values. */
 interface SecretRef {
@@ -17,6 +18,8 @@ interface SecretRef {
 export interface DefinitionToCheck {
   host: BareMetalHost;
   secrets: object;
+  /** The HostFirmwareSettings/Components/UpdatePolicy part (HostFirmwareSpec), checked as the documents are. */
+  firmware?: unknown;
 }
 
 export function validateDefinition(
@@ -28,6 +31,7 @@ export function validateDefinition(
   const secrets = new Map<string, ReadonlySet<string>>();
   for (const sealed of Object.values(next.secrets) as (SecretRef | undefined)[]) if (sealed) secrets.set(sealed.name, new Set(sealed.keys));
   errors.push(...validateBareMetalHost(next.host as unknown as Record<string, unknown>, { secrets }));
+  validateFirmwarePart(next.firmware, errors);
 
   const was = current;
   const is = next.host;

@@ -36,23 +36,52 @@ export function parseFirmwareDoc(obj: Record<string, unknown>, label: string, er
     for (const k of Object.keys(spec)) if (!known.includes(k)) fieldErrors.push({ field: `spec.${k}`, reason: `unknown field (${kind} has ${known.map((f) => `spec.${f}`).join(', ')})` });
     if (kind === 'HostFirmwareSettings') part.settings = settingsOf(spec.settings, fieldErrors);
     if (kind === 'HostFirmwareComponents') part.updates = updatesOf(spec.updates, fieldErrors);
-    if (kind === 'HostUpdatePolicy') {
-      const policy: NonNullable<HostFirmwareSpec['updatePolicy']> = {};
-      for (const f of ['firmwareSettings', 'firmwareUpdates'] as const) {
-        const v = spec[f];
-        if (v === undefined || v === null || v === '') continue;
-        if (typeof v !== 'string' || !(UPDATE_POLICIES as readonly string[]).includes(v)) {
-          fieldErrors.push({ field: `spec.${f}`, reason: `Unsupported value: ${JSON.stringify(v)}: supported values: ${UPDATE_POLICIES.map((p) => `"${p}"`).join(', ')}` });
-        } else policy[f] = v as (typeof UPDATE_POLICIES)[number];
-      }
-      part.updatePolicy = policy;
-    }
+    if (kind === 'HostUpdatePolicy') part.updatePolicy = policyOf(spec, fieldErrors);
   }
   for (const e of fieldErrors) errors.push({ document: label, ...e });
   if (fieldErrors.length > 0) return undefined;
   const meta = obj.metadata as Record<string, unknown>;
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
   return { label, kind, namespace, name: String(meta.name), part };
+}
+
+function policyOf(spec: Record<string, unknown>, errors: FieldError[]): NonNullable<HostFirmwareSpec['updatePolicy']> {
+  const policy: NonNullable<HostFirmwareSpec['updatePolicy']> = {};
+  for (const f of ['firmwareSettings', 'firmwareUpdates'] as const) {
+    const v = spec[f];
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string' || !(UPDATE_POLICIES as readonly string[]).includes(v)) {
+      errors.push({ field: `spec.${f}`, reason: `Unsupported value: ${JSON.stringify(v)}: supported values: ${UPDATE_POLICIES.map((p) => `"${p}"`).join(', ')}` });
+    } else policy[f] = v as (typeof UPDATE_POLICIES)[number];
+  }
+  return policy;
+}
+
+/**
+ * The firmware part of a host definition as the workflow receives it (applySpec: a client may
+ * skip the CLI): the same rules as the documents it comes from, fields under `firmware.`.
+ */
+export function validateFirmwarePart(firmware: unknown, errors: FieldError[]): void {
+  if (firmware === undefined || firmware === null) return;
+  if (!isMap(firmware)) {
+    errors.push({ field: 'firmware', reason: 'must be a map' });
+    return;
+  }
+  const found: FieldError[] = [];
+  for (const k of Object.keys(firmware)) if (!['settings', 'updates', 'updatePolicy'].includes(k)) errors.push({ field: `firmware.${k}`, reason: 'unknown field' });
+  if (firmware.settings !== undefined) settingsOf(firmware.settings, found);
+  if (firmware.updates !== undefined) updatesOf(firmware.updates, found);
+  const policy = firmware.updatePolicy;
+  if (policy !== undefined && policy !== null) {
+    if (!isMap(policy)) errors.push({ field: 'firmware.updatePolicy', reason: 'must be a map' });
+    else {
+      for (const k of Object.keys(policy)) if (k !== 'firmwareSettings' && k !== 'firmwareUpdates') errors.push({ field: `firmware.updatePolicy.${k}`, reason: 'unknown field' });
+      const policyErrors: FieldError[] = [];
+      policyOf(policy, policyErrors);
+      for (const e of policyErrors) errors.push({ field: e.field.replace(/^spec\./, 'firmware.updatePolicy.'), reason: e.reason });
+    }
+  }
+  for (const e of found) errors.push({ field: e.field.replace(/^spec\./, 'firmware.'), reason: e.reason });
 }
 
 function settingsOf(v: unknown, errors: FieldError[]): Record<string, SettingValue> {

@@ -5,7 +5,8 @@
  * adopted from it is registered and checked, never inspected, cleaned or re-imaged. Pure.
  */
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostSpec, type BareMetalHostStatus, type Image, type ProvisioningState } from './types.js';
-import { Annotation } from './annotations.js';
+import { Annotation, hardwareDetailsError, normaliseHardwareDetails } from './annotations.js';
+import { validateRaid } from './raid-rules.js';
 import type { FieldError } from './validate-host.js';
 import { validateRootDeviceHints } from './root-device-hints.js';
 
@@ -74,10 +75,47 @@ const list = (item: Check): Check => (v, path, errors) => {
   else v.forEach((x, i) => item(x, `${path}[${i}]`, errors));
 };
 
+const required = (fields: Readonly<Record<string, Check>>, keys: readonly string[]): Check => (v, path, errors) => {
+  const before = errors.length;
+  struct(fields)(v, path, errors);
+  if (errors.length > before || !isObject(v)) return;
+  for (const k of keys) if (v[k] === undefined || v[k] === null) errors.push({ field: `${path}.${k}`, reason: 'is required' });
+};
+const mapOf = (value: Check): Check => (v, path, errors) => {
+  if (v === null) return;
+  if (!isObject(v)) errors.push({ field: path, reason: 'must be an object' });
+  else for (const [k, x] of Object.entries(v)) value(x, `${path}.${k}`, errors);
+};
+const intOrString: Check = (v, path, errors) => void (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v)) && errors.push({ field: path, reason: 'must be a string or an integer' }));
+const num: Check = (v, path, errors) => void (typeof v !== 'number' && errors.push({ field: path, reason: 'must be a number' }));
+
+/** Our host status's `firmware` (HostFirmwareStatus, firmware.ts): exported by `get -o yaml`, not by BMO. */
+const FIRMWARE_STATUS: Check = struct({
+  settings: mapOf(str),
+  schemaName: str,
+  schema: mapOf(struct({ attribute_type: str, allowable_values: list(str), lower_bound: num, upper_bound: num, min_length: num, max_length: num, read_only: bool, reset_required: bool, unique: bool })),
+  appliedSettings: mapOf(intOrString),
+  components: list(required({ component: str, initialVersion: str, currentVersion: str, lastVersionFlashed: str, updatedAt: str }, ['component', 'initialVersion'])),
+  updates: list(required({ component: str, url: str }, ['component', 'url'])),
+});
+
+/** BMO's HardwareDetails, the shape the hardwaredetails annotation is decoded with (Go's json texts). */
+const hardware: Check = (v, path, errors) => {
+  const why = hardwareDetailsError(v);
+  if (why !== undefined) errors.push({ field: path, reason: why });
+};
+/** The RAID configuration BMO applied: spec.raid's rules; hardware volumes are kept (only compared), not refused. */
+const raid: Check = (v, path, errors) => {
+  if (v === null) return;
+  const found: FieldError[] = [];
+  validateRaid(v, undefined, false, found);
+  for (const e of found) if (!e.reason.startsWith('hardware RAID is not supported')) errors.push({ field: e.field.replace(/^spec\.raid/, path), reason: e.reason });
+};
+
 const image = struct({ url: str, checksum: str, checksumType: str, format: str, ociAuthSecretName: str });
 const metric = struct({ start: optStr, end: optStr });
 const credentials = struct({ credentials: struct({ name: str, namespace: str }), credentialsVersion: str });
-const STATUS: Check = struct({
+const BMO_STATUS_FIELDS: Readonly<Record<string, Check>> = {
   operationalStatus: oneOf('operationalStatus', ['', ...Object.values(OperationalStatus)]),
   errorType: oneOf('errorType', Object.values(ErrorType)),
   errorMessage: str,
@@ -85,7 +123,7 @@ const STATUS: Check = struct({
   provisioningFailCount: count,
   lastUpdated: optStr,
   hardwareProfile: str,
-  hardware: anyObject, // its own strict rules belong to the inspect.metal3.io/hardwaredetails annotation
+  hardware,
   goodCredentials: credentials,
   triedCredentials: credentials,
   poweredOn: bool,
@@ -96,13 +134,17 @@ const STATUS: Check = struct({
     image,
     rootDeviceHints: (v, path, errors) => void (v !== null && validateRootDeviceHints(v, path, errors)),
     bootMode: oneOf('bootMode', ['', 'UEFI', 'UEFISecureBoot', 'legacy']),
-    raid: anyObject,
+    raid,
     firmware: anyObject,
     customDeploy: struct({ method: str }),
   }),
   lastAttemptedImage: image,
   conditions: list(anyObject),
-});
+};
+/** BMO's status, as its webhook decodes the status annotation. */
+const BMO_STATUS: Check = struct(BMO_STATUS_FIELDS);
+/** A document's `status`: BMO's, or ours from `get -o yaml` (which adds `firmware`). */
+const STATUS: Check = struct({ ...BMO_STATUS_FIELDS, firmware: FIRMWARE_STATUS });
 
 /** Same image as far as provisioning goes (url, checksum, format): BMO's and desired-event's comparison. */
 export function sameImage(a: Image | undefined, b: Image | undefined): boolean {
@@ -129,7 +171,7 @@ export function validateStatusAnnotation(annotations: Readonly<Record<string, st
   const bad = decodingError(raw);
   if (bad !== undefined) return [{ field, reason: `error decoding status annotation: ${bad}` }];
   const errors: FieldError[] = [];
-  STATUS(JSON.parse(raw) as unknown, 'status', errors);
+  BMO_STATUS(JSON.parse(raw) as unknown, 'status', errors);
   const first = errors[0];
   if (!first) return [];
   const enumError = /^invalid (operationalStatus|errorType) '(.*)'$/.exec(first.reason);
@@ -141,9 +183,11 @@ export function validateStatusAnnotation(annotations: Readonly<Record<string, st
 /**
  * Validates an exported status (`source` says whether it came from the document's `status` or the
  * status annotation) against the host's spec and reduces it to what adoption keeps. An empty status
- * (no state) imports nothing.
+ * (no state) imports nothing. `errors` (schema: unknown fields, bad types and enums) refuse the
+ * document; `adoptionErrors` (a transient state, an image being changed) only refuse adopting it,
+ * i.e. a host that does not exist yet: an existing host ignores the status (client apply()).
  */
-export function parseImportedStatus(raw: unknown, spec: BareMetalHostSpec, source: 'status' | 'annotation'): { imported?: ImportedStatus; errors: FieldError[] } {
+export function parseImportedStatus(raw: unknown, spec: BareMetalHostSpec, source: 'status' | 'annotation'): { imported?: ImportedStatus; errors: FieldError[]; adoptionErrors?: FieldError[] } {
   if (raw === undefined || raw === null) return { errors: [] };
   if (source === 'annotation') {
     if (typeof raw !== 'string' || decodingError(raw) !== undefined) return { errors: [] }; // validateStatusAnnotation reports it
@@ -157,13 +201,13 @@ export function parseImportedStatus(raw: unknown, spec: BareMetalHostSpec, sourc
   if (mapped === undefined || mapped === 'none') return { errors: [] };
   if (mapped === 'transient') {
     const state = String(s.provisioning?.state);
-    return { errors: [{ field: 'status.provisioning.state', reason: `${state}: a host cannot be adopted in a transient state; export it once it is provisioned, available or externally provisioned` }] };
+    return { errors: [], adoptionErrors: [{ field: 'status.provisioning.state', reason: `${state}: a host cannot be adopted in a transient state; export it once it is provisioned, available or externally provisioned` }] };
   }
   if (mapped === S.Provisioned) {
-    if (!spec.image?.url && !spec.customDeploy?.method) return { errors: [{ field: 'spec.image', reason: 'is required to adopt a provisioned host (its status says provisioned)' }] };
+    if (!spec.image?.url && !spec.customDeploy?.method) return { errors: [], adoptionErrors: [{ field: 'spec.image', reason: 'is required to adopt a provisioned host (its status says provisioned)' }] };
     // Otherwise the host would be deprovisioned right after adoption (desired-event: image changed).
     if (spec.image && !sameImage(spec.image, s.provisioning?.image)) {
-      return { errors: [{ field: 'status.provisioning.image', reason: 'differs from spec.image: the host was being re-provisioned when exported; set spec.image to the provisioned image to adopt it' }] };
+      return { errors: [], adoptionErrors: [{ field: 'status.provisioning.image', reason: 'differs from spec.image: the host was being re-provisioned when exported; set spec.image to the provisioned image to adopt it' }] };
     }
   }
   const p: Partial<BareMetalHostStatus['provisioning']> = s.provisioning ?? {};
@@ -179,7 +223,8 @@ export function parseImportedStatus(raw: unknown, spec: BareMetalHostSpec, sourc
       ...(p.customDeploy ? { customDeploy: p.customDeploy } : {}),
     },
   };
-  for (const key of ['hardware', 'hardwareProfile', 'operationHistory', 'poweredOn', 'lastAttemptedImage', 'provisioningFailCount'] as const) {
+  if (s.hardware) status.hardware = normaliseHardwareDetails(s.hardware);
+  for (const key of ['hardwareProfile', 'operationHistory', 'poweredOn', 'lastAttemptedImage', 'provisioningFailCount', 'firmware'] as const) {
     if (s[key] !== undefined && s[key] !== null) Object.assign(status, { [key]: s[key] });
   }
   return { imported: { state: mapped, status }, errors: [] };

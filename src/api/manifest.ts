@@ -28,6 +28,8 @@ export interface ResolvedHost {
   secrets: Partial<Record<'credentials' | 'userData' | 'networkData' | 'metaData' | 'preprovisioningNetworkData', Secret>>;
   /** The status exported from Metal3 (document `status` or the status annotation): adopted by a new host. */
   importedStatus?: ImportedStatus;
+  /** Why its exported status cannot be adopted (transient state, image changed): refused only if the host does not exist yet. */
+  adoptionErrors?: ManifestError[];
   /** Its HostFirmwareSettings / HostFirmwareComponents / HostUpdatePolicy, if any were applied with it. */
   firmware?: HostFirmwareSpec;
 }
@@ -37,6 +39,8 @@ export interface ParsedManifests {
   secrets: Secret[];
   errors: ManifestError[];
   warnings: string[];
+  /** Every BareMetalHost document's namespace and name, valid or not (`apply -n` checks them first). */
+  hostRefs: Array<{ namespace: string; name: string }>;
 }
 
 /** Renders errors one per line: `document: field: reason`. */
@@ -159,6 +163,7 @@ export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: Seal
     const imported = parseImportedStatus(obj.status ?? (meta.annotations as Record<string, string> | undefined)?.[STATUS_ANNOTATION], host.spec, obj.status !== undefined ? 'status' : 'annotation');
     for (const e of imported.errors) errors.push({ document: label, ...e });
     if (imported.imported) resolved.importedStatus = imported.imported;
+    if (imported.adoptionErrors?.length) resolved.adoptionErrors = imported.adoptionErrors.map((e) => ({ document: label, ...e }));
     const assign = (field: keyof ResolvedHost['secrets'], name: string | undefined): void => {
       const s = find(name);
       if (s) resolved.secrets[field] = s;
@@ -170,6 +175,10 @@ export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: Seal
     assign('preprovisioningNetworkData', spec.preprovisioningNetworkDataName);
     hosts.push(resolved);
   }
+  const hostRefs = rawHosts.map(({ obj }) => {
+    const meta = (typeof obj.metadata === 'object' && obj.metadata !== null ? obj.metadata : {}) as Record<string, unknown>;
+    return { namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default', name: String(meta.name ?? '?') };
+  });
   const firmware = attachFirmware(firmwareDocs, seenHosts, errors);
   for (const h of hosts) {
     const part = firmware.get(`${h.host.metadata.namespace}/${h.host.metadata.name}`);
@@ -177,7 +186,7 @@ export function parseManifests(sources: ManifestSource[], sealedSecretsOf?: Seal
   }
   const macOwners = hosts.map(({ host: h }) => ({ namespace: h.metadata.namespace ?? 'default', name: h.metadata.name, bootMACAddress: h.spec.bootMACAddress }));
   for (const e of bootMacConflicts(macOwners)) errors.push({ ...e, document: labels.get(e.document) ?? e.document });
-  return { hosts, secrets, errors, warnings };
+  return { hosts, secrets, errors, warnings, hostRefs };
 }
 
 function normaliseHost(obj: Record<string, unknown>, namespace: string): BareMetalHost {

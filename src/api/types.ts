@@ -124,7 +124,18 @@ export interface HardwareDetails {
   systemVendor?: { manufacturer?: string; productName?: string; serialNumber?: string };
   firmware?: { bios?: { date?: string; vendor?: string; version?: string } };
   ramMebibytes?: number;
-  nics?: Array<{ name: string; model?: string; mac: string; ip?: string; speedGbps?: number; pxe?: boolean }>;
+  nics?: Array<{
+    name: string;
+    model?: string;
+    mac: string;
+    ip?: string;
+    speedGbps?: number;
+    vlans?: Array<{ id?: number; name?: string }>;
+    vlanId?: number;
+    pxe?: boolean;
+    lldp?: { switchID?: string; portID?: string; switchSystemName?: string };
+    pciAddress?: string;
+  }>;
   storage?: Array<{
     name: string;
     alternateNames?: string[];
@@ -135,6 +146,8 @@ export interface HardwareDetails {
     model?: string;
     serialNumber?: string;
     wwn?: string;
+    wwnVendorExtension?: string;
+    wwnWithExtension?: string;
     hctl?: string;
   }>;
   cpu?: { arch?: string; model?: string; clockMegahertz?: number; flags?: string[]; count?: number };

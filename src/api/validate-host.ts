@@ -64,8 +64,65 @@ export function validateObjectMeta(meta: unknown, errors: FieldError[]): void {
     if (map === undefined) continue;
     if (!isObject(map) || Object.values(map).some((v) => typeof v !== 'string')) {
       errors.push({ field: `metadata.${key}`, reason: 'must be a map of strings' });
+      continue;
+    }
+    for (const [k, v] of Object.entries(map as Record<string, string>)) {
+      for (const why of qualifiedNameErrors(k)) errors.push({ field: `metadata.${key}`, reason: `Invalid value: ${JSON.stringify(k)}: ${why}` });
+      if (key === 'labels') for (const why of labelValueErrors(v)) errors.push({ field: 'metadata.labels', reason: `Invalid value: ${JSON.stringify(v)}: ${why}` });
+    }
+    if (key === 'annotations') {
+      const bytes = Object.entries(map as Record<string, string>).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v), 0);
+      if (bytes > MAX_ANNOTATIONS_TOTAL_BYTES) errors.push({ field: 'metadata.annotations', reason: `Too long: must have at most ${MAX_ANNOTATIONS_TOTAL_BYTES} bytes` });
     }
   }
+}
+
+/** Kubernetes (apimachinery ValidateAnnotations): all annotation keys and values together, in bytes. */
+export const MAX_ANNOTATIONS_TOTAL_BYTES = 256 * 1024;
+/** Kubernetes IsQualifiedName: the name part of an annotation or label key. */
+export const MAX_QUALIFIED_NAME_LENGTH = 63;
+/** Kubernetes IsQualifiedName: the DNS subdomain prefix of a key. */
+export const MAX_KEY_PREFIX_LENGTH = 253;
+/** Kubernetes IsValidLabelValue. */
+export const MAX_LABEL_VALUE_LENGTH = 63;
+
+const QUALIFIED_NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const NAME_PART = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+/** UTF-8 bytes of a string (no Buffer/TextEncoder: this module also runs in workflow code). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** Kubernetes IsQualifiedName, with its texts. */
+function qualifiedNameErrors(key: string): string[] {
+  const parts = key.split('/');
+  if (parts.length > 2) return [`a qualified name ${NAME_PART} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  const errs: string[] = [];
+  const name = parts.length === 2 ? (parts[1] ?? '') : key;
+  if (parts.length === 2) {
+    const prefix = parts[0] ?? '';
+    if (prefix === '') errs.push('prefix part must be non-empty');
+    else if (prefix.length > MAX_KEY_PREFIX_LENGTH) errs.push(`prefix part must be no more than ${MAX_KEY_PREFIX_LENGTH} characters`);
+    else if (!DNS_SUBDOMAIN_RE.test(prefix)) errs.push("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+  }
+  if (name === '') errs.push('name part must be non-empty');
+  else if (name.length > MAX_QUALIFIED_NAME_LENGTH) errs.push(`name part must be no more than ${MAX_QUALIFIED_NAME_LENGTH} characters`);
+  else if (!QUALIFIED_NAME_RE.test(name)) errs.push(`name part ${NAME_PART}`);
+  return errs;
+}
+
+/** Kubernetes IsValidLabelValue, with its texts. */
+function labelValueErrors(value: string): string[] {
+  if (value.length > MAX_LABEL_VALUE_LENGTH) return [`must be no more than ${MAX_LABEL_VALUE_LENGTH} characters`];
+  if (value !== '' && !QUALIFIED_NAME_RE.test(value)) return [`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`];
+  return [];
 }
 
 /**

@@ -134,7 +134,11 @@ export class MetalflowClient {
     const errors: ManifestError[] = [];
     definitions.forEach((d, i) => {
       const current = existing[i];
-      if (!current) return;
+      // An exported status that cannot be adopted refuses a new host only: an existing one ignores it.
+      if (!current) {
+        errors.push(...(hosts[i]?.adoptionErrors ?? []));
+        return;
+      }
       const document = `BareMetalHost ${d.host.metadata.namespace}/${d.host.metadata.name}`;
       if (current.deleting) errors.push({ document, field: 'metadata.name', reason: 'host is being deleted; apply it again once deletion finished' });
       const sent = { host: d.host, secrets: { ...current.secretRefs, ...d.secrets } }; // Secrets named but not sent are the sealed ones kept
@@ -149,7 +153,7 @@ export class MetalflowClient {
     if (errors.length > 0) throw new InvalidManifestError(errors);
     definitions.forEach((d, i) => {
       const current = existing[i];
-      if (current && hosts[i]?.importedStatus) {
+      if (current && (hosts[i]?.importedStatus || hosts[i]?.adoptionErrors)) {
         warnings.push(`BareMetalHost ${d.host.metadata.namespace}/${d.host.metadata.name}: status ignored: host already managed (state ${current.status.provisioning.state || 'new'})`);
       }
     });

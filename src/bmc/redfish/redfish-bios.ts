@@ -5,10 +5,12 @@
  *   file whose `Registry` or `Id` is the name, else the registry document whose own `Id` is: the
  *   file's URL is never matched) → one FirmwareSchema entry per attribute the BIOS reports;
  * - apply: validate against that schema (BMO's texts), skip when every value is already current,
- *   PATCH the `@Redfish.Settings` object (ApplyTime OnReset where supported), power cycle, re-read
- *   and fail on what was not applied (Ironic's `_get_unapplied_bios_attrs`);
+ *   PATCH the `@Redfish.Settings` object (ApplyTime OnReset where supported), power on (or restart
+ *   a host that is on), re-read while it stays on (POST applies pending settings) and fail on what
+ *   was not applied (Ironic's `_get_unapplied_bios_attrs`), then restore the power state found;
  * - update: UpdateService SimpleUpdate {ImageURI, Targets}, the task monitor polled to its end,
- *   a power cycle, versions re-read.
+ *   power on (or restart), the versions re-read while on until the updated ones change (at most
+ *   FIRMWARE_UPDATE_SETTLE_MS: a same-version reflash shows none), then the power state restored.
  * Everything read from the BMC is capped (below) before it reaches status and workflow history.
  */
 import { changedSettings, validateFirmwareSettings, type FirmwareSchemaMap, type FirmwareUpdate, type SettingSchema, type SettingValue } from '../../api/firmware.js';
@@ -35,18 +37,25 @@ export const FIRMWARE_TASK_TIMEOUT_MS = 60 * 60_000;
 /** How long after the reboot the BIOS may take to show the applied settings. */
 export const FIRMWARE_VERIFY_TIMEOUT_MS = 10 * 60_000;
 export const FIRMWARE_POLL_MS = 5_000;
+/** How long after the task and the restart the host stays on for the updated versions to show (a flash may finish in POST). */
+export const FIRMWARE_UPDATE_SETTLE_MS = 5 * 60_000;
 
 export interface RedfishBiosOptions {
   taskTimeoutMs?: number;
   verifyTimeoutMs?: number;
+  updateSettleMs?: number;
   pollMs?: number;
 }
 
-/** What the Bios resource needs from its driver: the system, and a power cycle that leaves the power as found. */
+/** What the Bios resource needs from its driver: the system and its power. */
 export interface BiosHost {
   client: RedfishClient;
   systemPath(): Promise<string>;
-  powerCycle(ctx: OperationContext): Promise<void>;
+  poweredOn(): Promise<boolean>;
+  /** Powers on, or hard-restarts a host that is on: pending BIOS settings and firmware apply in POST. */
+  restart(ctx: OperationContext): Promise<void>;
+  /** Hard power off (restoring a host found off). */
+  powerOff(ctx: OperationContext): Promise<void>;
 }
 
 type Scalar = string | number | boolean;
@@ -57,6 +66,7 @@ const int = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export class RedfishBios {
   private readonly taskTimeoutMs: number;
   private readonly verifyTimeoutMs: number;
+  private readonly updateSettleMs: number;
   private readonly pollMs: number;
 
   constructor(
@@ -65,6 +75,7 @@ export class RedfishBios {
   ) {
     this.taskTimeoutMs = opts.taskTimeoutMs ?? FIRMWARE_TASK_TIMEOUT_MS;
     this.verifyTimeoutMs = opts.verifyTimeoutMs ?? FIRMWARE_VERIFY_TIMEOUT_MS;
+    this.updateSettleMs = opts.updateSettleMs ?? FIRMWARE_UPDATE_SETTLE_MS;
     this.pollMs = opts.pollMs ?? FIRMWARE_POLL_MS;
   }
 
@@ -95,9 +106,10 @@ export class RedfishBios {
     const typed = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, asTypeOf(v, current[k], before.schema?.[k])]));
     const applyTimes = (bios.json['@Redfish.Settings'] as Json | undefined)?.SupportedApplyTimes;
     const onReset = Array.isArray(applyTimes) && applyTimes.includes('OnReset');
+    const wasOn = await this.host.poweredOn();
     await this.host.client.patch(settingsPath, { Attributes: typed, ...(onReset ? { '@Redfish.SettingsApplyTime': { ApplyTime: 'OnReset' } } : {}) });
-    await this.host.powerCycle(ctx);
-    const after = await this.verified(ctx, wanted, settingsPath !== bios.path ? settingsPath : undefined);
+    await this.host.restart(ctx);
+    const after = await this.thenRestorePower(ctx, wasOn, () => this.verified(ctx, wanted, settingsPath !== bios.path ? settingsPath : undefined));
     return { ...after, changed: true };
   }
 
@@ -120,6 +132,8 @@ export class RedfishBios {
       throw new UnsupportedDriverError(`BMC ${this.origin} has no Redfish UpdateService SimpleUpdate: firmware updates are not supported`, { origin: this.origin, feature: 'UpdateService' });
     }
     const protocols = action['TransferProtocol@Redfish.AllowableValues'];
+    const wasOn = await this.host.poweredOn();
+    const before = await this.components();
     for (const u of updates) {
       const target = await this.updateTarget(u.component);
       const scheme = URL.canParse(u.url) ? new URL(u.url).protocol.replace(/:$/, '').toUpperCase() : '';
@@ -127,8 +141,33 @@ export class RedfishBios {
       const started = await this.host.client.postAction(action.target, { ImageURI: u.url, Targets: [target], ...protocol });
       if (started.location) await this.waitTask(ctx, started.location, u.component);
     }
-    await this.host.powerCycle(ctx);
-    return this.components();
+    await this.host.restart(ctx);
+    return this.thenRestorePower(ctx, wasOn, () => this.settled(ctx, updates, before));
+  }
+
+  /** Runs `step` with the host on, then powers a host found off back off (also when the step fails). */
+  private async thenRestorePower<T>(ctx: OperationContext, wasOn: boolean, step: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await step();
+    } catch (err) {
+      if (!wasOn) await this.host.powerOff(ctx).catch(() => undefined); // the step's error is the one reported
+      throw err;
+    }
+    if (!wasOn) await this.host.powerOff(ctx);
+    return result;
+  }
+
+  /** The versions once every updated component reports a new one, or after updateSettleMs (same-version reflash). */
+  private async settled(ctx: OperationContext, updates: readonly FirmwareUpdate[], before: readonly FirmwareComponentReading[]): Promise<FirmwareComponentReading[]> {
+    const deadline = Date.now() + this.updateSettleMs;
+    const was = new Map(before.map((c) => [c.component, c.version]));
+    for (;;) {
+      const now = await this.components();
+      const version = new Map(now.map((c) => [c.component, c.version]));
+      if (updates.every((u) => !was.has(u.component) || version.get(u.component) !== was.get(u.component)) || Date.now() >= deadline) return now;
+      await pause(ctx, this.pollMs);
+    }
   }
 
   // ---- helpers

@@ -61,7 +61,7 @@ export class RedfishDriver implements BmcDriver {
     this.powerTimeoutMs = opts.powerStateTimeoutMs ?? POWER_STATE_TIMEOUT_MS;
     this.softOffMs = opts.softPowerOffTimeoutMs ?? SOFT_POWER_OFF_TIMEOUT_MS;
     this.pollMs = opts.pollMs ?? BMC_POWER_POLL_MS;
-    this.biosResource = new RedfishBios({ client: this.client, systemPath: () => this.systemPath(), powerCycle: (ctx) => this.powerCycle(ctx) }, opts.firmware);
+    this.biosResource = new RedfishBios({ client: this.client, systemPath: () => this.systemPath(), poweredOn: () => this.getPowerState(), restart: (ctx) => this.reboot(ctx, 'hard'), powerOff: (ctx) => this.setPower(ctx, false, { force: true }) }, opts.firmware);
   }
 
   async register(): Promise<{ poweredOn: boolean }> {
@@ -205,13 +205,6 @@ export class RedfishDriver implements BmcDriver {
   }
 
   // ---- helpers
-
-  /** The reboot pending BIOS settings and firmware need, leaving the power as found (on: a hard restart; off: on, then off). */
-  private async powerCycle(ctx: OperationContext): Promise<void> {
-    if (await this.getPowerState()) return this.reboot(ctx, 'hard');
-    await this.setPower(ctx, true);
-    await this.setPower(ctx, false, { force: true });
-  }
 
   private get origin(): string {
     return this.client.endpoint.origin;

@@ -11,7 +11,7 @@ import { hostTaskQueueFromEnv, sealKeyDirFromEnv, sealPublicKeySourcesFromEnv } 
 import { OperatorSignal, type HostView } from '../../contract/index.js';
 import { KeysExistError, createKeys, findPublicKey, rotateKeys } from '../../secrets/key-store.js';
 import { Sealer, formatSealingPublicKey } from '../../secrets/sealer.js';
-import type { ResolvedHost } from '../../api/manifest.js';
+import { parseManifests, type ManifestSource } from '../../api/manifest.js';
 import { InvalidManifestError } from '../errors.js';
 import { MetalflowClient, loadManifests } from '../metalflow-client.js';
 import { UsageError, intervalFlag, parseCommandLine, selectorFlag, timeoutFlag, type CliValues } from './args.js';
@@ -47,14 +47,18 @@ function selectHosts(views: HostView[], values: CliValues): HostView[] {
   return selector ? views.filter((v) => matchesSelector(selector, v.labels)) : views;
 }
 
-/** `apply -n NS`: as kubectl, an object in another namespace (none given means "default") is refused, not moved. */
-function checkNamespace(hosts: ResolvedHost[], namespace: string): void {
-  const errors = hosts
-    .filter((h) => h.host.metadata.namespace !== namespace)
+/**
+ * `apply -n NS`: as kubectl, an object in another namespace (none given means "default") is refused, not
+ * moved. Checked over every BareMetalHost document before anything else: the full validation (with the
+ * running hosts' sealed Secrets) comes later, against the server.
+ */
+export function checkNamespace(sources: ManifestSource[], namespace: string): void {
+  const errors = parseManifests(sources).hostRefs
+    .filter((h) => h.namespace !== namespace)
     .map((h) => ({
-      document: `BareMetalHost ${h.host.metadata.namespace}/${h.host.metadata.name}`,
+      document: `BareMetalHost ${h.namespace}/${h.name}`,
       field: 'metadata.namespace',
-      reason: `the namespace from the provided object "${h.host.metadata.namespace}" does not match the namespace "${namespace}"; pass -n ${h.host.metadata.namespace} or leave -n out`,
+      reason: `the namespace from the provided object "${h.namespace}" does not match the namespace "${namespace}"; pass -n ${h.namespace} or leave -n out`,
     }));
   if (errors.length > 0) throw new InvalidManifestError(errors);
 }
@@ -101,10 +105,12 @@ export async function run(argv: string[]): Promise<number> {
 
   // Dry run needs no server and no key: same parsing and validation, nothing sent.
   const sources = command === 'apply' ? readManifestSources(values.filename ?? []) : [];
-  if (command === 'apply' && values.namespace !== undefined) checkNamespace(loadManifests(sources).hosts, values.namespace);
+  if (command === 'apply' && values.namespace !== undefined) checkNamespace(sources, values.namespace);
   if (command === 'apply' && values['dry-run']) {
     const { hosts, warnings } = loadManifests(sources);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    // Known only against the server: whether the host exists (then its exported status is ignored).
+    for (const e of hosts.flatMap((h) => h.adoptionErrors ?? [])) process.stderr.write(`warning: ${e.document}: ${e.field}: ${e.reason} (refused if the host does not exist yet)\n`);
     for (const h of hosts) out(`${resourceName(h.host.metadata.name)}${values.output === 'name' ? '' : ' valid (dry run)'}`);
     return ExitCode.ok;
   }

@@ -35,6 +35,36 @@ describe('inspect.metal3.io/hardwaredetails', () => {
     expect(() => parseHardwareDetails('{"storage":[{"name":"/dev/sda","type":"TAPE","sizeBytes":1}]}')).toThrow('storage[0].type: "TAPE" is not one of HDD, SSD, NVME');
   });
 
+  // A BMO status.hardware as BMO writes it (hardwaredata_types.go JSON keys; every field omitempty).
+  const bmoHardware = {
+    systemVendor: { manufacturer: 'Dell Inc.', productName: 'PowerEdge R650', serialNumber: 'ABC1234' },
+    firmware: { bios: { date: '01/01/2024', vendor: 'Dell Inc.', version: '1.10.2' } },
+    ramMebibytes: 262144,
+    nics: [
+      { name: 'eno1', model: '0x14e4 0x165f', mac: 'b0:7b:25:00:00:01', ip: '192.0.2.10', speedGbps: 25, vlans: [{ id: 100, name: 'prov' }, { id: 200 }], vlanId: 100, pxe: true, lldp: { switchID: 'c8:4c:75:00:00:01', portID: 'Ethernet1/1', switchSystemName: 'tor-1' }, pciAddress: '0000:19:00.0' },
+      { name: 'eno2', model: '0x14e4 0x165f', mac: 'b0:7b:25:00:00:02', speedGbps: 25 },
+      { name: 'ib0' }, // no MAC: omitempty
+    ],
+    storage: [
+      { name: '/dev/sda', alternateNames: ['/dev/disk/by-path/pci-0000:00:1f.2-ata-1'], rotational: true, type: 'HDD', sizeBytes: 1_000_204_886_016, vendor: 'ATA', model: 'ST1000NX0423', serialNumber: 'W470XXXX', wwn: '0x5000c500a0000001', wwnVendorExtension: '0x0000000000000001', wwnWithExtension: '0x5000c500a00000010x0000000000000001', hctl: '0:0:0:0' },
+      { name: '/dev/nvme0n1', type: 'NVME' }, // no size: omitempty
+    ],
+    cpu: { arch: 'x86_64', model: 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz', clockMegahertz: 2000.5, flags: ['avx2', 'vmx'], count: 128 },
+    hostname: 'worker-0',
+  };
+
+  it("decodes BMO's HardwareDetails (vlans, vlanId, lldp, pciAddress, wwn extensions; omitempty fields may be absent, read as Go's zero values)", () => {
+    const hw = parseHardwareDetails(JSON.stringify(bmoHardware));
+    expect(hw.nics?.[0]?.lldp?.switchSystemName).toBe('tor-1');
+    expect(hw.nics?.[0]?.vlans).toEqual([{ id: 100, name: 'prov' }, { id: 200 }]);
+    expect(hw.nics?.[2]).toEqual({ name: 'ib0', mac: '' });
+    expect(hw.storage?.[0]?.wwnWithExtension).toBe('0x5000c500a00000010x0000000000000001');
+    expect(hw.storage?.[1]).toEqual({ name: '/dev/nvme0n1', type: 'NVME', sizeBytes: 0 });
+    expect(parseHardwareDetails('{"nics":[{}],"storage":[{}]}')).toEqual({ nics: [{ name: '', mac: '' }], storage: [{ name: '', sizeBytes: 0 }] });
+    expect(() => parseHardwareDetails('{"nics":[{"vlans":[{"id":"x"}]}]}')).toThrow('json: cannot unmarshal string into an integer at nics[0].vlans[0].id');
+    expect(() => parseHardwareDetails('{"nics":[{"lldp":{"chassis":1}}]}')).toThrow('json: unknown field "chassis" at nics[0].lldp');
+  });
+
   it('caps the decoded size', () => {
     expect(() => parseHardwareDetails(`{"hostname":"${'x'.repeat(MAX_HARDWARE_DETAILS_BYTES)}"}`)).toThrow(`longer than ${MAX_HARDWARE_DETAILS_BYTES} bytes`);
   });

@@ -43,17 +43,20 @@ describe('imported BareMetalHost status', () => {
   it.each(['provisioning', 'deprovisioning', 'powering off before delete', 'deleting'])('rejects the transient state %s', (state) => {
     const r = parseImportedStatus({ provisioning: { state, ID: 'x' } }, spec, 'status');
     expect(r.imported).toBeUndefined();
-    expect(r.errors).toEqual([{ field: 'status.provisioning.state', reason: `${state}: a host cannot be adopted in a transient state; export it once it is provisioned, available or externally provisioned` }]);
+    expect(r.errors).toEqual([]); // only a host that does not exist yet is refused (apply)
+    expect(r.adoptionErrors).toEqual([{ field: 'status.provisioning.state', reason: `${state}: a host cannot be adopted in a transient state; export it once it is provisioned, available or externally provisioned` }]);
   });
 
   it('rejects a provisioned export whose spec.image differs from status.provisioning.image', () => {
     const r = parseImportedStatus(provisioned, { ...spec, image: { ...image, url: 'http://images.test.invalid/new.qcow2' } }, 'status');
-    expect(r.errors).toEqual([{ field: 'status.provisioning.image', reason: 'differs from spec.image: the host was being re-provisioned when exported; set spec.image to the provisioned image to adopt it' }]);
+    expect(r.errors).toEqual([]);
+    expect(r.imported).toBeUndefined();
+    expect(r.adoptionErrors).toEqual([{ field: 'status.provisioning.image', reason: 'differs from spec.image: the host was being re-provisioned when exported; set spec.image to the provisioned image to adopt it' }]);
   });
 
   it('rejects a provisioned export without spec.image', () => {
     const { image: _i, ...noImage } = spec;
-    expect(parseImportedStatus(provisioned, noImage, 'status').errors[0]?.field).toBe('spec.image');
+    expect(parseImportedStatus(provisioned, noImage, 'status').adoptionErrors?.[0]?.field).toBe('spec.image');
   });
 
   it('rejects unknown fields and bad enums with field paths', () => {
@@ -63,6 +66,40 @@ describe('imported BareMetalHost status', () => {
     expect(parseImportedStatus({ ...provisioned, poweredOn: 'yes' }, spec, 'status').errors).toEqual([{ field: 'status.poweredOn', reason: 'must be a boolean' }]);
     expect(parseImportedStatus({ ...provisioned, provisioning: { ...provisioned.provisioning, extra: 1 } }, spec, 'status').errors).toEqual([{ field: 'status.provisioning.extra', reason: 'unknown field' }]);
     expect(parseImportedStatus('x', spec, 'status').errors).toEqual([{ field: 'status', reason: 'must be an object' }]);
+  });
+
+  it('accepts the status.firmware our own `get -o yaml` exports (round trip), with its shape checked', () => {
+    const firmware = {
+      settings: { BootMode: 'Uefi', ProcTurboMode: 'Enabled' },
+      schemaName: 'schema-0123abcd',
+      schema: { ProcTurboMode: { attribute_type: 'Enumeration', allowable_values: ['Enabled', 'Disabled'], read_only: false } },
+      appliedSettings: { ProcTurboMode: 'Enabled', Count: 3 },
+      components: [{ component: 'bios', initialVersion: '1.0', currentVersion: '1.1', lastVersionFlashed: '1.1', updatedAt: '2026-01-01T00:00:00Z' }],
+      updates: [{ component: 'bios', url: 'http://fw.test.invalid/bios.bin' }],
+    };
+    expect(parseImportedStatus({ ...provisioned, firmware }, spec, 'status').errors).toEqual([]);
+    expect(parseImportedStatus({ ...provisioned, firmware: { ...firmware, settings: { A: 1 } } }, spec, 'status').errors).toEqual([{ field: 'status.firmware.settings.A', reason: 'must be a string' }]);
+    expect(parseImportedStatus({ ...provisioned, firmware: { ...firmware, updates: {} } }, spec, 'status').errors).toEqual([{ field: 'status.firmware.updates', reason: 'must be a list' }]);
+    expect(parseImportedStatus({ ...provisioned, firmware: { ...firmware, components: [{ component: 'bios' }] } }, spec, 'status').errors).toEqual([{ field: 'status.firmware.components[0].initialVersion', reason: 'is required' }]);
+    expect(parseImportedStatus({ ...provisioned, firmware: { bogus: 1 } }, spec, 'status').errors).toEqual([{ field: 'status.firmware.bogus', reason: 'unknown field' }]);
+  });
+
+  it('checks status.provisioning.raid with the spec RAID rules (workflow code compares it)', () => {
+    const raid = (r: unknown): unknown => parseImportedStatus({ ...provisioned, provisioning: { ...provisioned.provisioning, raid: r } }, spec, 'status').errors;
+    expect(raid({ softwareRAIDVolumes: [null] })).toEqual([{ field: 'status.provisioning.raid.softwareRAIDVolumes[0]', reason: 'must be an object' }]);
+    expect(raid({ softwareRAIDVolumes: 3 })).toEqual([{ field: 'status.provisioning.raid.softwareRAIDVolumes', reason: 'must be a list' }]);
+    expect(raid({ softwareRAIDVolumes: [{ level: '5' }] })).toEqual([{ field: 'status.provisioning.raid.softwareRAIDVolumes[0].level', reason: 'must be one of 0, 1, 1+0' }]);
+    expect(raid({ softwareRAIDVolumes: [{ level: '1' }, { level: '0', sizeGibibytes: 10 }] })).toEqual([]);
+    expect(raid({ hardwareRAIDVolumes: [{ level: '5', name: 'v' }] })).toEqual([]); // applied by BMO: kept, only compared
+    expect(raid({ hardwareRAIDVolumes: [{ level: 'x' }] })).toEqual([{ field: 'status.provisioning.raid.hardwareRAIDVolumes[0].level', reason: 'must be one of 0, 1, 2, 5, 6, 1+0, 5+0, 6+0' }]);
+  });
+
+  it("checks status.hardware with BMO's HardwareDetails shape (describe reads it)", () => {
+    expect(parseImportedStatus({ ...provisioned, hardware: { nics: 5 } }, spec, 'status').errors).toEqual([{ field: 'status.hardware', reason: 'json: cannot unmarshal number into an array at nics' }]);
+    expect(parseImportedStatus({ ...provisioned, hardware: { cpu: { cores: 2 } } }, spec, 'status').errors).toEqual([{ field: 'status.hardware', reason: 'json: unknown field "cores" at cpu' }]);
+    const r = parseImportedStatus({ ...provisioned, hardware: { nics: [{ name: 'eno1', vlans: [{ id: 1 }] }], storage: [{ name: '/dev/sda' }] } }, spec, 'status');
+    expect(r.errors).toEqual([]);
+    expect(r.imported?.status.hardware).toEqual({ nics: [{ name: 'eno1', mac: '', vlans: [{ id: 1 }] }], storage: [{ name: '/dev/sda', sizeBytes: 0 }] });
   });
 
   it('accepts the servicing enums', () => {

@@ -17,6 +17,8 @@ type Res = Record<string, unknown>;
 const SYS = '/redfish/v1/Systems/1';
 const BIOS = `${SYS}/BIOS`;
 const SETTINGS = `${SYS}/BIOS/Settings`;
+/** How long the stub's POST takes (appliesInPost). */
+const POST_MS = 20;
 const REGISTRY_NAME = 'BiosAttributeRegistryP89.v1_0_0';
 const ctx: OperationContext = { opId: 'x', heartbeat: () => undefined, signal: new AbortController().signal };
 
@@ -36,6 +38,13 @@ interface Stub {
   /** Pending BIOS values (applied at the next reset unless `stuck`). */
   pending: Res;
   stuck: boolean;
+  /**
+   * Real hardware (OnReset): a reset does not apply the pending values or flash the firmware; POST
+   * does, once the system has stayed On for POST_MS (seen at the next read).
+   */
+  appliesInPost: boolean;
+  /** The BIOS version a SimpleUpdate flashes (in POST when appliesInPost, else at once); undefined: unchanged. */
+  flashes: string | undefined;
   url: string;
 }
 
@@ -45,7 +54,9 @@ afterEach(() => server?.close());
 async function stub(opts: { bios?: boolean; registryByFileField?: boolean; attributes?: Res; entries?: Res[]; files?: number; taskStates?: string[] } = {}): Promise<Stub> {
   const attributes: Res = opts.attributes ?? { ProcTurboMode: 'Enabled', L2Cache: '10x256 KB', NumCores: '10', QuietBoot: true, SysPassword: null };
   const taskStates = [...(opts.taskStates ?? ['Running', 'Completed'])];
-  const s: Stub = { resources: {}, requests: [], pending: {}, stuck: false, url: '' };
+  const s: Stub = { resources: {}, requests: [], pending: {}, stuck: false, appliesInPost: false, flashes: '1.1.0', url: '' };
+  let onSince: number | undefined;
+  let flashPending: string | undefined;
   const fileId = opts.registryByFileField ? REGISTRY_NAME : 'BiosAttributeRegistry.v1_0_0';
   const members = Array.from({ length: opts.files ?? 0 }, (_, i) => ({ '@odata.id': `/redfish/v1/Registries/Other${i}` }));
   Object.assign(s.resources, {
@@ -71,7 +82,8 @@ async function stub(opts: { bios?: boolean; registryByFileField?: boolean; attri
       if (req.method === 'POST' && url === `${SYS}/Actions/ComputerSystem.Reset`) {
         const type = String(parsed?.ResetType);
         sys.PowerState = type === 'ForceOff' || type === 'GracefulShutdown' ? 'Off' : 'On';
-        if (!s.stuck) {
+        onSince = sys.PowerState === 'On' ? Date.now() : undefined;
+        if (!s.stuck && !s.appliesInPost) {
           Object.assign(attributes, s.pending);
           s.pending = {};
         }
@@ -82,12 +94,21 @@ async function stub(opts: { bios?: boolean; registryByFileField?: boolean; attri
         return res.writeHead(204).end();
       }
       if (req.method === 'POST' && url.endsWith('SimpleUpdate')) {
-        sys.BiosVersion = '1.1.0';
+        if (s.appliesInPost) flashPending = s.flashes;
+        else if (s.flashes) sys.BiosVersion = s.flashes;
         return res.writeHead(202, { location: '/redfish/v1/TaskService/Tasks/7' }).end();
       }
       if (req.method === 'GET' && url === '/redfish/v1/TaskService/Tasks/7') {
         const state = taskStates.length > 1 ? taskStates.shift() : taskStates[0];
         return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ TaskState: state, Messages: [{ Message: 'image signature rejected' }] }));
+      }
+      if (req.method === 'GET' && s.appliesInPost && onSince !== undefined && Date.now() - onSince >= POST_MS) {
+        if (!s.stuck) {
+          Object.assign(attributes, s.pending);
+          s.pending = {};
+        }
+        if (flashPending) sys.BiosVersion = flashPending;
+        flashPending = undefined;
       }
       if (req.method === 'GET' && url === SETTINGS) return res.writeHead(200).end(JSON.stringify({ Attributes: s.pending }));
       const r = s.resources[url];
@@ -102,7 +123,7 @@ async function stub(opts: { bios?: boolean; registryByFileField?: boolean; attri
 }
 
 const driver = (s: Stub): RedfishDriver =>
-  new RedfishDriver(parseBmcAddress(`redfish+${s.url}${SYS}`), { username: 'u', password: 'p' }, false, { pollMs: 1, retryDelayMs: 1, firmware: { pollMs: 1, verifyTimeoutMs: 50, taskTimeoutMs: 200 } });
+  new RedfishDriver(parseBmcAddress(`redfish+${s.url}${SYS}`), { username: 'u', password: 'p' }, false, { pollMs: 1, retryDelayMs: 1, firmware: { pollMs: 1, verifyTimeoutMs: 50, taskTimeoutMs: 200, updateSettleMs: 50 } });
 
 describe('Redfish BIOS settings', () => {
   it('reads the attributes and maps the registry (found by the registry document Id, as sushy does) to a FirmwareSchema', async () => {
@@ -131,6 +152,34 @@ describe('Redfish BIOS settings', () => {
     expect(s.requests.map((q) => `${q.method} ${q.url}`)).toEqual([`PATCH ${SETTINGS}`, `POST ${SYS}/Actions/ComputerSystem.Reset`, `POST ${SYS}/Actions/ComputerSystem.Reset`]);
     // Typed as the BIOS holds them (QuietBoot is a boolean there); the power left off as found.
     expect(s.requests[0]?.body).toEqual({ Attributes: { ProcTurboMode: 'Disabled', QuietBoot: false }, '@Redfish.SettingsApplyTime': { ApplyTime: 'OnReset' } });
+    expect((s.resources[SYS] as Res).PowerState).toBe('Off');
+  });
+
+  it('keeps a powered-off host on until POST applied the pending values (real hardware, OnReset), then powers it off again', async () => {
+    const s = await stub();
+    s.appliesInPost = true;
+    const r = await driver(s).applyFirmwareSettings(ctx, { ProcTurboMode: 'Disabled' });
+    expect(r.settings.ProcTurboMode).toBe('Disabled');
+    expect(s.requests.map((q) => `${q.method} ${q.url} ${String((q.body as Res | undefined)?.ResetType ?? '')}`.trim())).toEqual([`PATCH ${SETTINGS}`, `POST ${SYS}/Actions/ComputerSystem.Reset On`, `POST ${SYS}/Actions/ComputerSystem.Reset ForceOff`]);
+    expect((s.resources[SYS] as Res).PowerState).toBe('Off');
+  });
+
+  it('restarts a powered-on host and leaves it on', async () => {
+    const s = await stub();
+    s.appliesInPost = true;
+    (s.resources[SYS] as Res).PowerState = 'On';
+    const r = await driver(s).applyFirmwareSettings(ctx, { ProcTurboMode: 'Disabled' });
+    expect(r.settings.ProcTurboMode).toBe('Disabled');
+    expect(s.requests.map((q) => String((q.body as Res | undefined)?.ResetType ?? q.method))).toEqual(['PATCH', 'ForceRestart']);
+    expect((s.resources[SYS] as Res).PowerState).toBe('On');
+  });
+
+  it('restores the power state when the values never apply', async () => {
+    const s = await stub();
+    s.appliesInPost = true;
+    s.stuck = true;
+    const err = await driver(s).applyFirmwareSettings(ctx, { ProcTurboMode: 'Disabled' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FirmwareSettingsError);
     expect((s.resources[SYS] as Res).PowerState).toBe('Off');
   });
 
@@ -186,6 +235,26 @@ describe('Redfish firmware updates (UpdateService SimpleUpdate)', () => {
     expect(s.requests[0]).toEqual({ method: 'POST', url: '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate', body: { ImageURI: 'https://fw.example/bios-1.1.0.bin', Targets: [SYS], TransferProtocol: 'HTTPS' } });
     expect(s.requests.slice(1).map((q) => q.url)).toEqual([`${SYS}/Actions/ComputerSystem.Reset`, `${SYS}/Actions/ComputerSystem.Reset`]);
     expect(versions).toEqual([{ component: 'bios', version: '1.1.0' }, { component: 'bmc', version: '2.0' }]);
+  });
+
+  it('keeps the host on after the task until the new version shows (flashed in POST), before powering it off', async () => {
+    const s = await stub();
+    s.appliesInPost = true;
+    const versions = await driver(s).updateFirmware(ctx, [{ component: 'bios', url: 'https://fw.example/bios-1.1.0.bin' }]);
+    expect(versions).toEqual([{ component: 'bios', version: '1.1.0' }, { component: 'bmc', version: '2.0' }]);
+    expect(s.requests.slice(1).map((q) => String((q.body as Res | undefined)?.ResetType))).toEqual(['On', 'ForceOff']);
+    expect((s.resources[SYS] as Res).PowerState).toBe('Off');
+  });
+
+  it('waits at most updateSettleMs for a version change (same-version reflash), then restores the power', async () => {
+    const s = await stub();
+    s.appliesInPost = true;
+    s.flashes = undefined;
+    const started = Date.now();
+    const versions = await driver(s).updateFirmware(ctx, [{ component: 'bios', url: 'https://fw.example/bios-1.0.0.bin' }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    expect(versions[0]).toEqual({ component: 'bios', version: '1.0.0' });
+    expect((s.resources[SYS] as Res).PowerState).toBe('Off');
   });
 
   it('fails with the task message when the task ends in Exception', async () => {
