@@ -3,14 +3,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MetalflowClient } from '../../../src/client/metalflow-client.js';
 import { HostNotFoundError, InvalidManifestError } from '../../../src/client/errors.js';
 import type { HostView } from '../../../src/contract/index.js';
 import { createKeys, readPublicKey } from '../../../src/secrets/key-store.js';
 import { Sealer } from '../../../src/secrets/sealer.js';
+import { removeTempDir } from '../../helpers/temp-dir.js';
 
-const keys = join(mkdtempSync(join(tmpdir(), 'mf-apply-')), 'keys');
+const tmp = mkdtempSync(join(tmpdir(), 'mf-apply-'));
+const keys = join(tmp, 'keys');
+afterAll(() => removeTempDir(tmp)); // the private sealing key must not outlive the test
 createKeys(keys);
 const sealer = Sealer.fromPublicKey(readPublicKey(keys));
 

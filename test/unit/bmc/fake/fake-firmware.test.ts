@@ -2,14 +2,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDir } from '../../../helpers/temp-dir.js';
 import type { OperationContext } from '../../../../src/bmc/driver.js';
 import { FakeHardware } from '../../../../src/bmc/fake/fake-hardware.js';
 import { parseFakeOptions } from '../../../../src/api/fake-annotations.js';
 import { FirmwareSettingsError } from '../../../../src/errors.js';
 
 const ctx = (opId: string): OperationContext => ({ opId, heartbeat: () => undefined, signal: new AbortController().signal });
-const dir = (): string => mkdtempSync(join(tmpdir(), 'fake-fw-'));
+const dirs: string[] = [];
+const dir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'fake-fw-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach(removeTempDir));
 
 describe('fake BIOS', () => {
   it('reads settings with a schema, applies a change once per operation id, and skips what is current', async () => {
