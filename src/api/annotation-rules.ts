@@ -5,7 +5,7 @@
  * annotation that is accepted and then ignored is a silent drop. The status and hardwaredetails
  * annotations are validated by their own parsers (adoption, hardware details).
  */
-import { Annotation, isRebootAnnotation } from './annotations.js';
+import { Annotation, annotationObject, isRebootAnnotation } from './annotations.js';
 import type { FieldError } from './validate-host.js';
 
 const REBOOT_MODES = ['hard', 'soft', ''];
@@ -16,20 +16,10 @@ export function inspectionDisabled(annotations: Readonly<Record<string, string>>
   return inspectionMode === 'disabled' || annotations[Annotation.inspect] === 'disabled';
 }
 
-/**
- * Decodes a JSON object of optional string/boolean members as Go's json.Unmarshal into the
- * annotation's struct would (unknown members ignored, wrong member types refused).
- */
+/** The annotation's JSON object with BMO's member types checked (wrong types are refused, as Go's json.Unmarshal does). */
 function decodeArgs(value: string, members: Record<string, 'string' | 'boolean'>): Record<string, unknown> | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  if (parsed === null) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) return 'must be a JSON object';
-  const obj = parsed as Record<string, unknown>;
+  const obj = annotationObject(value);
+  if (typeof obj === 'string') return obj;
   for (const [name, type] of Object.entries(members)) {
     if (obj[name] !== undefined && obj[name] !== null && typeof obj[name] !== type) return `${name} must be a ${type}`;
   }

@@ -32,6 +32,22 @@ export function isRebootAnnotation(key: string): boolean {
   return key === Annotation.reboot || key.startsWith(`${Annotation.reboot}/`);
 }
 
+/**
+ * An annotation's JSON object value, as Go's json.Unmarshal into BMO's struct reads it (`null` is an
+ * empty object), or the reason it is not one. Apply-time checks and the workflow read values with it.
+ */
+export function annotationObject(value: string): Record<string, unknown> | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) return 'must be a JSON object';
+  return parsed as Record<string, unknown>;
+}
+
 export interface RebootRequest {
   /** Hard if any counted annotation asks for it (BMO honours every hard request). */
   mode: RebootMode;
@@ -51,16 +67,9 @@ export function rebootRequest(a: Annotations, forceOnly: boolean): RebootRequest
   let mode: RebootMode = 'soft';
   for (const key of Object.keys(a).filter(isRebootAnnotation).sort()) {
     const value = a[key] ?? '';
-    let args: { mode?: unknown; force?: unknown } = {};
-    if (value !== '') {
-      try {
-        const parsed: unknown = JSON.parse(value);
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) args = parsed as typeof args;
-        else throw new Error('not an object');
-      } catch {
-        notes.push(`could not parse reboot annotation (${value}) - invalid json, assuming soft-reboot`);
-      }
-    }
+    const parsed = value === '' ? {} : annotationObject(value);
+    if (typeof parsed === 'string') notes.push(`could not parse reboot annotation (${value}) - invalid json, assuming soft-reboot`);
+    const args = typeof parsed === 'string' ? {} : parsed;
     if (forceOnly && args.force !== true) continue;
     keys.push(key);
     if (args.mode === 'hard') mode = 'hard';
@@ -83,15 +92,11 @@ export function detachArguments(a: Annotations): { args: DetachArguments; note?:
   const value = a[Annotation.detached] ?? '';
   const args: DetachArguments = { force: false, deleteAction: 'delete' };
   if (value === '') return { args };
-  try {
-    const parsed = JSON.parse(value) as { force?: unknown; deleteAction?: unknown };
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    if (parsed.force === true) args.force = true;
-    if (parsed.deleteAction === 'delay') args.deleteAction = 'delay';
-    return { args };
-  } catch (err) {
-    return { args, note: `ignoring detached annotation value: unable to parse the content of the detached annotation: ${(err as Error).message}` };
-  }
+  const parsed = annotationObject(value);
+  if (typeof parsed === 'string') return { args, note: `ignoring detached annotation value: unable to parse the content of the detached annotation: ${parsed}` };
+  if (parsed.force === true) args.force = true;
+  if (parsed.deleteAction === 'delay') args.deleteAction = 'delay';
+  return { args };
 }
 
 // ---- inspect.metal3.io/hardwaredetails: strict decoding (BMO uses DisallowUnknownFields)
