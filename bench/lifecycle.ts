@@ -30,12 +30,12 @@ function report(r: RunResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' }, trace: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' }, trace: { type: 'boolean', default: false }, histories: { type: 'string' }, 'worker-exec': { type: 'string' }, 'server-metrics': { type: 'string' } } });
   const hosts = Number(values.hosts);
   if (!Number.isInteger(hosts) || hosts < 1) throw new Error(`--hosts ${values.hosts}: expected a positive whole number`);
   // Each result is printed as soon as it is measured, so a failure in a later run loses nothing.
   process.stdout.write(`# bench/lifecycle — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
-  if (values.only !== 'ironic') process.stdout.write(`${report(await runMetalflow(hosts, { trace: values.trace }))}\n\n`);
+  if (values.only !== 'ironic') process.stdout.write(`${report(await runMetalflow(hosts, { trace: values.trace, ...(values.histories ? { historyDir: values.histories } : {}), ...(values['worker-exec'] ? { workerExec: [values['worker-exec']] } : {}), ...(values['server-metrics'] ? { serverMetricsFile: values['server-metrics'] } : {}) }))}\n\n`);
   if (values.ironic || values.only === 'ironic') process.stdout.write(`${report(await runIronic(hosts))}\n`);
 }
 

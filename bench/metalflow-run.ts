@@ -5,11 +5,12 @@
  * deprovision (clean); figures come from the hosts' operation history, the lab's record of
  * simulated hardware time, the workflows' histories and /proc.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { MetalflowClient } from '../src/client/metalflow-client.js';
 import { HOST_WORKFLOW_TYPE, TaskQueue, deprovisionSignal } from '../src/contract/index.js';
 import type { BareMetalHostStatus } from '../src/api/types.js';
@@ -41,7 +42,7 @@ export interface RunResult {
 const NS = 'bench';
 const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
-export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean } = {}): Promise<RunResult> {
+export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string } = {}): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'metalflow-bench-'));
   const keyDir = join(dir, 'keys');
   createKeys(keyDir); // the run's own sealing keys, as `metalflow keys create` makes them
@@ -63,7 +64,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
   try {
     const boot = await startNodeWorker('src/worker/boot-main.ts', 'boot services worker started', join(dir, 'boot.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' });
     stops.unshift(() => boot.stop());
-    const worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' });
+    const worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' }, opts.workerExec);
     stops.unshift(() => worker.stop());
     const lab = await startRedfishLab({
       hosts,
@@ -128,8 +129,18 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       }
       const history = await client.handle(NS, h.name).fetchHistory();
       if (opts.trace && h === lab.hosts[0]) traceHistory(h.name, history.events ?? []);
+      if (opts.historyDir) {
+        mkdirSync(opts.historyDir, { recursive: true });
+        writeFileSync(join(opts.historyDir, `${h.name}.json`), historyToJSON(history));
+      }
       historyEvents.push(history.events?.length ?? 0);
       actions.push(countActions(history.events ?? []));
+    }
+    if (opts.serverMetricsFile) {
+      // The dev server's own Prometheus metrics (persistence and matching requests by operation), to see where its CPU goes.
+      const args = server.proc.spawnargs;
+      const port = args[args.indexOf('--metrics-port') + 1];
+      writeFileSync(opts.serverMetricsFile, await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
     }
     return {
       system: 'metalflow',
