@@ -30,7 +30,7 @@ export interface AgentSessionInput {
 }
 
 interface Session extends AgentSessionInput {
-  /** Set once the first heartbeat was delivered to the workflow. */
+  /** Set once the first heartbeat was delivered to the workflow (inspection sessions: at the first heartbeat, not signalled). */
   callbackUrl?: string;
   lastHeartbeatAt?: number;
   heartbeatInFlight?: Promise<void>;
@@ -112,6 +112,12 @@ export class AgentSessions implements AgentBackend {
     s.lastHeartbeatAt = Date.now();
     // Only the first delivered heartbeat matters to the workflow; later ones would only grow its history.
     if (s.callbackUrl !== undefined) return;
+    // An inspection boot's workflow waits for the inspection data, never for a heartbeat: signalling it
+    // would cost the history a signal and a workflow task per inspection for nothing.
+    if (s.inspect) {
+      s.callbackUrl = hb.callbackUrl;
+      return;
+    }
     if (s.heartbeatInFlight) return s.heartbeatInFlight;
     const arg: SessionHeartbeat = { session: s.session, callbackUrl: hb.callbackUrl, ...(hb.agentVersion ? { agentVersion: hb.agentVersion } : {}) };
     s.heartbeatInFlight = this.notify

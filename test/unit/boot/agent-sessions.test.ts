@@ -63,6 +63,16 @@ describe('agent sessions', () => {
     delivered.length = 0;
   });
 
+  it('does not signal the heartbeat of an inspection session: the workflow waits for its inspection data only', async () => {
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's9', inspect: true });
+    const token = await lookupToken();
+    expect((await call('POST', `/v1/heartbeat/${UUID}`, { callback_url: 'http://127.0.0.1:9999', agent_token: token })).status).toBe(202);
+    expect(delivered).toEqual([]);
+    // The boot services still know where the agent listens.
+    expect(sessions.get(UUID)?.callbackUrl).toBe('http://127.0.0.1:9999');
+    await activities.endAgent({ uuid: UUID, session: 's9' });
+  });
+
   it('cuts the ramdisk\'s error report to MAX_INSPECTION_ERROR_CHARS', async () => {
     await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's8', inspect: true });
     const body = { inventory: { interfaces: [{ name: 'eth0', mac_address: MAC }] }, error: 'e'.repeat(MAX_INSPECTION_ERROR_CHARS * 50) };
