@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
+import { maxOverlap } from '../../../bench/concurrency.js';
 import { hostWorkflowId, provisioningSemaphoreId, provisioningSemaphoreQuery } from '../../../src/contract/index.js';
 
 const NS = 'it-slots';
@@ -18,18 +19,8 @@ const stack = useTestStack({ METALFLOW_PROVISIONING_LIMIT: String(LIMIT), METALF
 
 /** The most operations of `step` running at once, from the fake hardware's start times and durations. */
 function maxConcurrent(names: string[], step: string): number {
-  const edges: Array<[number, number]> = [];
-  for (const name of names) {
-    for (const op of Object.values(stack.fakeState(NS, name)?.ops ?? {})) {
-      if (op.step !== step) continue;
-      edges.push([op.startedAt, 1], [op.startedAt + op.durationMs, -1]);
-    }
-  }
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // an end before a start at the same instant
-  let now = 0;
-  let max = 0;
-  for (const [, d] of edges) max = Math.max(max, (now += d));
-  return max;
+  const ops = names.flatMap((name) => Object.values(stack.fakeState(NS, name)?.ops ?? {}).filter((op) => op.step === step));
+  return maxOverlap(ops.map((op) => ({ start: op.startedAt, end: op.startedAt + op.durationMs })));
 }
 
 const semaphore = () => stack.client.temporal.workflow.getHandle(provisioningSemaphoreId(stack.taskQueue));
