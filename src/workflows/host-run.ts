@@ -121,6 +121,8 @@ export class HostRun {
   slotAsked: boolean;
   /** patched(PROVISIONING_SEMAPHORE_PATCH), asked once per run at its first capacity-gated transition. */
   private semaphore: boolean | undefined;
+  /** The last ask could not reach the semaphore (so no wake-up signal will come). */
+  private slotAskFailed = false;
   /** patched(METAL3_ANNOTATIONS_PATCH), asked once per run, the first time an annotation is present (acts). */
   private metal3Annotations: boolean | undefined;
   private published: HostSearchAttributes | undefined;
@@ -349,7 +351,8 @@ export class HostRun {
     if (t.needsCapacity && !(await this.hasCapacity())) {
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
       // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
-      await this.sleep(this.semaphore === true ? backoffMs(SLOT_RECHECK_EXPONENT, Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
+      const queued = this.semaphore === true && !this.slotAskFailed;
+      await this.sleep(queued ? backoffMs(SLOT_RECHECK_EXPONENT, Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
       return false;
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
@@ -436,20 +439,35 @@ export class HostRun {
     const limit = this.settings.provisioningLimit;
     if (limit <= 0) return true;
     this.slotAsked = true;
-    const { granted } = await bmc.acquireProvisioningSlot({
-      holder: this.workflowId,
-      chain: workflowInfo().firstExecutionRunId,
-      limit,
-      reclaimCheckMs: this.backoffUnitMs(),
-      maxHistoryEvents: this.settings.maxHistoryEvents,
-    });
-    return granted;
+    try {
+      const { granted } = await bmc.acquireProvisioningSlot({
+        holder: this.workflowId,
+        chain: workflowInfo().firstExecutionRunId,
+        limit,
+        reclaimCheckMs: this.backoffUnitMs(),
+        maxHistoryEvents: this.settings.maxHistoryEvents,
+      });
+      this.slotAskFailed = false;
+      return granted;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Not queued at the semaphore, so no signal will come: ask again after BMO's delay (1-2 min).
+      this.slotAskFailed = true;
+      log.warn('asking for a provisioning slot failed: delayed', { error: describeFailure(err) });
+      return false;
+    }
   }
 
   /** Leaving the busy states (or deleted): the slot goes back, or the host stops waiting for one. */
   private async releaseSlot(): Promise<void> {
-    this.slotAsked = false;
-    await bmc.releaseProvisioningSlot({ holder: this.workflowId });
+    try {
+      await bmc.releaseProvisioningSlot({ holder: this.workflowId });
+      this.slotAsked = false;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Kept asked: the next transition out of a busy state releases again; the semaphore reclaims it when the host ends.
+      log.warn('releasing the provisioning slot failed', { error: describeFailure(err) });
+    }
   }
 
   private backoffUnitMs(): number {

@@ -30,8 +30,13 @@ export async function provisioningSemaphoreWorkflow(input: ProvisioningSemaphore
     const now = Date.now();
     if (saturated(book) && now - lastReclaimCheck >= book.reclaimCheckMs) {
       lastReclaimCheck = now;
-      const ended = await bmc.endedSlotHolders(viewOf(book).holders);
-      if (reclaim(book, ended) > 0) log.info('provisioning slots reclaimed from ended holders', { ended });
+      try {
+        const ended = await bmc.endedSlotHolders(viewOf(book).holders);
+        if (reclaim(book, ended) > 0) log.info('provisioning slots reclaimed from ended holders', { ended });
+      } catch (err) {
+        // The authority must outlive a failed check (a failed semaphore would forget its holders): try at the next interval.
+        log.warn('checking provisioning slot holders failed', { error: err instanceof Error ? err.message : String(err) });
+      }
     }
     const woken = invite(book, Date.now(), book.reclaimCheckMs);
     // A woken host that is gone (deleted meanwhile) cannot be signalled: its kept slot simply expires.
