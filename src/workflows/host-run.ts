@@ -17,7 +17,7 @@ import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
 import { bmc, bmcCall } from './activity-proxies.js';
 import type { BmcActivity } from './activity-timeouts.js';
-import { backoffMs, delayedRetryMs } from './backoff.js';
+import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
 
 import { desiredEvent, type DesireInput } from './desired-event.js';
 import { appendNote } from './notes.js';
@@ -48,9 +48,6 @@ export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
  * first capacity-gated transition of a run, where older runs scheduled the visibility count.
  */
 export const PROVISIONING_SEMAPHORE_PATCH = 'provisioning-semaphore';
-
-/** A waiting host is woken by the semaphore's signal; it asks again on its own only after 2^4 backoff units (8-16 min), a safety net. */
-export const SLOT_RECHECK_EXPONENT = 4;
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -352,7 +349,7 @@ export class HostRun {
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
       // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
       const queued = this.semaphore === true && !this.slotAskFailed;
-      await this.sleep(queued ? backoffMs(SLOT_RECHECK_EXPONENT, Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
+      await this.sleep(queued ? slotRecheckMs(Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
       return false;
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
