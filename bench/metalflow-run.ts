@@ -12,7 +12,8 @@ import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { MetalflowClient } from '../src/client/metalflow-client.js';
-import { HOST_WORKFLOW_TYPE, TaskQueue, deprovisionSignal } from '../src/contract/index.js';
+import { HOST_WORKFLOW_TYPE, TaskQueue, deprovisionSignal, provisioningSemaphoreId, provisioningSemaphoreQuery } from '../src/contract/index.js';
+import { maxOverlap, type Interval } from './concurrency.js';
 import type { BareMetalHostStatus } from '../src/api/types.js';
 import { freePort, startNodeWorker } from '../lab/processes.js';
 import { startRedfishLab } from '../lab/redfish-lab.js';
@@ -37,12 +38,15 @@ export interface RunResult {
   actions: number[];
   usage: Record<string, ProcessUsage>;
   notes: string[];
+  /** The provisioning limit and the most hosts seen in inspecting/provisioning/deprovisioning at once. */
+  provisioning?: { limit: number; maxConcurrent: number; semaphoreMaxHolders?: number };
 }
 
 const NS = 'bench';
 const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
-export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string } = {}): Promise<RunResult> {
+export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string; limit?: number } = {}): Promise<RunResult> {
+  const limit = opts.limit ?? hosts;
   const dir = mkdtempSync(join(tmpdir(), 'metalflow-bench-'));
   const keyDir = join(dir, 'keys');
   createKeys(keyDir); // the run's own sealing keys, as `metalflow keys create` makes them
@@ -55,8 +59,8 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     METALFLOW_DATA_DIR: dir,
     METALFLOW_SEAL_KEY_DIR: keyDir,
     METALFLOW_LOG_LEVEL: 'warn',
-    // Every host at once, as Ironic (no limit) does in the side-by-side run; BMO's default is 20.
-    METALFLOW_PROVISIONING_LIMIT: String(hosts),
+    // Every host at once by default, as Ironic (no limit) does in the side-by-side run; BMO's default is 20.
+    METALFLOW_PROVISIONING_LIMIT: String(limit),
     METALFLOW_AGENT_API_HOST: '127.0.0.1',
     METALFLOW_AGENT_API_PORT: String(apiPort),
   };
@@ -119,6 +123,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     const phases: PhaseSample[] = [];
     const historyEvents: number[] = [];
     const actions: number[] = [];
+    const busy: Interval[] = [];
     for (const h of lab.hosts) {
       const status: BareMetalHostStatus = await client.status(NS, h.name);
       for (const [phase, m] of Object.entries(status.operationHistory)) {
@@ -126,6 +131,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
         const start = Date.parse(m.start);
         const end = Date.parse(m.end);
         phases.push({ phase, totalMs: end - start, overheadMs: end - start - lab.fleet.hardwareMs(h.uuid, start, end) });
+        if (phase !== 'register') busy.push({ start, end }); // inspect, provision, deprovision: the states that take a slot
       }
       const history = await client.handle(NS, h.name).fetchHistory();
       if (opts.trace && h === lab.hosts[0]) traceHistory(h.name, history.events ?? []);
@@ -142,8 +148,10 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       const port = args[args.indexOf('--metrics-port') + 1];
       writeFileSync(opts.serverMetricsFile, await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
     }
+    const semaphore = await temporal.workflow.getHandle(provisioningSemaphoreId(TaskQueue.hosts)).query(provisioningSemaphoreQuery).catch(() => undefined);
     return {
       system: 'metalflow',
+      provisioning: { limit, maxConcurrent: maxOverlap(busy), ...(semaphore ? { semaphoreMaxHolders: semaphore.maxHolders } : {}) },
       hosts,
       wallSeconds,
       phases,
@@ -152,7 +160,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       usage,
       notes: [
         'sushy-tools Redfish (fake systems, 1-11 s power delays) + simulated IPA: agent boot 2 s, clean/deploy steps 2 s each',
-        `provisioning limit ${hosts}; worker logs at info`,
+        `provisioning limit ${limit}; worker logs at info`,
       ],
     };
   } finally {

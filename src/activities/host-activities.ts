@@ -20,12 +20,13 @@ import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput
 import { configureFirmware } from './firmware-activity.js';
 import type { FirmwareInput, FirmwareResult } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
+import { createSlotActivities } from './provisioning-slots.js';
 
 export interface ActivityDeps {
   keyring: Keyring;
   drivers: DriverSettings;
   settings: HostSettings;
-  /** For the provisioning-capacity count (visibility). */
+  /** For the provisioning semaphore (and the visibility count of runs from before it). */
   temporal?: Pick<Client, 'workflow'>;
 }
 
@@ -39,6 +40,7 @@ export function createHostActivities(deps: ActivityDeps) {
   const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers, target.credentials ? credentialsOf(target) : undefined);
 
   return {
+    ...createSlotActivities(deps.temporal),
     /** The workflow's settings, with the waits this worker's drivers make (its activity timeouts follow them). */
     async loadHostSettings(): Promise<HostSettings> {
       return { ...DEFAULT_HOST_SETTINGS, ...deps.settings, bmcWaits: bmcWaitsOf(deps.drivers) };

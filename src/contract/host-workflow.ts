@@ -53,6 +53,8 @@ export interface CarriedState {
   imported?: ImportedStatus;
   /** What BMO would publish as events (annotations consumed or ignored), newest last, capped. */
   notes?: string[];
+  /** The run holds a provisioning slot or waits for one at the provisioning semaphore (released on leaving the busy states). */
+  slotAsked?: boolean;
 }
 
 /** Operator intent recorded by signals, acted on by the workflow loop at its next safe point. */

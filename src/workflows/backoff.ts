@@ -17,3 +17,14 @@ export function backoffMs(errorCount: number, random: () => number, unitMs: numb
 export function delayedRetryMs(random: () => number, unitMs: number = MINUTE_MS): number {
   return backoffMs(1, random, unitMs);
 }
+
+/**
+ * A host queued at the provisioning semaphore is woken by its signal when a slot is free; it asks
+ * again on its own only after 2^4 units (8-16 min), a safety net that keeps 1000 waiters from
+ * polling the semaphore.
+ */
+export const SLOT_RECHECK_EXPONENT = 4;
+
+export function slotRecheckMs(random: () => number, unitMs: number = MINUTE_MS): number {
+  return backoffMs(SLOT_RECHECK_EXPONENT, random, unitMs);
+}

@@ -17,11 +17,12 @@ import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
 import { bmc, bmcCall } from './activity-proxies.js';
 import type { BmcActivity } from './activity-timeouts.js';
-import { backoffMs, delayedRetryMs } from './backoff.js';
+import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
+
 import { desiredEvent, type DesireInput } from './desired-event.js';
 import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
-import { DELETED, StateTrait, nextTransition, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
+import { DELETED, StateTrait, nextTransition, stateIs, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
 
 const INTERRUPTED = Symbol('interrupted');
 
@@ -40,6 +41,13 @@ export const PREPARE_ON_CHANGE_PATCH = 'prepare-on-change';
 
 /** Marks runs that honour spec.disablePowerOff (reboot instead of power off); asked only for such hosts. */
 export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
+
+/**
+ * Marks runs that take provisioning slots from the task queue's semaphore workflow (exact limit)
+ * instead of counting busy hosts in visibility before acting (a burst all got in). Asked at the
+ * first capacity-gated transition of a run, where older runs scheduled the visibility count.
+ */
+export const PROVISIONING_SEMAPHORE_PATCH = 'provisioning-semaphore';
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -106,6 +114,12 @@ export class HostRun {
    * (memoiseAvailable), never from a condition predicate; desiredEvent reads it.
    */
   prepareOnChange: boolean | undefined;
+  /** Holds or waits for a slot at the provisioning semaphore (carried over continue-as-new). */
+  slotAsked: boolean;
+  /** patched(PROVISIONING_SEMAPHORE_PATCH), asked once per run at its first capacity-gated transition. */
+  private semaphore: boolean | undefined;
+  /** The last ask could not reach the semaphore (so no wake-up signal will come). */
+  private slotAskFailed = false;
   /** patched(METAL3_ANNOTATIONS_PATCH), asked once per run, the first time an annotation is present (acts). */
   private metal3Annotations: boolean | undefined;
   private published: HostSearchAttributes | undefined;
@@ -125,6 +139,7 @@ export class HostRun {
     this.imported = c ? c.imported : input.imported;
     if (!c && input.imported) adoptImportedStatus(this.status, input.imported);
     this.notes = c?.notes ?? [];
+    this.slotAsked = c?.slotAsked === true;
     if (!this.status.provisioning.ID) this.status.provisioning.ID = this.uid;
   }
 
@@ -245,13 +260,14 @@ export class HostRun {
   }
 
   carried(): CarriedState {
-    const { uid, generation, createdAt, status, flags, opSeq, deleteFailures, registeredAs, retryAt, imported, notes } = this;
+    const { uid, generation, createdAt, status, flags, opSeq, deleteFailures, registeredAs, retryAt, imported, notes, slotAsked } = this;
     return {
       uid, generation, createdAt, status, flags, opSeq, deleteFailures,
       ...(notes.length > 0 ? { notes } : {}),
       ...(registeredAs !== undefined ? { registeredAs } : {}),
       ...(retryAt !== undefined ? { retryAt } : {}),
       ...(imported !== undefined ? { imported } : {}),
+      ...(slotAsked ? { slotAsked } : {}),
     };
   }
 
@@ -331,14 +347,18 @@ export class HostRun {
     }
     if (t.needsCapacity && !(await this.hasCapacity())) {
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
-      await this.sleep(delayedRetryMs(Math.random, this.backoffUnitMs()));
+      // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
+      const queued = this.semaphore === true && !this.slotAskFailed;
+      await this.sleep(queued ? slotRecheckMs(Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
       return false;
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
-    if (t.to === DELETED) return true;
-    this.status.provisioning.state = t.to;
-    this.delayed = false;
-    this.publish();
+    if (t.to !== DELETED) {
+      this.status.provisioning.state = t.to;
+      this.delayed = false;
+      this.publish();
+    }
+    if (this.slotAsked && (t.to === DELETED || !stateIs(t.to, StateTrait.busy))) await this.releaseSlot();
     return true;
   }
 
@@ -401,13 +421,50 @@ export class HostRun {
   }
 
   private async hasCapacity(): Promise<boolean> {
-    const ok = await bmc.hasProvisioningCapacity({ workflowId: this.workflowId, limit: this.settings.provisioningLimit, busyStates: statesWith(StateTrait.busy) });
+    this.semaphore ??= patched(PROVISIONING_SEMAPHORE_PATCH);
+    const ok = this.semaphore ? await this.acquireSlot() : await bmc.hasProvisioningCapacity({ workflowId: this.workflowId, limit: this.settings.provisioningLimit, busyStates: statesWith(StateTrait.busy) });
     if (!ok && !this.delayed) {
       this.delayed = true;
       log.info('provisioning limit reached: delayed', { limit: this.settings.provisioningLimit });
       this.publish();
     }
     return ok;
+  }
+
+  /** Asks the task queue's semaphore; not granted, the host is queued there and woken by signal. */
+  private async acquireSlot(): Promise<boolean> {
+    const limit = this.settings.provisioningLimit;
+    if (limit <= 0) return true;
+    this.slotAsked = true;
+    try {
+      const { granted } = await bmc.acquireProvisioningSlot({
+        holder: this.workflowId,
+        chain: workflowInfo().firstExecutionRunId,
+        limit,
+        reclaimCheckMs: this.backoffUnitMs(),
+        maxHistoryEvents: this.settings.maxHistoryEvents,
+      });
+      this.slotAskFailed = false;
+      return granted;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Not queued at the semaphore, so no signal will come: ask again after BMO's delay (1-2 min).
+      this.slotAskFailed = true;
+      log.warn('asking for a provisioning slot failed: delayed', { error: describeFailure(err) });
+      return false;
+    }
+  }
+
+  /** Leaving the busy states (or deleted): the slot goes back, or the host stops waiting for one. */
+  private async releaseSlot(): Promise<void> {
+    try {
+      await bmc.releaseProvisioningSlot({ holder: this.workflowId });
+      this.slotAsked = false;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Kept asked: the next transition out of a busy state releases again; the semaphore reclaims it when the host ends.
+      log.warn('releasing the provisioning slot failed', { error: describeFailure(err) });
+    }
   }
 
   private backoffUnitMs(): number {

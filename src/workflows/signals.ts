@@ -21,6 +21,7 @@ import {
   rebootSignal,
   resumeSignal,
   retrySignal,
+  slotFreeSignal,
   statusQuery,
   type HostDefinition,
   type HostView,
@@ -36,6 +37,7 @@ import { definitionFingerprint, withKeptSecrets } from './spec-rules.js';
 export function installHandlers(host: HostRun): void {
   const { status, flags } = host;
   setHandler(statusQuery, () => status);
+  setHandler(slotFreeSignal, () => host.wake()); // the provisioning semaphore: a slot is free, ask again
   setHandler(hostQuery, (): HostView => ({
     name: host.def.host.metadata.name,
     namespace: host.def.host.metadata.namespace,

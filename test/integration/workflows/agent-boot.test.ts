@@ -10,6 +10,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostActivities } from '../../../src/activities/index.js';
+import { createSlotActivities } from '../../../src/activities/provisioning-slots.js';
 import { SimulatedIpaServer, type SimulatedMachine } from '../../../lab/agents/ipa-server.js';
 import { portOf } from '../../../src/agent/http-server.js';
 import { DEFAULT_HOST_SETTINGS, type HostSettings, type SetPowerInput, type StepInput } from '../../../src/contract/index.js';
@@ -113,6 +114,7 @@ const activities: HostActivities = {
   bootLiveIso: unused,
   forgetHost: async () => undefined,
   hasProvisioningCapacity: async () => true,
+  ...createSlotActivities(undefined), // no limit in this test: every slot is granted
 };
 
 const spec = (m: Machine): string[] => [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_MAX_EXPONENT, backoffMs, delayedRetryMs } from '../../../src/workflows/backoff.js';
+import { BACKOFF_MAX_EXPONENT, SLOT_RECHECK_EXPONENT, backoffMs, delayedRetryMs, slotRecheckMs } from '../../../src/workflows/backoff.js';
 
 const MIN = 60_000;
 
@@ -39,5 +39,12 @@ describe('backoff unit', () => {
     expect(backoffMs(3, () => 0, 1000)).toBe(8000);
     expect(backoffMs(3, () => 1, 1000)).toBe(4000);
     expect(delayedRetryMs(() => 0, 500)).toBe(1000);
+  });
+
+  it('a host queued for a provisioning slot asks again on its own only after 8-16 units (the semaphore wakes it)', () => {
+    expect(SLOT_RECHECK_EXPONENT).toBe(4);
+    expect(slotRecheckMs(() => 0)).toBe(16 * MIN);
+    expect(slotRecheckMs(() => 1)).toBe(8 * MIN);
+    expect(slotRecheckMs(() => 1, 1_000)).toBe(8_000);
   });
 });
