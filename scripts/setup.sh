@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the project needs (idempotent): npm packages and the pinned temporal CLI.
+# Installs everything the project needs (idempotent): npm packages, the pinned temporal CLI, system
+# tools, and the workflow bundle.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -9,3 +10,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "==> temporal CLI: $("$root/scripts/ensure-temporal.sh")" >&2
 bash "$root/scripts/setup-tools.sh"
+# The workflow bundle the workers run (built once here, not at each worker start; skipped when current).
+node --import tsx src/worker/build-workflow-bundle.ts

@@ -3,15 +3,14 @@
  * Reads configuration from the environment (see README "Configuration"); shuts down gracefully on
  * SIGINT/SIGTERM, letting running activities finish or hand over to another worker.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostActivities } from '../activities/index.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
-import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
+import { hostTaskQueueFromEnv, workerSettingsFromEnv, workflowBundlePathFromEnv } from '../config/worker-settings.js';
 import { Keyring } from '../secrets/keyring.js';
 import { createLogger, installTemporalLogging } from './logger.js';
-import { workflowBundlerOptions } from './bundler.js';
+import { loadWorkflowBundle } from './workflow-bundle.js';
 
 async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();
@@ -25,12 +24,14 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
 
+  // Built by scripts/setup.sh; rebuilt here (as every start did before) only if src/ changed since.
+  const bundle = await loadWorkflowBundle(workflowBundlePathFromEnv());
+  if (bundle.rebuilt) logger.warn({ path: bundle.codePath, reason: bundle.rebuilt }, 'workflow bundle rebuilt at start: run scripts/setup.sh after changing src/');
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    bundlerOptions: workflowBundlerOptions(),
+    workflowBundle: { codePath: bundle.codePath },
     activities: createHostActivities({
       keyring,
       drivers: {
