@@ -4,7 +4,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A link to an install shared by several checkouts (git worktrees): npm ci here would empty it for all.
+  echo "==> node_modules links to a shared install ($(readlink node_modules)): npm ci skipped" >&2
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "==> npm ci" >&2
   npm ci --no-audit --no-fund >&2
 fi
