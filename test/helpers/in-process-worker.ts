@@ -7,6 +7,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { MetalflowClient } from '../../src/client/metalflow-client.js';
 import { workflowBundlePathFromEnv } from '../../src/config/worker-settings.js';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.js';
+import { hostMetricsSinks } from '../../src/worker/metrics/observability.js';
+import { MetricsRegistry } from '../../src/worker/metrics/registry.js';
+import { HOST_METRICS } from '../../src/contract/index.js';
 import { readPublicKey } from '../../src/secrets/key-store.js';
 import { Sealer } from '../../src/secrets/sealer.js';
 import type { TestStack } from './stack.js';
@@ -21,7 +24,7 @@ export interface InProcessWorker {
 export async function startInProcessWorker(stack: TestStack, activities: object): Promise<InProcessWorker> {
   bundle ??= loadWorkflowBundle(workflowBundlePathFromEnv()); // the workers' prebuilt bundle (rebuilt if src/ changed)
   const connection = await NativeConnection.connect({ address: stack.address });
-  const worker = await Worker.create({ connection, namespace: stack.namespace, taskQueue: stack.taskQueue, workflowBundle: { codePath: (await bundle).codePath }, activities });
+  const worker = await Worker.create({ connection, namespace: stack.namespace, taskQueue: stack.taskQueue, workflowBundle: { codePath: (await bundle).codePath }, activities, sinks: hostMetricsSinks(new MetricsRegistry(HOST_METRICS)) });
   const running = worker.run();
   stack.client = await MetalflowClient.connect({ address: stack.address, namespace: stack.namespace }, Sealer.fromPublicKey(readPublicKey(stack.keyDir)), stack.taskQueue);
   return {
