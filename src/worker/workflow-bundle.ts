@@ -1,7 +1,7 @@
 /**
  * The workflow code bundle, built once (scripts/setup.sh, which `npm start` and `npm test` run)
  * instead of by webpack at every worker start. The file's first line records a hash of every input
- * the bundle could contain (all of src/, the SDK's version): a worker never runs a stale bundle —
+ * the bundle could contain (all of src/, the SDK's version, package-lock.json): a worker never runs a stale bundle —
  * it rebuilds it (and says why), or with `rebuild: false` refuses with StaleWorkflowBundleError.
  */
 import { createHash } from 'node:crypto';
@@ -36,9 +36,12 @@ function sourceFiles(dir: string): string[] {
     });
 }
 
-/** Hash of everything the bundle may be built from: every file under src/ and the SDK packages' versions. */
+const LOCK_FILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
+
+/** Hash of everything the bundle may be built from: every file under src/, the SDK packages' versions and the lock file (other dependencies). */
 export function workflowInputsHash(srcDir = SRC_DIR): string {
   const h = createHash('sha256');
+  h.update(readFileSync(LOCK_FILE)).update('\0');
   const require = createRequire(import.meta.url);
   for (const pkg of ['@temporalio/workflow', '@temporalio/worker']) {
     const { version } = require(`${pkg}/package.json`) as { version: string };
