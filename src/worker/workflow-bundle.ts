@@ -67,7 +67,7 @@ function recordedHash(path: string): { hash?: string; reason?: string } {
 export function staleReason(path: string, inputsHash = workflowInputsHash()): string | undefined {
   const { hash, reason } = recordedHash(path);
   if (reason) return reason;
-  return hash === inputsHash ? undefined : 'stale (src/ or the Temporal SDK changed since it was built)';
+  return hash === inputsHash ? undefined : 'stale (src/, package-lock.json or the Temporal SDK changed since it was built)';
 }
 
 /** Bundles the workflows and writes the file atomically (concurrent builders each rename a whole file). */
