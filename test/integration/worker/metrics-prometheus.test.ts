@@ -15,11 +15,14 @@ import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 const NS = 'it-metrics';
 const stack = useTestStack({ METALFLOW_METRICS_PORT: '0' });
 
-/** The listener's URL from a worker's start-up line (`"metrics":"http://127.0.0.1:<port>"`). */
-function metricsUrl(log: string): string {
-  const url = /"metrics":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(log)?.[1];
-  if (!url) throw new Error(`no metrics URL in the worker log: ${log.slice(-1000)}`);
-  return url;
+/**
+ * The listener's URL from a worker's start-up line (`"metrics":"http://127.0.0.1:<port>"`), once
+ * the log file has it (the ready line is seen on the pipe before the file write lands).
+ */
+async function metricsUrl(log: () => string): Promise<string> {
+  const find = (): string | undefined => /"metrics":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(log())?.[1];
+  await expect.poll(find, { timeout: 10_000, interval: 100 }).toBeDefined();
+  return find() ?? '';
 }
 
 function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
@@ -31,7 +34,7 @@ function promtoolCheck(text: string): Promise<{ code: number; output: string }> 
 
 describe('worker metrics and health', () => {
   it('serves BMO-named host metrics and the SDK metrics that promtool accepts, and /healthz, /readyz', async () => {
-    const base = metricsUrl(stack.workerLogs());
+    const base = await metricsUrl(() => stack.workerLogs());
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     await stack.client.apply([{ name: 'm.yaml', text: fakeHostsManifest(NS, [{ name: 'm0' }]) }]);
@@ -51,7 +54,7 @@ describe('worker metrics and health', () => {
   });
 
   it('is scraped by a real Prometheus that answers a query with our series', async () => {
-    const base = metricsUrl(stack.workerLogs());
+    const base = await metricsUrl(() => stack.workerLogs());
     const dir = join(stack.dataDir, 'prometheus');
     mkdirSync(dir);
     const port = await freePort();
@@ -78,7 +81,7 @@ describe('worker metrics and health', () => {
   it('serves the same endpoints on the boot-services worker', async () => {
     const apiPort = await freePort();
     const w = await stack.startWorker('src/worker/boot-main.ts', 'boot services worker started', { METALFLOW_AGENT_API_HOST: '127.0.0.1', METALFLOW_AGENT_API_PORT: String(apiPort), METALFLOW_PROVISIONING_NETWORK: 'metrics-net' });
-    const base = metricsUrl(readFileSync(w.logFile, 'utf8'));
+    const base = await metricsUrl(() => readFileSync(w.logFile, 'utf8'));
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/^# TYPE temporal_\w+ counter$/m);
