@@ -12,7 +12,8 @@
 #           libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients, python3-libvirt, python3-venv
 #           (the virtual-media lab: a private libvirtd per run, never the system's, no libvirt network),
 #           xorriso, grub-pc-bin (grub-mkrescue builds the per-host agent ISO and the lab's test
-#           ISOs for UEFI and legacy BIOS), seabios (the lab's legacy firmware ROM)
+#           ISOs for UEFI and legacy BIOS), seabios (the lab's legacy firmware ROM), prometheus
+#           (promtool and a real server scrape the workers' /metrics in a test; never started as a service)
 #   PyPI:   sushy-tools (Redfish BMC emulator, as Metal3 uses) in .tools/emulators (fake driver) and in
 #           .tools/emulators-libvirt (Debian's python3 + python3-libvirt: its libvirt driver);
 #           ironic-python-agent (the stock agent) + test/fixtures/ipa-test-hardware in .tools/ipa
@@ -56,6 +57,8 @@ command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
 /usr/bin/python3 -c 'import libvirt' >/dev/null 2>&1 || missing+=(python3-libvirt)
 /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 [ -f /usr/share/seabios/bios-256k.bin ] || missing+=(seabios)
+# The workers' /metrics checked by the real thing (test/integration/worker/metrics-prometheus.test.ts).
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "error: need ${missing[*]} (Debian packages); run as root or: sudo apt-get install -y ${missing[*]}" >&2
@@ -72,6 +75,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
   # Nor start one at the next boot: bench/boot-plane.ts runs in.tftpd itself, in a namespace.
+  if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+    systemctl disable prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+  fi
   if [[ " ${missing[*]} " == *" tftpd-hpa "* ]]; then
     update-rc.d tftpd-hpa disable >/dev/null 2>&1 || true
     systemctl disable tftpd-hpa >/dev/null 2>&1 || true

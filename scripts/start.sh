@@ -2,7 +2,8 @@
 # Starts the whole stack in the foreground: Temporal dev server (SQLite under .metalflow/, Web UI),
 # the host worker, the boot-services worker, and (unless --no-lab) an emulated lab of hosts, some of
 # them provisioned.
-# Ctrl-C stops everything.
+# Each worker runs under the supervisor (src/supervisor): one that dies is restarted with backoff
+# and the restart shown here. Ctrl-C stops everything.
 #   --no-lab          start without the emulated lab
 #   --lab-hosts N     number of emulated hosts (default 5; METALFLOW_LAB_HOSTS)
 #   --lab-bmc KIND    redfish (default: sushy-tools Redfish BMCs, with
@@ -66,13 +67,21 @@ node bin/metalflow.js keys create --if-missing
 if [ "$lab" = 1 ]; then export METALFLOW_BACKOFF_UNIT="${METALFLOW_BACKOFF_UNIT:-10s}"; fi
 # `node --import tsx`, not `npx tsx`: tsx's CLI re-sends a signal its child has not acknowledged
 # within 30 ms and then SIGKILLs it, which under load cut the lab's clean-up (namespaces) short.
-node --import tsx src/worker/main.ts >"$METALFLOW_DATA_DIR/logs/worker.log" 2>&1 &
-pids+=($!)
+# The supervisor appends the worker's output to the log and reports exits and restarts here.
+supervise() {
+  local name="$1" log="$2"
+  shift 2
+  node --import tsx src/supervisor/main.ts --name "$name" --log "$log" -- "$@" &
+  pids+=($!)
+}
+# /metrics, /healthz, /readyz of each worker, on loopback (src/config/metrics-settings.ts).
+worker_metrics="${METALFLOW_WORKER_METRICS_PORT:-9464}"
+boot_metrics="${METALFLOW_BOOT_METRICS_PORT:-9465}"
+METALFLOW_METRICS_PORT="$worker_metrics" supervise "host worker" "$METALFLOW_DATA_DIR/logs/worker.log" node --import tsx src/worker/main.ts
 echo "==> host worker started (logs: $METALFLOW_DATA_DIR/logs/worker.log)" >&2
 export METALFLOW_AGENT_API_HOST="${METALFLOW_AGENT_API_HOST:-127.0.0.1}"
 export METALFLOW_AGENT_API_PORT="${METALFLOW_AGENT_API_PORT:-6385}"
-node --import tsx src/worker/boot-main.ts >"$METALFLOW_DATA_DIR/logs/boot.log" 2>&1 &
-pids+=($!)
+METALFLOW_METRICS_PORT="$boot_metrics" supervise "boot services worker" "$METALFLOW_DATA_DIR/logs/boot.log" node --import tsx src/worker/boot-main.ts
 echo "==> boot services worker started, agent API on $METALFLOW_AGENT_API_HOST:$METALFLOW_AGENT_API_PORT (logs: $METALFLOW_DATA_DIR/logs/boot.log)" >&2
 
 if [ "$lab" = 1 ]; then
@@ -99,6 +108,7 @@ metalflow is running.
   Hosts:        node bin/metalflow.js get -A        (or: npm run metalflow -- watch -A)
   Filter:       $temporal workflow list -n $TEMPORAL_NAMESPACE --query "BmhState='provisioned'"
   Logs:         $METALFLOW_DATA_DIR/logs/
+  Metrics:      http://127.0.0.1:$worker_metrics/metrics (host worker), http://127.0.0.1:$boot_metrics/metrics (boot worker); /healthz, /readyz
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

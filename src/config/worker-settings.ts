@@ -1,5 +1,6 @@
 /** Host-worker settings from the environment (only entry points read env; modules get plain options). */
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_HOST_SETTINGS, TaskQueue, Timeouts, type HostSettings } from '../contract/index.js';
 import type { PublicKeySources } from '../secrets/key-store.js';
 import { parseDurationMs } from '../api/durations.js';
@@ -56,6 +57,11 @@ export function provisioningNetworkFromEnv(env: NodeJS.ProcessEnv = process.env)
 /** The host task queue (override only to isolate several deployments or test runs on one namespace). */
 export function hostTaskQueueFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.METALFLOW_TASK_QUEUE || TaskQueue.hosts;
+}
+
+/** The prebuilt workflow bundle the workers run (METALFLOW_WORKFLOW_BUNDLE; default build/workflow-bundle.js). */
+export function workflowBundlePathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.METALFLOW_WORKFLOW_BUNDLE || fileURLToPath(new URL('../../build/workflow-bundle.js', import.meta.url)));
 }
 
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {

@@ -28,12 +28,15 @@ import { hostTaskQueueFromEnv, provisioningNetworkFromEnv, workerSettingsFromEnv
 import { HOST_WORKFLOW_TYPE, TaskQueue, agentHeartbeatSignal, agentInspectionSignal, hostQuery } from '../contract/index.js';
 import { Keyring } from '../secrets/keyring.js';
 import { loadTlsMaterial } from '../tls/material.js';
-import { createLogger, installTemporalLogging } from './logger.js';
+import { metricsSettingsFromEnv } from '../config/metrics-settings.js';
+import { createLogger } from './logger.js';
+import { installRuntime, serveHealth } from './metrics/observability.js';
 
 async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();
   const logger = createLogger(settings.logLevel, 'metalflow-boot');
-  installTemporalLogging(logger);
+  const metricsSettings = metricsSettingsFromEnv();
+  const obs = await installRuntime(logger, metricsSettings); // Temporal logging, and SDK metrics when on
   const network = provisioningNetworkFromEnv();
   const agentApi = agentApiSettingsFromEnv();
   const { host: apiHost, port: apiPort } = agentApi;
@@ -87,9 +90,11 @@ async function main(): Promise<void> {
     activities: createBootActivities({ sessions, api, keyring, boot, ...(services.media ? { media: services.media } : {}), agentPollMs: agentApi.commandPollMs }),
     shutdownGraceTime: '10s',
   });
+  const health = await serveHealth(metricsSettings, obs, worker, logger);
   logger.info(
     {
       taskQueue: TaskQueue.boot(network),
+      metrics: health?.url ?? 'off',
       agentApi: `${tls ? 'https' : 'http'}://${apiHost}:${port}`,
       tls: tls ? `${tls.source === 'files' ? 'certificate files' : `generated in ${tlsSettings?.dir ?? '?'}`}; HTTPS ports ${[bootSettings.tls?.vmediaPort, bootSettings.tls?.httpsPort].filter((p) => p !== undefined).join(', ')}` : 'off',
       knownHosts: known,
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
     'boot services worker started',
   );
   await worker.run();
+  health?.server.close();
   await services.close();
   server.close();
   await connection.close();

@@ -15,9 +15,14 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
   ERROR: 'error',
 };
 
-/** Every workflow/activity log line carries the workflow id and, for hosts, `host=<namespace>/<name>`. */
-export function installTemporalLogging(logger: Logger): void {
+/**
+ * Every workflow/activity log line carries the workflow id and, for hosts, `host=<namespace>/<name>`.
+ * With `prometheusBindAddress` the SDK core also exports its own metrics there (Prometheus text;
+ * counters named `_total`, durations in seconds, as promtool expects).
+ */
+export function installTemporalLogging(logger: Logger, prometheusBindAddress?: string): void {
   Runtime.install({
+    ...(prometheusBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: prometheusBindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } } : {}),
     logger: new DefaultLogger('INFO', (entry) => {
       const meta = (entry.meta ?? {}) as Record<string, unknown>;
       const workflowId = typeof meta.workflowId === 'string' ? meta.workflowId : undefined;

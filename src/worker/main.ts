@@ -3,20 +3,22 @@
  * Reads configuration from the environment (see README "Configuration"); shuts down gracefully on
  * SIGINT/SIGTERM, letting running activities finish or hand over to another worker.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostActivities } from '../activities/index.js';
 import { connectionOptions, temporalConfigFromEnv } from '../config/temporal.js';
-import { hostTaskQueueFromEnv, workerSettingsFromEnv } from '../config/worker-settings.js';
+import { hostTaskQueueFromEnv, workerSettingsFromEnv, workflowBundlePathFromEnv } from '../config/worker-settings.js';
 import { Keyring } from '../secrets/keyring.js';
-import { createLogger, installTemporalLogging } from './logger.js';
-import { workflowBundlerOptions } from './bundler.js';
+import { metricsSettingsFromEnv } from '../config/metrics-settings.js';
+import { createLogger } from './logger.js';
+import { hostMetricsSinks, installRuntime, serveHealth } from './metrics/observability.js';
+import { loadWorkflowBundle } from './workflow-bundle.js';
 
 async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();
   const logger = createLogger(settings.logLevel, 'metalflow-worker');
-  installTemporalLogging(logger);
+  const metricsSettings = metricsSettingsFromEnv();
+  const obs = await installRuntime(logger, metricsSettings); // Temporal logging, and SDK metrics when on
   const temporal = temporalConfigFromEnv();
   const taskQueue = hostTaskQueueFromEnv();
   const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
@@ -25,12 +27,14 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
 
+  // Built by scripts/setup.sh; rebuilt here (as every start did before) only if src/ changed since.
+  const bundle = await loadWorkflowBundle(workflowBundlePathFromEnv());
+  if (bundle.rebuilt) logger.warn({ path: bundle.codePath, reason: bundle.rebuilt }, 'workflow bundle rebuilt at start: run scripts/setup.sh after changing src/');
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    bundlerOptions: workflowBundlerOptions(),
+    workflowBundle: { codePath: bundle.codePath },
     activities: createHostActivities({
       keyring,
       drivers: {
@@ -45,11 +49,14 @@ async function main(): Promise<void> {
       settings: settings.host,
       temporal: client,
     }),
+    sinks: hostMetricsSinks(obs.registry),
     // Let in-flight hardware steps finish on shutdown; a SIGKILL is covered by heartbeat timeouts.
     shutdownGraceTime: '10s',
   });
-  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue, dataDir: settings.dataDir }, 'host worker started');
+  const health = await serveHealth(metricsSettings, obs, worker, logger);
+  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue, dataDir: settings.dataDir, metrics: health?.url ?? 'off' }, 'host worker started');
   await worker.run();
+  health?.server.close();
   await clientConnection.close();
   await connection.close();
   logger.info('host worker stopped');

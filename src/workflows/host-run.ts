@@ -20,6 +20,7 @@ import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
 
 import { desiredEvent, type DesireInput } from './desired-event.js';
+import { hostMetrics } from './metrics.js';
 import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
 import { DELETED, StateTrait, nextTransition, stateIs, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
@@ -97,6 +98,8 @@ export class HostRun {
   imported: ImportedStatus | undefined;
   /** Waiting for a provisioning slot (opStatus `delayed`). */
   delayed = false;
+  /** When this run entered the current state (workflow time), for BMO's operation durations; unknown after continue-as-new. */
+  stateSince: number | undefined;
   /** A servicing step runs (opStatus `servicing`; firmware.ts). */
   servicing = false;
   currentStep = 'starting';
@@ -300,6 +303,7 @@ export class HostRun {
     status.errorCount += 1;
     this.retryAt = Date.now() + backoffMs(status.errorCount, Math.random, this.backoffUnitMs());
     log.warn('host error', { errorType: type, errorMessage: message, errorCount: status.errorCount });
+    hostMetrics.error(type);
     this.publish();
   }
 
@@ -346,6 +350,7 @@ export class HostRun {
       return false;
     }
     if (t.needsCapacity && !(await this.hasCapacity())) {
+      hostMetrics.delayed(this.hostKey(), t.to);
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
       // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
       const queued = this.semaphore === true && !this.slotAskFailed;
@@ -354,6 +359,8 @@ export class HostRun {
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
     if (t.to !== DELETED) {
+      hostMetrics.transition(this.hostKey(), from, t.to, this.stateSince);
+      this.stateSince = Date.now();
       this.status.provisioning.state = t.to;
       this.delayed = false;
       this.publish();
@@ -365,15 +372,18 @@ export class HostRun {
   /** Runs one step; failure records the host error (the caller decides what next). */
   async step<T>(name: string, errorType: ErrorTypeT, fn: () => Promise<T>, opts: { keepError?: boolean; interruptible?: boolean } = {}): Promise<StepResult<T>> {
     this.currentStep = name;
+    const started = Date.now();
     const wanted = (): boolean => opts.interruptible === true && desiredEvent(this.desireInput()) !== undefined;
     try {
       const result = await interruptible(fn, wanted);
       if (result === INTERRUPTED) return { ok: false, interrupted: true };
+      hostMetrics.step(name, true, started);
       // A success clears the error it could have caused (BMO clears errors per operation).
       if (!opts.keepError && (this.status.errorType === errorType || this.status.errorType === ErrorType.None)) this.clearError();
       return { ok: true, value: result };
     } catch (err) {
       if (isCancellation(err)) throw err;
+      hostMetrics.step(name, false, started);
       this.setError(errorType, describeFailure(err));
       const failureType = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
       return { ok: false, interrupted: false, ...(failureType ? { failureType } : {}) };
@@ -386,9 +396,11 @@ export class HostRun {
     const creds = this.def.secrets.credentials;
     const namespace = this.def.host.metadata.namespace;
     if (creds) this.status.triedCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
+    hostMetrics.registrationRequired();
     const r = await this.step('registerHost', errorType, () => this.bmc('registerHost').registerHost({ target: this.target(), opId: this.opId('register') }), { interruptible });
     if (!r.ok) {
       if (!r.interrupted && r.failureType === FailureType.BmcAuthenticationError) {
+        hostMetrics.credentialsInvalid();
         // Bad credentials: retrying on a timer only risks locking the BMC account. Wait for new
         // credentials (applySpec), `retry` or delete.
         this.currentStep = 'waiting for new BMC credentials';
@@ -418,6 +430,11 @@ export class HostRun {
       detached: this.flags.detached || (this.acts(Annotation.detached in this.annotations) && detachArguments(this.annotations)?.args.deleteAction !== 'delay'),
       ...(this.imported ? { imported: this.imported.state } : {}),
     };
+  }
+
+  /** The host's BMO metric labels (namespace, host). */
+  hostKey(): { namespace: string; name: string } {
+    return { namespace: this.def.host.metadata.namespace, name: this.def.host.metadata.name };
   }
 
   private async hasCapacity(): Promise<boolean> {

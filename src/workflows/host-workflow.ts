@@ -7,6 +7,7 @@
 import type { HostWorkflowInput } from '../contract/index.js';
 import { bmc } from './activity-proxies.js';
 import { HostRun } from './host-run.js';
+import { hostMetrics } from './metrics.js';
 import { reconcile } from './reconcile.js';
 import { installHandlers } from './signals.js';
 
@@ -15,5 +16,8 @@ export async function hostWorkflow(input: HostWorkflowInput): Promise<void> {
   installHandlers(host);
   host.settings = await bmc.loadHostSettings();
   host.publish();
-  while (!host.finished) await reconcile(host);
+  while (!host.finished) {
+    hostMetrics.reconciled(host.hostKey()); // BMO's metal3_reconcile_total: one per round
+    await reconcile(host);
+  }
 }

@@ -1,17 +1,20 @@
 /**
  * A host-workflow worker inside the test process, on a stack's task queue, with activities the
- * test chooses (real ones with test driver settings, or stubs that script a failure). The
- * workflow bundle is built once per test file.
+ * test chooses (real ones with test driver settings, or stubs that script a failure). It runs the
+ * workers' prebuilt workflow bundle (src/worker/workflow-bundle.ts).
  */
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { MetalflowClient } from '../../src/client/metalflow-client.js';
-import { workflowBundlerOptions } from '../../src/worker/bundler.js';
+import { workflowBundlePathFromEnv } from '../../src/config/worker-settings.js';
+import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.js';
+import { hostMetricsSinks } from '../../src/worker/metrics/observability.js';
+import { MetricsRegistry } from '../../src/worker/metrics/registry.js';
+import { HOST_METRICS } from '../../src/contract/index.js';
 import { readPublicKey } from '../../src/secrets/key-store.js';
 import { Sealer } from '../../src/secrets/sealer.js';
 import type { TestStack } from './stack.js';
 
-let bundle: ReturnType<typeof bundleWorkflowCode> | undefined;
+let bundle: ReturnType<typeof loadWorkflowBundle> | undefined;
 
 export interface InProcessWorker {
   stop(): Promise<void>;
@@ -19,9 +22,9 @@ export interface InProcessWorker {
 
 /** Runs a worker with `activities` on the stack's task queue and connects the stack's client (instead of `stack.start()`). */
 export async function startInProcessWorker(stack: TestStack, activities: object): Promise<InProcessWorker> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)), ...workflowBundlerOptions() });
+  bundle ??= loadWorkflowBundle(workflowBundlePathFromEnv()); // the workers' prebuilt bundle (rebuilt if src/ changed)
   const connection = await NativeConnection.connect({ address: stack.address });
-  const worker = await Worker.create({ connection, namespace: stack.namespace, taskQueue: stack.taskQueue, workflowBundle: await bundle, activities });
+  const worker = await Worker.create({ connection, namespace: stack.namespace, taskQueue: stack.taskQueue, workflowBundle: { codePath: (await bundle).codePath }, activities, sinks: hostMetricsSinks(new MetricsRegistry(HOST_METRICS)) });
   const running = worker.run();
   stack.client = await MetalflowClient.connect({ address: stack.address, namespace: stack.namespace }, Sealer.fromPublicKey(readPublicKey(stack.keyDir)), stack.taskQueue);
   return {

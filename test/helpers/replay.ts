@@ -1,13 +1,12 @@
 /** Replays histories against the current workflow code; returns the workflow ids that failed, with why. */
-import { fileURLToPath } from 'node:url';
 import { Worker, type ReplayHistoriesIterable } from '@temporalio/worker';
-import { workflowBundlerOptions } from '../../src/worker/bundler.js';
+import { workflowBundlePathFromEnv } from '../../src/config/worker-settings.js';
+import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.js';
 
 export async function replayHistories(histories: ReplayHistoriesIterable): Promise<{ replayed: number; failures: string[] }> {
-  const results = Worker.runReplayHistories(
-    { workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)), bundlerOptions: workflowBundlerOptions() },
-    histories,
-  );
+  // The workers' bundle, rebuilt first if any source changed since it was built: always the current code.
+  const { codePath } = await loadWorkflowBundle(workflowBundlePathFromEnv());
+  const results = Worker.runReplayHistories({ workflowBundle: { codePath } }, histories);
   let replayed = 0;
   const failures: string[] = [];
   for await (const r of results) {

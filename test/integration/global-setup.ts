@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startTemporalDevServer, temporalCli, type TemporalDevServer } from '../../lab/temporal-dev-server.js';
+import { workflowBundlePathFromEnv } from '../../src/config/worker-settings.js';
+import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.js';
 
 export const TEST_NAMESPACE = 'metalflow-test';
 
@@ -23,6 +25,8 @@ let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const cli = temporalCli();
+  // Once for the run (scripts/setup.sh usually did): worker processes then never bundle at start.
+  await loadWorkflowBundle(workflowBundlePathFromEnv());
   dir = mkdtempSync(join(tmpdir(), 'metalflow-temporal-'));
   server = await startTemporalDevServer({ cli, dataDir: dir, namespace: TEST_NAMESPACE });
   project.provide('temporalAddress', server.address);

@@ -6,6 +6,7 @@ import { ErrorType, ProvisioningState as S } from '../../api/types.js';
 import { retryLimitMessage, retryLimitReached } from '../desired-event.js';
 import { serviceIfNeeded } from '../firmware.js';
 import type { HostRun } from '../host-run.js';
+import { hostMetrics } from '../metrics.js';
 import { rebootByAnnotation } from '../reboot-annotations.js';
 import { StateTrait, stateIs } from '../state-machine.js';
 
@@ -33,6 +34,7 @@ export async function steady(host: HostRun): Promise<void> {
   const offRefused = !host.spec.online && status.poweredOn && host.powerOffDisabled();
   if (powerManaged && reboot !== 'held' && !offRefused && host.spec.online !== status.poweredOn) {
     const on = host.spec.online;
+    hostMetrics.powerChange(host.hostKey(), on);
     const r = await host.step('setPowerState', ErrorType.PowerManagement, () => host.bmc('setPowerState').setPowerState({ target: host.target(), opId: host.opId(on ? 'power-on' : 'power-off'), on }));
     if (!r.ok) return host.waitBackoff();
     status.poweredOn = on;

@@ -1,7 +1,7 @@
 /**
  * The layers of src/ point down only: api (model) ← net, tools (peers, external programs) ← secrets, agent, tls ←
  * bmc, boot (drivers and protocol servers, no Temporal) ← contract ← activities ← workflows ←
- * config ← worker, client.
+ * config ← worker, client, supervisor.
  * A file may import its own folder or any lower layer; an import upwards or sideways fails here,
  * naming the file and the import, so the layers stay clean.
  */
@@ -22,7 +22,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['activities'],
   ['workflows'],
   ['config'],
-  ['worker', 'client'],
+  ['worker', 'client', 'supervisor'],
 ];
 
 function layerOf(top: string): number {
