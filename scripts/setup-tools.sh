@@ -77,6 +77,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     update-rc.d tftpd-hpa disable >/dev/null 2>&1 || true
     systemctl disable tftpd-hpa >/dev/null 2>&1 || true
   fi
+  if [[ " ${missing[*]} " == *" nginx "* ]]; then
+    update-rc.d nginx disable >/dev/null 2>&1 || true
+    systemctl disable nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 venv="$root/.tools/emulators"
