@@ -111,9 +111,11 @@ export class Transfer {
   }
 
   private arm(): void {
-    clearTimeout(this.timer);
     if (this.done) return;
+    // One timer per transfer, restarted on progress (refresh), not a new one per block.
+    if (this.timer) return void this.timer.refresh();
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       if (this.done) return;
       if (++this.retries > this.limits.retries) return this.end('timed out');
       // Resend what is unacknowledged: the OACK, or the window in flight.
