@@ -4,18 +4,22 @@
  *   tftp-load   <server ip> <file> <client ips> <seconds>   back-to-back reads of <file>, one at a time from each client ip
  *   dhcp-attack <server ip> <first,last> <macs> <rate>      until SIGTERM
  *   tftp-attack <server ip> <big file> <small file> <rate>  until SIGTERM
+ *   http-rps    <server ip> <port> <tls 0|1> <path> <connections> <seconds>   requests/s over keep-alive connections
+ *   http-stream <url> <clients> <seconds>                   curl downloads at once, MiB/s
+ *   tftp-single <server ip> <file> <bytes> <times>          one atftp client, lock-step, blksize 1468
  * Prints `ready` when it starts measuring (attacking), then `result <json>` when done (SIGTERM for attacks).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { decode, encodeAck } from '../src/boot/tftp/packets.js';
 import { ATTACKER_MAC, DoraClient, dhcpAttackDatagram, isAttackXid, loadMac, readReply } from './dhcp-load.js';
 import { LoadStats, packetsDue } from './load-stats.js';
+import { httpRps, httpStream, tftpSingle } from './http-load.js';
 import { tftpAttackDatagram, tftpFetch } from './tftp-load.js';
 
 /** A DORA without its ACK after this long counts as failed (real clients retransmit after 4 s). */
 const DORA_TIMEOUT_MS = 2000;
 
-const [mode = '', serverIp = '', a = '', b = '', c = ''] = process.argv.slice(2);
+const [mode = '', serverIp = '', a = '', b = '', c = '', d = '', e = ''] = process.argv.slice(2);
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 function bindUdp(port: number, broadcast: boolean): Promise<Socket> {
@@ -177,6 +181,15 @@ switch (mode) {
     break;
   case 'tftp-attack':
     await tftpAttack(a, b, Number(c));
+    break;
+  case 'http-rps':
+    out(`result ${JSON.stringify(await httpRps({ host: serverIp, port: Number(a), tls: b === '1', path: c, connections: Number(d), seconds: Number(e) }))}`);
+    break;
+  case 'http-stream':
+    out(`result ${JSON.stringify(await httpStream(serverIp, Number(a), Number(b)))}`);
+    break;
+  case 'tftp-single':
+    out(`result ${JSON.stringify(await tftpSingle(serverIp, a, Number(b), Number(c)))}`);
     break;
   default:
     throw new Error(`unknown mode ${mode}`);

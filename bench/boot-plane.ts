@@ -7,11 +7,15 @@
  *   TFTP: metalflow's TftpServer vs tftpd-hpa (in.tftpd --secure) on the same files; MiB/s for a
  *         4 MiB file and transfers/s for a 64 KiB one (blksize 1468, windowsize 8 where the server
  *         agrees, C transfers at once).
- * Each figure is taken without and then under attack (a fixed-rate flood from another address:
+ *   Throughput (boot-plane-throughput.ts): a 1 GiB image to several curl clients and iPXE script
+ *         requests/s, plain and HTTPS, beside nginx; one lock-step atftp client reading 20 MiB at
+ *         blksize 1468 beside tftpd-hpa.
+ * Each DHCP/TFTP figure is taken without and then under attack (a fixed-rate flood from another address:
  * spoofed DECLINE/RELEASE, unknown DISCOVERs, garbage; TFTP RRQs with windowsize=65535 and
  * timeout=255, abandoned transfers, garbage), with the attacker's amplification and the server's
  * memory and descriptors. Runs as root; everything it creates is removed on exit or Ctrl-C.
  *   npm run bench:boot-plane -- --seconds 8 --clients 16 [--macs 128] [--attack-rate 2000] [--json]
+ *     [--parts dhcp,tftp,throughput] [--streams 4] [--connections 16] [--tftp-times 3]
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { LabNetwork, type LanMember } from '../lab/lab-network.js';
 import { BenchProcesses, usage, type NsProcess, type Usage } from './boot-plane-procs.js';
 import { ATTACKER_MAC, loadMac } from './dhcp-load.js';
+import { ThroughputBench, throughputTable, type ThroughputColumn } from './boot-plane-throughput.js';
 import { amplification, type LoadSummary } from './load-stats.js';
 import { fmt } from './measure.js';
 
@@ -42,6 +47,10 @@ interface Options {
   clients: number;
   macs: number;
   attackRate: number;
+  parts: Set<string>;
+  streams: number;
+  connections: number;
+  tftpTimes: number;
 }
 
 interface Attack {
@@ -118,14 +127,14 @@ class Bench {
     return this.procs.start(ns.ns, name, [process.execPath, '--import', 'tsx', join(root, 'bench', script), ...args.map(String)]);
   }
 
-  /** Resolves once something listens on UDP `port` in the server's namespace. */
-  async listening(p: NsProcess, port: number, what: string): Promise<void> {
+  /** Resolves once something listens on `port` (UDP unless told) in the server's namespace. */
+  async listening(p: NsProcess, port: number, what: string, proto: 'tcp' | 'udp' = 'udp'): Promise<void> {
     for (let i = 0; i < 300; i++) {
       if (p.proc.exitCode !== null) throw new Error(`${what} exited with ${p.proc.exitCode}:\n${p.lines.slice(-20).join('\n')}`);
-      if (execFileSync('ss', ['-N', this.srv.ns, '-Hunl', `sport = :${port}`], { encoding: 'utf8' }).trim()) return;
+      if (execFileSync('ss', ['-N', this.srv.ns, proto === 'tcp' ? '-Htnl' : '-Hunl', `sport = :${port}`], { encoding: 'utf8' }).trim()) return;
       await sleep(100);
     }
-    throw new Error(`${what}: nothing listens on UDP ${port} after 30 s`);
+    throw new Error(`${what}: nothing listens on ${proto.toUpperCase()} ${port} after 30 s`);
   }
 
   async load<T>(name: string, args: Array<string | number>): Promise<T> {
@@ -281,6 +290,10 @@ async function main(): Promise<void> {
       clients: { type: 'string', default: '16' },
       macs: { type: 'string', default: '128' },
       'attack-rate': { type: 'string', default: '2000' },
+      parts: { type: 'string', default: 'dhcp,tftp,throughput' },
+      streams: { type: 'string', default: '4' },
+      connections: { type: 'string', default: '16' },
+      'tftp-times': { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -289,13 +302,19 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${v}: expected a positive whole number`);
     return n;
   };
-  const o: Options = { seconds: int('seconds', values.seconds), clients: int('clients', values.clients), macs: int('macs', values.macs), attackRate: int('attack-rate', values['attack-rate']) };
+  const o: Options = { seconds: int('seconds', values.seconds), clients: int('clients', values.clients), macs: int('macs', values.macs), attackRate: int('attack-rate', values['attack-rate']),
+    parts: new Set(values.parts.split(',')),
+    streams: int('streams', values.streams),
+    connections: int('connections', values.connections),
+    tftpTimes: int('tftp-times', values['tftp-times']),
+  };
+  for (const part of o.parts) if (!['dhcp', 'tftp', 'throughput'].includes(part)) throw new Error(`--parts: unknown part ${part} (dhcp, tftp, throughput)`);
   if (process.getuid?.() !== 0) throw new Error('bench/boot-plane creates network namespaces: run it as root');
-  for (const bin of ['dnsmasq', 'in.tftpd', 'ss']) {
+  for (const bin of ['dnsmasq', 'in.tftpd', 'ss', ...(o.parts.has('throughput') ? ['nginx', 'atftp', 'curl', 'openssl'] : [])]) {
     try {
       execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
     } catch {
-      throw new Error(`${bin} not found: run scripts/setup-tools.sh (dnsmasq-base, tftpd-hpa)`);
+      throw new Error(`${bin} not found: run scripts/setup-tools.sh (dnsmasq-base, tftpd-hpa, nginx, atftp)`);
     }
   }
   if (o.clients > 56) throw new Error(`--clients ${o.clients}: at most 56 (client addresses .10-.65 of the test network)`);
@@ -319,14 +338,36 @@ async function main(): Promise<void> {
   const bench = (made.bench = new Bench(o));
   log(`network ${bench.lan.lanNs} (members ${[bench.srv, bench.cli, bench.atk].map((m) => m.ns).join(', ')}), files in ${bench.dir}`);
   try {
-    const dhcp = [await bench.dhcpRound('metalflow', bench.metalflowDhcp), await bench.dhcpRound('dnsmasq', bench.dnsmasq)];
-    const tftp = [await bench.tftpRound('metalflow', bench.metalflowTftp), await bench.tftpRound('tftpd-hpa', bench.tftpdHpa)];
+    const dhcp = o.parts.has('dhcp') ? [await bench.dhcpRound('metalflow', bench.metalflowDhcp), await bench.dhcpRound('dnsmasq', bench.dnsmasq)] : [];
+    const tftp = o.parts.has('tftp') ? [await bench.tftpRound('metalflow', bench.metalflowTftp), await bench.tftpRound('tftpd-hpa', bench.tftpdHpa)] : [];
+    let throughput: ThroughputColumn[] = [];
+    if (o.parts.has('throughput')) {
+      const t = new ThroughputBench(bench, o);
+      log('throughput: metalflow HTTP');
+      const ours = await t.metalflow();
+      log('throughput: nginx');
+      const peer = await t.nginx();
+      const tftpOf = async (server: string, start: () => NsProcess): Promise<ThroughputColumn> => {
+        log(`throughput: ${server} TFTP`);
+        const p = start();
+        try {
+          return await t.tftp(server, p);
+        } finally {
+          await p.stop();
+        }
+      };
+      throughput = [ours, peer, await tftpOf('metalflow', bench.metalflowTftp), await tftpOf('tftpd-hpa', bench.tftpdHpa)];
+    }
     const dnsmasqVersion = execFileSync('dnsmasq', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
     const tftpdVersion = execFileSync('sh', ['-c', 'in.tftpd -V 2>&1 || true'], { encoding: 'utf8' }).trim();
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ options: o, peers: { dnsmasq: dnsmasqVersion, tftpd: tftpdVersion }, dhcp, tftp }, null, 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ options: { ...o, parts: [...o.parts] }, peers: { dnsmasq: dnsmasqVersion, tftpd: tftpdVersion }, dhcp, tftp, throughput }, null, 1)}\n`);
     } else {
-      process.stdout.write(`# bench/boot-plane — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${dnsmasqVersion}; ${tftpdVersion}\n\n${table(dhcp, tftp, o)}\n`);
+      const nginxVersion = o.parts.has('throughput') ? execFileSync('sh', ['-c', 'nginx -v 2>&1 || true'], { encoding: 'utf8' }).trim() : '';
+      process.stdout.write(`# bench/boot-plane — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${dnsmasqVersion}; ${tftpdVersion}${nginxVersion ? `; ${nginxVersion}` : ''}\n\n`);
+      if (dhcp.length || tftp.length) process.stdout.write(`${table(dhcp, tftp, o)}\n\n`);
+      const [ours, peer, oursTftp, peerTftp] = throughput;
+      if (ours && peer && oursTftp && peerTftp) process.stdout.write(`${throughputTable(ours, peer, oursTftp, peerTftp, o)}\n`);
     }
   } finally {
     cleanUp();

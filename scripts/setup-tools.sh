@@ -35,6 +35,7 @@ command -v tftp >/dev/null 2>&1 || missing+=(tftp-hpa)
 command -v atftp >/dev/null 2>&1 || missing+=(atftp)
 command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
 [ -x /usr/sbin/in.tftpd ] || missing+=(tftpd-hpa)
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v nft >/dev/null 2>&1 || missing+=(nftables)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 [ -f /usr/lib/ipxe/qemu/efi-virtio.rom ] || missing+=(ipxe-qemu)
@@ -81,6 +82,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [[ " ${missing[*]} " == *" tftpd-hpa "* ]]; then
     update-rc.d tftpd-hpa disable >/dev/null 2>&1 || true
     systemctl disable tftpd-hpa >/dev/null 2>&1 || true
+  fi
+  if [[ " ${missing[*]} " == *" nginx "* ]]; then
+    update-rc.d nginx disable >/dev/null 2>&1 || true
+    systemctl disable nginx >/dev/null 2>&1 || true
   fi
 fi
 

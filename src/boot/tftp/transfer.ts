@@ -54,7 +54,9 @@ export class Transfer {
     const bound = await new Promise<boolean>((res) => {
       sock.once('error', () => res(false));
       sock.once('close', () => res(false)); // ended (server closing) before it was bound
-      sock.bind(0, bindAddress, () => res(true));
+      // Connected to the client, as tftpd-hpa's transfer sockets: the kernel drops datagrams from
+      // anyone else (they never wake us), and each send skips node's per-datagram address lookup.
+      sock.bind(0, bindAddress, () => sock.connect(this.peer.port, this.peer.address, () => res(true)));
     });
     if (!bound) {
       this.end('aborted');
@@ -82,7 +84,7 @@ export class Transfer {
       }
     };
     // Node sends a datagram a tick later: closing at once would drop the farewell.
-    if (farewell) this.send(farewell, this.peer.port, this.peer.address, close);
+    if (farewell) this.send(farewell, close);
     else close();
     this.done = true;
     this.onEnd(outcome);
@@ -92,12 +94,12 @@ export class Transfer {
     this.end(outcome, encodeError(TftpError.notDefined, message));
   }
 
-  private send(b: Buffer, port = this.peer.port, address = this.peer.address, then: () => void = () => undefined): void {
-    if (this.done || !this.sock) return then();
+  private send(b: Buffer, then?: () => void): void {
+    if (this.done || !this.sock) return then?.();
     try {
-      this.sock.send(b, port, address, () => then()); // a failed send is a lost datagram
+      this.sock.send(b, then ? () => then() : undefined); // a failed send is a lost datagram
     } catch {
-      then(); // socket closing: nothing more to send
+      then?.(); // socket closing: nothing more to send
     }
   }
 
@@ -111,9 +113,11 @@ export class Transfer {
   }
 
   private arm(): void {
-    clearTimeout(this.timer);
     if (this.done) return;
+    // One timer per transfer, restarted on progress (refresh), not a new one per block.
+    if (this.timer) return void this.timer.refresh();
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       if (this.done) return;
       if (++this.retries > this.limits.retries) return this.end('timed out');
       // Resend what is unacknowledged: the OACK, or the window in flight.
@@ -125,10 +129,7 @@ export class Transfer {
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.done) return;
-    if (rinfo.port !== this.peer.port || rinfo.address !== this.peer.address) {
-      if (rinfo.port !== 0) this.send(encodeError(TftpError.unknownTid, 'Unknown transfer ID'), rinfo.port, rinfo.address);
-      return;
-    }
+    if (rinfo.port !== this.peer.port || rinfo.address !== this.peer.address) return; // the socket is connected: not expected
     let pkt;
     try {
       pkt = decode(msg);

@@ -6,18 +6,21 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenHttp, portOf } from '../../../../src/agent/http-server.js';
 import { BootConfigStore } from '../../../../src/boot/boot-config.js';
-import { httpBootHandler, parseRange } from '../../../../src/boot/http/http-boot.js';
+import { FILE_CHUNK_BYTES, httpBootHandler, parseRange } from '../../../../src/boot/http/http-boot.js';
 import { removeTempDir } from '../../../helpers/temp-dir.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'http-boot-'));
 const image = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 256));
+const big = Buffer.alloc(3 * FILE_CHUNK_BYTES + 1, 0x5a);
 const store = new BootConfigStore();
+const logged: Array<[string, string]> = [];
 let server: Server;
 let base = '';
 
 beforeAll(async () => {
   for (const d of ['agent', 'images', 'firmware']) mkdirSync(join(dir, d));
   writeFileSync(join(dir, 'images', 'os.raw'), image);
+  writeFileSync(join(dir, 'images', 'big.raw'), big);
   writeFileSync(join(dir, 'agent', 'ipa.kernel'), 'kernel');
   writeFileSync(join(dir, 'secret'), 'outside');
   store.set({ mac: '52:54:00:00:00:01', uuid: 'u1', name: 'host-1', action: 'agent', inspect: true });
@@ -26,6 +29,7 @@ beforeAll(async () => {
   server = await listenHttp(
     httpBootHandler({
       store,
+      log: (level, message) => void logged.push([level, message]),
       baseUrl: 'http://10.0.0.1',
       agent: { agentBaseUrl: 'http://10.0.0.1/agent', kernel: 'ipa.kernel', initramfs: 'ipa.initramfs', apiUrl: 'http://10.0.0.1:6385', insecure: true, extraKernelParams: 'console=ttyS0' },
       dirs: { agent: join(dir, 'agent'), images: join(dir, 'images'), firmware: join(dir, 'firmware') },
@@ -67,6 +71,37 @@ describe('HTTP boot server', () => {
       expect(s).not.toContain('kernel');
     }
     expect((await get('/ipxe/not-a-mac/boot.ipxe')).status).toBe(400);
+  });
+
+  it('serves a script as the boot configuration is now, however often it was served before', async () => {
+    const mac = '52:54:00:00:00:04';
+    store.set({ mac, uuid: 'u4', name: 'host-4', action: 'agent' });
+    const script = async (): Promise<string> => (await get(`/ipxe/${mac}/boot.ipxe`)).body.toString();
+    expect(await script()).toContain('kernel --timeout 60000');
+    expect(await script()).not.toContain('ipa-inspection-callback-url');
+    store.set({ mac, uuid: 'u4', name: 'host-4', action: 'agent', inspect: true });
+    expect(await script()).toContain('ipa-inspection-callback-url');
+    store.bootLocal(mac); // changes the stored target in place
+    expect(await script()).toContain('sanboot');
+    store.set({ mac, uuid: 'u4', name: 'host-4', action: 'agent' });
+    expect(await script()).not.toContain('ipa-inspection-callback-url');
+    store.forget(mac);
+    expect(await script()).toContain('sanboot');
+  });
+
+  it('does not log each iPXE script request at info (thousands of machines ask at once); files still are', async () => {
+    logged.length = 0;
+    await get('/ipxe/52:54:00:00:00:03/boot.ipxe');
+    await get('/boot.ipxe');
+    expect(logged.filter(([level]) => level !== 'debug')).toEqual([]);
+    await get('/images/os.raw');
+    expect(logged.filter(([level]) => level === 'info').map(([, m]) => m)).toEqual([expect.stringContaining('GET /images/os.raw')]);
+  });
+
+  it('streams a file of several read chunks whole', async () => {
+    const r = await get('/images/big.raw');
+    expect(r.status).toBe(200);
+    expect(r.body.equals(big)).toBe(true);
   });
 
   it('chains the generic script to the per-MAC one', async () => {

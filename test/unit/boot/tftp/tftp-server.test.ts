@@ -174,6 +174,20 @@ describe('TFTP server limits', () => {
     expect((await p.next()).pkt).toMatchObject({ op: 'data', block: 3 }); // not block 2 again
   });
 
+  it('gives a stranger writing to a transfer\'s port nothing (its socket is connected to its client, as tftpd-hpa\'s), and the transfer goes on', async () => {
+    const p = await peer();
+    const stranger = await peer();
+    p.send(rrq('snponly.efi'), quiet.port());
+    const first = await p.next();
+    expect(first.pkt).toMatchObject({ op: 'data', block: 1 });
+    stranger.send(encodeAck(1), first.port);
+    stranger.send(rrq('missing.efi'), quiet.port());
+    // The first answer the stranger gets is the listening port's, not an ERROR from the transfer.
+    expect((await stranger.next()).pkt).toMatchObject({ op: 'error', code: TftpError.fileNotFound });
+    p.send(encodeAck(1), first.port);
+    expect((await p.next()).pkt).toMatchObject({ op: 'data', block: 2 });
+  });
+
   it('answers a duplicate ACK inside a window with nothing, and a gap ACK with one new window (RFC 7440)', async () => {
     const p = await peer();
     p.send(rrq('snponly.efi', { windowsize: '4' }), quiet.port());
