@@ -44,6 +44,14 @@ export const agentHeartbeatSignal = defineSignal<[AgentHeartbeatArg]>('agentHear
 export type AgentInspectionArg = SessionInspection;
 export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentInspection');
 
+// ---- signals from the host worker's power watch (bmc/power-watch.ts), never from operators
+/** The watched BMC's power differs from the host's status, or could not be read: the host reads it itself. */
+export interface PowerDriftArg {
+  poweredOn?: boolean;
+  error?: string;
+}
+export const powerDriftSignal = defineSignal<[PowerDriftArg]>('powerDrift');
+
 // ---- updates
 export interface ApplySpecResult {
   generation: number;

@@ -19,6 +19,7 @@ import { bmc, bmcCall } from './activity-proxies.js';
 import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs } from './backoff.js';
 import { desiredEvent, type DesireInput } from './desired-event.js';
+import { IdlePower } from './idle-power.js';
 import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
 import { DELETED, StateTrait, nextTransition, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
@@ -94,6 +95,8 @@ export class HostRun {
   currentStep = 'starting';
   settings: HostSettings = DEFAULT_HOST_SETTINGS;
   readonly agent: AgentReports = {};
+  /** The idle power watch of this run (idle-power.ts). */
+  readonly idle = new IdlePower();
   /** The host is deleted: the workflow completes. */
   finished = false;
   /** Counts wake-ups (any signal or update); waits compare against it. */
