@@ -20,7 +20,7 @@ import type { BootAgentInput, BootFromDiskInput, BootLiveIsoInput, CapacityInput
 import { configureFirmware } from './firmware-activity.js';
 import type { FirmwareInput, FirmwareResult } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
-import { PowerWatch } from '../bmc/power-watch.js';
+import type { PowerWatch } from '../bmc/power-watch.js';
 import { powerWatchOf } from './power-watch-wiring.js';
 import type { WatchPowerInput, WatchPowerResult } from '../contract/index.js';
 
