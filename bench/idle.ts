@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         METALFLOW_DATA_DIR: dir,
         METALFLOW_SEAL_KEY_DIR: keyDir,
         METALFLOW_TASK_QUEUE: m.taskQueue,
-        METALFLOW_LOG_LEVEL: 'warn',
+        METALFLOW_LOG_LEVEL: 'info', // the ready line is at info
         METALFLOW_FAKE_STEP: '100ms',
         METALFLOW_PROVISIONING_LIMIT: String(hosts),
         METALFLOW_POWER_SYNC_INTERVAL: `${syncMs}ms`,
