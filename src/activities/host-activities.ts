@@ -32,6 +32,8 @@ export interface ActivityDeps {
   temporal?: Pick<Client, 'workflow'>;
   /** Watches idle hosts' power between syncs (default: one per worker when `temporal` is given). */
   powerWatch?: PowerWatch;
+  /** The worker's task queue: at start, its idle hosts are asked to register their power watch again. */
+  taskQueue?: string;
 }
 
 export function createHostActivities(deps: ActivityDeps) {

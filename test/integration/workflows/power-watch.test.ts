@@ -36,6 +36,18 @@ describe('power of an idle host', () => {
     expect(view.status.errorType).toBe('');
   });
 
+  it('is watched again after its host worker was killed and a new one started', async () => {
+    await stack.client.apply([{ name: 'r.yaml', text: fakeHostsManifest(NS, [{ name: 'restart', online: true }]) }]);
+    await stack.client.waitFor(NS, 'restart', (h) => h.status.provisioning.state === 'available' && h.currentStep === 'waiting (power sync)', 60_000);
+    await stack.workers[0]?.kill();
+    await stack.startWorker();
+    const powerOns = (): number => (stack.fakeState(NS, 'restart')?.effects ?? []).filter((e) => e.what === 'power on').length;
+    const before = powerOns();
+    flipPowerBehindTheWorkflow('restart', false);
+    // The safety poll is an hour away: only a watch rebuilt at the new worker's start sees this.
+    await expect.poll(powerOns, { timeout: 30_000, interval: 100 }).toBe(before + 1);
+  });
+
   it('adds no history per sync interval while idle', async () => {
     await stack.client.apply([{ name: 'i.yaml', text: fakeHostsManifest(NS, [{ name: 'idle', online: true }]) }]);
     await stack.client.waitFor(NS, 'idle', (h) => h.status.provisioning.state === 'available' && h.currentStep === 'waiting (power sync)', 60_000);
