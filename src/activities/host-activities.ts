@@ -21,13 +21,20 @@ import { configureFirmware } from './firmware-activity.js';
 import type { FirmwareInput, FirmwareResult } from '../contract/index.js';
 import { busyHostsQuery } from './capacity.js';
 import { createSlotActivities } from './provisioning-slots.js';
+import type { PowerWatch } from '../bmc/power-watch.js';
+import { powerWatchOf } from './power-watch-wiring.js';
+import type { WatchPowerInput, WatchPowerResult } from '../contract/index.js';
 
 export interface ActivityDeps {
   keyring: Keyring;
   drivers: DriverSettings;
   settings: HostSettings;
-  /** For the provisioning semaphore (and the visibility count of runs from before it). */
+  /** For the provisioning semaphore (and the visibility count of runs from before it) and the power watch's reports (signals). */
   temporal?: Pick<Client, 'workflow'>;
+  /** Watches idle hosts' power between syncs (default: one per worker when `temporal` is given). */
+  powerWatch?: PowerWatch;
+  /** The worker's task queue: at start, its idle hosts are asked to register their power watch again. */
+  taskQueue?: string;
 }
 
 export function createHostActivities(deps: ActivityDeps) {
@@ -38,6 +45,19 @@ export function createHostActivities(deps: ActivityDeps) {
   };
 
   const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers, target.credentials ? credentialsOf(target) : undefined);
+  const watch = deps.powerWatch ?? powerWatchOf(deps);
+  /** The calling host's identity: its watch entry is keyed by it, never by anything in an input. */
+  const callerId = (): string => {
+    const id = Context.current().info.workflowExecution?.workflowId;
+    if (!id) throw new UnsupportedDriverError('the power watch serves host workflows only'); // a standalone activity has no host to key it by
+    return id;
+  };
+  /** Drivers for a step that changes the host: its watch (expecting the old power) ends here. */
+  const act = (target: HostTarget): HostDrivers => {
+    const id = watch ? Context.current().info.workflowExecution?.workflowId : undefined;
+    if (id) watch?.unwatch(id);
+    return open(target);
+  };
 
   return {
     ...createSlotActivities(deps.temporal),
@@ -49,7 +69,7 @@ export function createHostActivities(deps: ActivityDeps) {
     async registerHost(input: StepInput): Promise<{ poweredOn: boolean }> {
       return typed(async () => {
         credentialsOf(input.target); // a host without credentials cannot register
-        return open(input.target).bmc.register(operation(input.opId));
+        return act(input.target).bmc.register(operation(input.opId));
       });
     },
 
@@ -57,21 +77,39 @@ export function createHostActivities(deps: ActivityDeps) {
       return typed(() => open(target).bmc.getPowerState());
     },
 
+    /**
+     * Reads the power, then (if it is as the host expects) has this worker watch it every
+     * interval and signal the host only when it changes; the host renews this on its safety poll.
+     */
+    async watchPower(input: WatchPowerInput): Promise<WatchPowerResult> {
+      return typed(async () => {
+        const key = callerId();
+        const { bmc } = open(input.target);
+        const poweredOn = await bmc.getPowerState();
+        if (!watch || poweredOn !== input.expected) {
+          watch?.unwatch(key);
+          return { poweredOn, watching: false };
+        }
+        const watching = watch.watch(key, { expected: input.expected, intervalMs: input.intervalMs, leaseMs: input.leaseMs, read: () => bmc.getPowerState() });
+        return { poweredOn, watching };
+      });
+    },
+
     async setPowerState(input: SetPowerInput): Promise<void> {
       return typed(async () => {
-        const { bmc } = open(input.target);
+        const { bmc } = act(input.target);
         if (!input.on) return powerOff(bmc, input.target, input.opId, input.force ?? false);
         return bmc.setPower(operation(input.opId), true, { force: input.force ?? false });
       });
     },
 
     async rebootHost(input: RebootInput): Promise<void> {
-      return typed(() => open(input.target).bmc.reboot(operation(input.opId), input.mode));
+      return typed(() => act(input.target).bmc.reboot(operation(input.opId), input.mode));
     },
 
     async inspectHardware(input: InspectInput): Promise<HardwareDetails> {
       return typed(async () => {
-        const { bmc, agent } = open(input.target);
+        const { bmc, agent } = act(input.target);
         if (input.mode === 'fast' && bmc.inspectOutOfBand) return bmc.inspectOutOfBand(operation(input.opId));
         await bmc.setBootDevice(operation(`${input.opId}/boot-pxe`), 'pxe');
         const hardware = await agent.inspect(operation(input.opId), input.mode);
@@ -89,16 +127,16 @@ export function createHostActivities(deps: ActivityDeps) {
 
     /** HostFirmwareSettings/HostFirmwareComponents: apply, flash, and read back for status (preparing, servicing). */
     async configureFirmware(input: FirmwareInput): Promise<FirmwareResult> {
-      return typed(() => configureFirmware(open(input.target).bmc, input, operation(input.opId)));
+      return typed(() => configureFirmware(act(input.target).bmc, input, operation(input.opId)));
     },
     /** Software RAID by the host's agent driver (fake, simulated agent); real agents: boot-activities agentConfigureRaid. */
     async configureRaid(input: RaidInput): Promise<void> {
-      return typed(() => open(input.target).agent.configureRaid(operation(input.opId), input.steps, input.targetRaidConfig));
+      return typed(() => act(input.target).agent.configureRaid(operation(input.opId), input.steps, input.targetRaidConfig));
     },
 
     async provisionHost(input: ProvisionInput): Promise<void> {
       return typed(async () => {
-        const { bmc, agent } = open(input.target);
+        const { bmc, agent } = act(input.target);
         if (input.cleanFirst) await agent.clean(operation(`${input.opId}/clean`), 'metadata');
         await agent.deploy(operation(`${input.opId}/deploy`), deployRequest(input, deps.keyring));
         await bmc.setBootDevice(operation(`${input.opId}/boot-disk`), 'disk', { persistent: true, mode: driverBootMode(input.bootMode) });
@@ -109,7 +147,7 @@ export function createHostActivities(deps: ActivityDeps) {
 
     async deprovisionHost(input: DeprovisionInput): Promise<void> {
       return typed(async () => {
-        const { bmc, agent } = open(input.target);
+        const { bmc, agent } = act(input.target);
         if (input.cleaningMode === 'metadata') await agent.clean(operation(`${input.opId}/clean`), 'metadata');
         await powerOff(bmc, input.target, `${input.opId}/power-off`);
       });
@@ -123,7 +161,7 @@ export function createHostActivities(deps: ActivityDeps) {
      */
     async bootAgent(input: BootAgentInput): Promise<void> {
       return typed(async () => {
-        const { bmc } = open(input.target);
+        const { bmc } = act(input.target);
         const mode = driverBootMode(input.bootMode);
         const method = input.media ? parseBmcAddress(input.target.bmcAddress).bootMethod : 'pxe';
         if (input.media && method === 'virtualmedia') {
@@ -151,7 +189,7 @@ export function createHostActivities(deps: ActivityDeps) {
      */
     async bootFromDisk(input: BootFromDiskInput): Promise<void> {
       return typed(async () => {
-        const { bmc } = open(input.target);
+        const { bmc } = act(input.target);
         const noOff = input.target.disablePowerOff === true;
         if (!noOff) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
         if (parseBmcAddress(input.target.bmcAddress).bootMethod === 'virtualmedia') await bmc.ejectVirtualMedia?.(operation(`${input.opId}/eject`));
@@ -166,7 +204,7 @@ export function createHostActivities(deps: ActivityDeps) {
     async bootLiveIso(input: BootLiveIsoInput): Promise<void> {
       return typed(async () => {
         if (parseBmcAddress(input.target.bmcAddress).bootMethod !== 'virtualmedia') throw new UnsupportedDriverError(liveIsoUnsupported(schemeOf(input.target)));
-        const { bmc } = open(input.target);
+        const { bmc } = act(input.target);
         const noOff = input.target.disablePowerOff === true;
         if (!noOff) await bmc.setPower(operation(`${input.opId}/power-off`), false, { force: true });
         await insertMedia(bmc, input, input.media.url, 'live-iso');
@@ -178,7 +216,7 @@ export function createHostActivities(deps: ActivityDeps) {
     },
 
     async forgetHost(input: StepInput): Promise<void> {
-      return typed(() => open(input.target).agent.forget(operation(input.opId)));
+      return typed(() => act(input.target).agent.forget(operation(input.opId)));
     },
 
     /** BMO HasCapacity: fewer than `limit` other hosts inspecting/provisioning/deprovisioning. */

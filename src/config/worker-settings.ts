@@ -1,7 +1,7 @@
 /** Host-worker settings from the environment (only entry points read env; modules get plain options). */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_HOST_SETTINGS, TaskQueue, Timeouts, type HostSettings } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, DEFAULT_POWER_SAFETY_POLL_MS, TaskQueue, Timeouts, type HostSettings } from '../contract/index.js';
 import type { PublicKeySources } from '../secrets/key-store.js';
 import { parseDurationMs } from '../api/durations.js';
 import { DEFAULT_PROVISIONING_NETWORK, isValidProvisioningNetwork } from '../api/provisioning-network.js';
@@ -81,6 +81,8 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
       provisioningLimit: int(env, 'METALFLOW_PROVISIONING_LIMIT', DEFAULT_HOST_SETTINGS.provisioningLimit),
       maxProvisioningRetries: int(env, 'METALFLOW_MAX_PROVISIONING_RETRIES', DEFAULT_HOST_SETTINGS.maxProvisioningRetries),
       powerSyncIntervalMs: env.METALFLOW_POWER_SYNC_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SYNC_INTERVAL) : DEFAULT_HOST_SETTINGS.powerSyncIntervalMs,
+      powerSafetyPollIntervalMs: env.METALFLOW_POWER_SAFETY_POLL_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SAFETY_POLL_INTERVAL) : DEFAULT_POWER_SAFETY_POLL_MS,
+      powerWatch: !(env.METALFLOW_POWER_WATCH === 'false' || env.METALFLOW_POWER_WATCH === '0'),
       maxHistoryEvents: int(env, 'METALFLOW_MAX_HISTORY_EVENTS', DEFAULT_HOST_SETTINGS.maxHistoryEvents),
       backoffUnitMs: env.METALFLOW_BACKOFF_UNIT ? parseDurationMs(env.METALFLOW_BACKOFF_UNIT) : DEFAULT_HOST_SETTINGS.backoffUnitMs,
       agent: env.METALFLOW_SIMULATED_AGENT === 'true' || env.METALFLOW_SIMULATED_AGENT === '1' ? 'inline' : 'ipa',

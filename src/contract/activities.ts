@@ -108,6 +108,26 @@ export interface RebootInput extends StepInput {
   mode: RebootMode;
 }
 
+/**
+ * Registers (or renews) the host worker's power watch of the host that runs the activity (its
+ * workflow id, never one from the input), after reading the power itself.
+ */
+export interface WatchPowerInput {
+  target: HostTarget;
+  /** The host's status.poweredOn: the watch reports only a difference from it. */
+  expected: boolean;
+  /** Poll period (the power sync interval). */
+  intervalMs: number;
+  /** The entry ends unless registered again within this (longer than the workflow's safety poll). */
+  leaseMs: number;
+}
+
+/** The power read at registration, and whether the worker watches it from now on (false: watch list full or no watch). */
+export interface WatchPowerResult {
+  poweredOn: boolean;
+  watching: boolean;
+}
+
 export interface CapacityInput {
   workflowId: string;
   limit: number;

@@ -6,6 +6,7 @@ import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions
 import type { SecretPurpose } from '../secrets/sealed-types.js';
 import type { HostDefinition } from './host-workflow.js';
 import type { AnnotationEdit } from '../api/annotations.js';
+import type { PowerReport } from '../bmc/power-watch.js';
 
 // ---- signals (operator actions; fire and forget, always accepted, applied at the next safe point)
 export const deprovisionSignal = defineSignal('deprovision');
@@ -43,6 +44,14 @@ export const agentHeartbeatSignal = defineSignal<[AgentHeartbeatArg]>('agentHear
 /** Sent once per inspection session with the bounded projection of the agent's inventory. */
 export type AgentInspectionArg = SessionInspection;
 export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentInspection');
+
+// ---- signals from the host worker's power watch (bmc/power-watch.ts), never from operators
+/**
+ * The watched BMC's power differs from the host's status, could not be read, or a host worker
+ * started without the host's watch (`rewatch`): the host reads the power itself and registers again.
+ */
+export type PowerDriftArg = PowerReport | { kind: 'rewatch' };
+export const powerDriftSignal = defineSignal<[PowerDriftArg]>('powerDrift');
 
 // ---- updates
 export interface ApplySpecResult {

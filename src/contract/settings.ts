@@ -31,6 +31,13 @@ export interface HostSettings {
   maxProvisioningRetries: number;
   /** Period of the power-state sync in stable states (BMO steady-state poll: 60 s). */
   powerSyncIntervalMs: number;
+  /**
+   * Idle hosts are watched by the host worker between syncs (it signals only on drift); the workflow
+   * itself reads the power and renews the watch this often (absent: DEFAULT_POWER_SAFETY_POLL_MS).
+   */
+  powerSafetyPollIntervalMs?: number;
+  /** false: every idle host reads its power from the workflow each powerSyncIntervalMs, as before the watch. */
+  powerWatch?: boolean;
   /** Continue-as-new once the run's history has this many events. */
   maxHistoryEvents: number;
   /** The unit of the error backoff, 2^n units (BMO: one minute). */
@@ -68,6 +75,12 @@ export const DEFAULT_BMC_WAITS: BmcWaits = {
   powerPollMs: 1_000,
   commandMs: 35_000,
 };
+
+/**
+ * The idle host's own power read and watch renewal: two actions (a timer, an activity) an hour,
+ * 48 a day; it also bounds how long a watch lost with its worker goes unnoticed.
+ */
+export const DEFAULT_POWER_SAFETY_POLL_MS = 60 * 60_000;
 
 export const DEFAULT_HOST_SETTINGS: HostSettings = {
   provisioningLimit: 20,

@@ -6,7 +6,7 @@
  */
 import { Timeouts, type BmcWaits } from '../contract/index.js';
 
-export type BmcActivity = 'registerHost' | 'getPowerState' | 'setPowerState' | 'rebootHost' | 'bootAgent' | 'bootFromDisk' | 'bootLiveIso';
+export type BmcActivity = 'registerHost' | 'getPowerState' | 'watchPower' | 'setPowerState' | 'rebootHost' | 'bootAgent' | 'bootFromDisk' | 'bootLiveIso';
 
 export interface ActivityWaits {
   /** Soft power-off waits (then the force off). */
@@ -25,6 +25,8 @@ export const BMC_ACTIVITY_WAITS: Record<BmcActivity, ActivityWaits> = {
   // discovery + the system
   registerHost: { softOffs: 0, powerWaits: 0, commands: 2 },
   getPowerState: { softOffs: 0, powerWaits: 0, commands: 2 },
+  // the same read; registering the watch is local to the worker
+  watchPower: { softOffs: 0, powerWaits: 0, commands: 2 },
   // Redfish: discovery, state, allowed resets, GracefulShutdown (2), last read, ForceOff (2), last read
   setPowerState: { softOffs: 1, powerWaits: 1, commands: 9 },
   // IPMI soft reboot: state, soft power off (5), power on (3), the final check; Redfish needs fewer

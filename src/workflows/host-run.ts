@@ -21,6 +21,7 @@ import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
 
 import { desiredEvent, type DesireInput } from './desired-event.js';
 import { hostMetrics } from './metrics.js';
+import { IdlePower } from './idle-power.js';
 import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
 import { DELETED, StateTrait, nextTransition, stateIs, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
@@ -105,6 +106,8 @@ export class HostRun {
   currentStep = 'starting';
   settings: HostSettings = DEFAULT_HOST_SETTINGS;
   readonly agent: AgentReports = {};
+  /** The idle power watch of this run (idle-power.ts). */
+  readonly idle = new IdlePower();
   /** The host is deleted: the workflow completes. */
   finished = false;
   /** Counts wake-ups (any signal or update); waits compare against it. */

@@ -17,6 +17,7 @@ import {
   inspectSignal,
   pauseSignal,
   powerOffSignal,
+  powerDriftSignal,
   powerOnSignal,
   rebootSignal,
   resumeSignal,
@@ -33,6 +34,7 @@ import { validateDefinition } from '../api/change-rules.js';
 import { Annotation, applyAnnotationEdits, pausedByAnnotation } from '../api/annotations.js';
 import { ProvisioningState as S } from '../api/types.js';
 import { definitionFingerprint, withKeptSecrets } from './spec-rules.js';
+import { StateTrait, stateIs } from './state-machine.js';
 
 export function installHandlers(host: HostRun): void {
   const { status, flags } = host;
@@ -157,6 +159,12 @@ export function installHandlers(host: HostRun): void {
   setHandler(deleteSignal, () => {
     flags.deleting = true;
     host.cutBackoff();
+  });
+
+  // The host worker's power watch: the host reads the power itself (the report is only a hint).
+  setHandler(powerDriftSignal, () => {
+    host.idle.reported = true;
+    if (stateIs(host.state(), StateTrait.powerManaged)) host.wake();
   });
 
   // The agent protocol: signals from the boot services, for the current agent session only.

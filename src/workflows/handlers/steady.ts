@@ -1,12 +1,13 @@
 /**
  * The stable states (unmanaged, available, provisioned, externally provisioned): reboots, power
- * enforcement and the periodic power sync; returns when something may have changed.
+ * enforcement and the power sync (idle-power.ts: watched by the worker); returns when something may have changed.
  */
 import { ErrorType, ProvisioningState as S } from '../../api/types.js';
 import { retryLimitMessage, retryLimitReached } from '../desired-event.js';
 import { serviceIfNeeded } from '../firmware.js';
 import type { HostRun } from '../host-run.js';
 import { hostMetrics } from '../metrics.js';
+import { idleWait } from '../idle-power.js';
 import { rebootByAnnotation } from '../reboot-annotations.js';
 import { StateTrait, stateIs } from '../state-machine.js';
 
@@ -50,6 +51,7 @@ export async function steady(host: HostRun): Promise<void> {
     }
   }
   if (reboot !== 'held') host.currentStep = s === S.Unmanaged ? 'waiting for BMC details' : offRefused ? 'waiting (power off disabled: spec.disablePowerOff)' : 'waiting (power sync)';
+  if (await idleWait(host, powerManaged, host.currentStep)) return;
   const woken = await host.sleep(host.settings.powerSyncIntervalMs);
   if (!woken && powerManaged) {
     const r = await host.step('getPowerState', ErrorType.PowerManagement, () => host.bmc('getPowerState').getPowerState(host.target()));

@@ -84,6 +84,7 @@ const activities: HostActivities = {
   loadHostSettings: async () => settings,
   registerHost: async (input: StepInput) => ({ poweredOn: machineOf(input).on }),
   getPowerState: async (target) => machineOf({ target, opId: '' }).on,
+  watchPower: async (input) => ({ poweredOn: machineOf({ target: input.target, opId: '' }).on, watching: false }),
   setPowerState: async (input: SetPowerInput) => {
     machineOf(input).on = input.on;
     if (!input.on) ipa.shutdown(input.target.uid);

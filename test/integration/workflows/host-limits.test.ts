@@ -7,7 +7,7 @@ import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 import { powerOffSignal, retrySignal } from '../../../src/contract/index.js';
 
 const NS = 'it-limits';
-const stack = useTestStack({ METALFLOW_PROVISIONING_LIMIT: '1', METALFLOW_MAX_HISTORY_EVENTS: '120', METALFLOW_POWER_SYNC_INTERVAL: '250ms' });
+const stack = useTestStack({ METALFLOW_PROVISIONING_LIMIT: '1', METALFLOW_MAX_HISTORY_EVENTS: '120', METALFLOW_POWER_SYNC_INTERVAL: '250ms', METALFLOW_POWER_SAFETY_POLL_INTERVAL: '250ms' });
 const slowInspect = { 'fake.metalflow.io/durations': 'inspect=4s' };
 
 

@@ -1,0 +1,71 @@
+/**
+ * The host worker's power watch: reports go to the host workflow as a `powerDrift` signal (the
+ * host then reads the power itself; it never takes the report's word for it). A worker starts
+ * with an empty watch list, so it asks the idle hosts of its task queue to register again.
+ */
+import type { Client } from '@temporalio/client';
+import { ProvisioningState as S } from '../api/types.js';
+import { MIN_WATCH_INTERVAL_MS, PowerWatch } from '../bmc/power-watch.js';
+import { DEFAULT_HOST_SETTINGS, HOST_WORKFLOW_TYPE, SearchAttr, powerDriftSignal, type HostSettings } from '../contract/index.js';
+
+/** Slowest tick of the watch: polls start at most this late after they are due. */
+export const MAX_WATCH_TICK_MS = 1_000;
+/** Signals in flight at once when a starting worker asks the idle hosts to register again. */
+export const REWATCH_CONCURRENCY = 32;
+
+/** The states whose hosts are watched (the workflow's power-managed stable states). */
+const WATCHED_STATES: readonly string[] = [S.Available, S.Provisioned, S.ExternallyProvisioned];
+
+const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+export interface PowerWatchDeps {
+  temporal?: Pick<Client, 'workflow'>;
+  settings: HostSettings;
+  /** This worker's task queue: its idle hosts are asked to register again at start (none given: they wait for their safety poll). */
+  taskQueue?: string;
+  onError?: (what: string, err: unknown) => void;
+}
+
+/** One watch per worker, ticking a few times per sync interval; none without a Temporal client to report through. */
+export function powerWatchOf(deps: PowerWatchDeps): PowerWatch | undefined {
+  const temporal = deps.temporal;
+  if (!temporal || deps.settings.powerWatch === false) return undefined;
+  const watch = new PowerWatch(
+    async (workflowId, r) => {
+      await temporal.workflow.getHandle(workflowId).signal(powerDriftSignal, r);
+    },
+    { onReportError: (key, err) => deps.onError?.(`power report to ${key}`, err) },
+  );
+  watch.start(watchTickMs(deps.settings.powerSyncIntervalMs || DEFAULT_HOST_SETTINGS.powerSyncIntervalMs));
+  if (deps.taskQueue) void askToRewatch(temporal, deps.taskQueue).catch((err: unknown) => deps.onError?.('asking idle hosts to register their power watch', err));
+  return watch;
+}
+
+/** A quarter of the sync interval, within [MIN_WATCH_INTERVAL_MS / 4, MAX_WATCH_TICK_MS]. */
+export function watchTickMs(syncMs: number): number {
+  return Math.min(MAX_WATCH_TICK_MS, Math.max(MIN_WATCH_INTERVAL_MS / 4, syncMs / 4));
+}
+
+/** The visibility query for the idle hosts of a task queue. */
+export function idleHostsQuery(taskQueue: string): string {
+  return `WorkflowType = ${quote(HOST_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND TaskQueue = ${quote(taskQueue)} AND ${SearchAttr.state.name} IN (${WATCHED_STATES.map(quote).join(', ')})`;
+}
+
+/**
+ * Signals `rewatch` to every idle host of the task queue (one signal and one registration each,
+ * per worker start); returns how many were asked.
+ */
+export async function askToRewatch(temporal: Pick<Client, 'workflow'>, taskQueue: string): Promise<number> {
+  let asked = 0;
+  let batch: Promise<void>[] = [];
+  for await (const wf of temporal.workflow.list({ query: idleHostsQuery(taskQueue) })) {
+    batch.push(temporal.workflow.getHandle(wf.workflowId).signal(powerDriftSignal, { kind: 'rewatch' }).catch(() => undefined)); // a host that just ended needs none
+    asked += 1;
+    if (batch.length >= REWATCH_CONCURRENCY) {
+      await Promise.all(batch);
+      batch = [];
+    }
+  }
+  await Promise.all(batch);
+  return asked;
+}

@@ -1,0 +1,66 @@
+/**
+ * An idle host's power (issue 14): instead of a timer and a power read every sync interval
+ * (~2,900 actions a day per host), the host worker watches the BMC between syncs and signals the
+ * host only on drift (bmc/power-watch.ts, `watchPower`). The workflow reads the power itself
+ * and renews the watch on a slow safety poll, which also bounds how long a watch lost with its
+ * worker goes unnoticed. Runs from before POWER_WATCH_PATCH keep the per-interval poll.
+ */
+import { patched } from '@temporalio/workflow';
+import { ErrorType } from '../api/types.js';
+import { DEFAULT_POWER_SAFETY_POLL_MS } from '../contract/index.js';
+import type { HostRun } from './host-run.js';
+
+/** Marks runs whose idle hosts are watched by their worker (asked once per run, in the stable states). */
+export const POWER_WATCH_PATCH = 'power-watch';
+
+/** A watch entry outlives this many safety polls, so the renewal always comes before it ends. */
+export const WATCH_LEASE_SAFETY_POLLS = 2;
+
+/** The run's view of its watch: not carried across continue-as-new (the new run registers again). */
+export class IdlePower {
+  /** The worker reported drift (or a BMC it cannot read) since the last registration. */
+  reported = false;
+  /** What the watch was registered for, and when the workflow reads the power itself next. */
+  watched: { as: string; until: number } | undefined;
+  patch: boolean | undefined;
+}
+
+/**
+ * The stable states' wait, for runs past POWER_WATCH_PATCH (false: the caller polls as before).
+ * Returns when the safety poll is due, drift was reported, or anything else woke the host.
+ */
+export async function idleWait(host: HostRun, powerManaged: boolean, waiting: string): Promise<boolean> {
+  if (host.settings.powerWatch === false) return false;
+  const idle = host.idle;
+  idle.patch ??= patched(POWER_WATCH_PATCH);
+  if (!idle.patch) return false;
+  if (!powerManaged) {
+    // unmanaged: nothing to read until BMC details arrive (an apply wakes the host)
+    await host.sleep();
+    return true;
+  }
+  const { status, settings } = host;
+  const safetyMs = settings.powerSafetyPollIntervalMs ?? DEFAULT_POWER_SAFETY_POLL_MS;
+  const as = `${host.registrationIdentity()}|${status.poweredOn}`;
+  if (idle.reported || idle.watched?.as !== as || Date.now() >= idle.watched.until) {
+    idle.reported = false;
+    idle.watched = undefined;
+    const r = await host.step('watchPower', ErrorType.PowerManagement, () =>
+      host.bmc('watchPower').watchPower({ target: host.target(), expected: status.poweredOn, intervalMs: settings.powerSyncIntervalMs, leaseMs: safetyMs * WATCH_LEASE_SAFETY_POLLS }),
+    );
+    if (!r.ok) {
+      await host.waitBackoff();
+      return true;
+    }
+    if (r.value.poweredOn !== status.poweredOn) {
+      status.poweredOn = r.value.poweredOn; // the next round enforces spec.online, then watches again
+      host.publish();
+      return true;
+    }
+    // Not watched (the worker's watch list is full): read again at the sync interval, as before the watch.
+    idle.watched = { as, until: Date.now() + (r.value.watching ? safetyMs : settings.powerSyncIntervalMs) };
+  }
+  host.currentStep = waiting;
+  await host.sleep(Math.max(1, idle.watched.until - Date.now()));
+  return true;
+}

@@ -1,0 +1,48 @@
+/**
+ * The worker side of the power watch: the tick follows the sync interval within its bounds, and a
+ * starting worker asks every idle host of its task queue to register again, a bounded number at once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { MAX_WATCH_TICK_MS, REWATCH_CONCURRENCY, askToRewatch, idleHostsQuery, watchTickMs } from '../../../src/activities/power-watch-wiring.js';
+import { MIN_WATCH_INTERVAL_MS } from '../../../src/bmc/power-watch.js';
+
+describe('power watch wiring', () => {
+  it('ticks four times per sync interval, never slower than MAX_WATCH_TICK_MS nor faster than the fastest watch allows', () => {
+    expect(watchTickMs(1_000)).toBe(250);
+    expect(watchTickMs(60_000)).toBe(MAX_WATCH_TICK_MS);
+    expect(watchTickMs(1)).toBe(MIN_WATCH_INTERVAL_MS / 4);
+  });
+
+  it('asks only running idle hosts of its own task queue', () => {
+    expect(idleHostsQuery("q'1")).toBe(
+      "WorkflowType = 'hostWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = 'q''1' AND BmhState IN ('available', 'provisioned', 'externally provisioned')",
+    );
+  });
+
+  it(`signals every idle host, at most REWATCH_CONCURRENCY (${REWATCH_CONCURRENCY}) at once`, async () => {
+    const hosts = Array.from({ length: 2 * REWATCH_CONCURRENCY + 5 }, (_, i) => `bmh/ns/h${i}`);
+    const signalled: Array<{ id: string; arg: unknown }> = [];
+    let inFlight = 0;
+    let most = 0;
+    const temporal = {
+      list: async function* () {
+        for (const workflowId of hosts) yield { workflowId };
+      },
+      getHandle: (id: string) => ({
+        signal: async (_s: unknown, arg: unknown) => {
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          await new Promise((r) => setImmediate(r));
+          inFlight -= 1;
+          signalled.push({ id, arg });
+          if (id === 'bmh/ns/h3') throw new Error('workflow execution already completed'); // one ended meanwhile: the others still asked
+        },
+      }),
+    } as unknown as Pick<Client, 'workflow'>['workflow'];
+    expect(await askToRewatch({ workflow: temporal }, 'q')).toBe(hosts.length);
+    expect(signalled.map((s) => s.id).sort()).toEqual([...hosts].sort());
+    expect(signalled.every((s) => JSON.stringify(s.arg) === '{"kind":"rewatch"}')).toBe(true);
+    expect(most).toBe(REWATCH_CONCURRENCY);
+  });
+});
