@@ -11,3 +11,4 @@ export * from './search-attributes.js';
 export * from './settings.js';
 export { FailureType, NON_RETRYABLE_ERROR_TYPES } from '../errors.js';
 export { DEFAULT_PROVISIONING_NETWORK } from '../api/provisioning-network.js';
+export * from './visibility.js';

@@ -4,14 +4,14 @@
  * registration. The handlers (handlers/) and the reconcile rules (reconcile.ts) act through it;
  * signal handlers (signals.ts) only record intent on it and wake the loop.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { adoptImportedStatus, type ImportedStatus } from '../api/imported-status.js';
 import { Annotation, detachArguments, inspectionRefreshRequested } from '../api/annotations.js';
 import { inspectionDisabled } from '../api/annotation-rules.js';
 import { firmwarePending } from './firmware.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
-import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
@@ -21,6 +21,7 @@ import { backoffMs, delayedRetryMs } from './backoff.js';
 import { desiredEvent, type DesireInput } from './desired-event.js';
 import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
+import { bmhViewOf, changedMemo, currentDetailsOf } from './visibility-memo.js';
 import { DELETED, StateTrait, nextTransition, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
 
 const INTERRUPTED = Symbol('interrupted');
@@ -40,6 +41,12 @@ export const PREPARE_ON_CHANGE_PATCH = 'prepare-on-change';
 
 /** Marks runs that honour spec.disablePowerOff (reboot instead of power off); asked only for such hosts. */
 export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
+
+/**
+ * Marks runs that upsert the BmhView memo (what `get`/`watch`/`wait` read without a query) when
+ * its content changes. Runs recorded before it never upserted a memo.
+ */
+export const VISIBILITY_MEMO_PATCH = 'visibility-memo';
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -91,7 +98,7 @@ export class HostRun {
   delayed = false;
   /** A servicing step runs (opStatus `servicing`; firmware.ts). */
   servicing = false;
-  currentStep = 'starting';
+  private step_ = 'starting';
   settings: HostSettings = DEFAULT_HOST_SETTINGS;
   readonly agent: AgentReports = {};
   /** The host is deleted: the workflow completes. */
@@ -109,6 +116,8 @@ export class HostRun {
   /** patched(METAL3_ANNOTATIONS_PATCH), asked once per run, the first time an annotation is present (acts). */
   private metal3Annotations: boolean | undefined;
   private published: HostSearchAttributes | undefined;
+  /** The memo as last published (or as carried over from the run before: continue-as-new keeps it). */
+  private publishedMemo = workflowInfo().memo?.[MemoKey.view] as BmhView | undefined;
 
   constructor(input: HostWorkflowInput) {
     const c = input.carried;
@@ -126,6 +135,16 @@ export class HostRun {
     if (!c && input.imported) adoptImportedStatus(this.status, input.imported);
     this.notes = c?.notes ?? [];
     if (!this.status.provisioning.ID) this.status.provisioning.ID = this.uid;
+  }
+
+  /** What the workflow is doing now; the Temporal UI shows it (current details, no command). */
+  get currentStep(): string {
+    return this.step_;
+  }
+
+  set currentStep(step: string) {
+    this.step_ = step;
+    this.showDetails();
   }
 
   state(): ProvisioningState {
@@ -275,6 +294,23 @@ export class HostRun {
     const changes = changedSearchAttributes(this.published, next);
     if (changes.length > 0) upsertSearchAttributes(changes);
     this.published = next;
+    this.publishMemo();
+    this.showDetails();
+  }
+
+  /** Upserts the BmhView memo if its content changed (runs past VISIBILITY_MEMO_PATCH only). */
+  publishMemo(): void {
+    const next = bmhViewOf({ uid: this.uid, generation: this.generation, createdAt: this.createdAt, host: this.def.host, status: this.status, flags: this.flags });
+    const memo = changedMemo(this.publishedMemo, next);
+    if (!memo) return;
+    // Asked at each change, not memoised: a run recorded before the patch starts publishing at its first live change.
+    if (!patched(VISIBILITY_MEMO_PATCH)) return;
+    upsertMemo({ [MemoKey.view]: memo });
+    this.publishedMemo = memo;
+  }
+
+  private showDetails(): void {
+    setCurrentDetails(currentDetailsOf(this.state(), this.status.operationalStatus, this.step_, this.status));
   }
 
   setError(type: ErrorTypeT, message: string): void {

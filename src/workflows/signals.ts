@@ -82,6 +82,7 @@ export function installHandlers(host: HostRun): void {
     host.generation += 1;
     if (wasDetachedByAnnotation && !(Annotation.detached in host.annotations) && !flags.detachRequest) attach();
     host.cutBackoff();
+    host.publishMemo(); // labels, consumer, online, image: what `get` shows of the spec
     return { generation: host.generation, changed: true };
   };
   setHandler(applySpecUpdate, accept, {
@@ -116,6 +117,7 @@ export function installHandlers(host: HostRun): void {
     host.def = { ...host.def, host: { ...host.def.host, spec } };
     host.generation += 1;
     host.cutBackoff();
+    host.publishMemo();
   };
   setHandler(deprovisionSignal, () => editSpec((s) => {
     delete s.image;
@@ -127,6 +129,8 @@ export function installHandlers(host: HostRun): void {
   // Operator intent the loop acts on.
   setHandler(rebootSignal, (arg) => {
     flags.rebootRequested = arg?.mode ?? 'soft';
+    flags.rebootRequests = (flags.rebootRequests ?? 0) + 1;
+    host.publishMemo(); // `reboot --wait` sees the request counted, then no longer pending
     host.wake();
   });
   setHandler(inspectSignal, () => {
