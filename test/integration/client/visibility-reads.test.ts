@@ -69,6 +69,17 @@ describe('reads without queries', () => {
     expect(reboot).toMatchObject({ code: 0, stdout: 'baremetalhost.metal3.io/vis-0 soft reboot requested\nbaremetalhost.metal3.io/vis-0 condition met (rebooted)\n' });
     const after = await stack.client.summary(NS, 'vis-0');
     expect(after).toMatchObject({ rebootRequests: 1, rebootPending: false, poweredOn: true });
+
+    // Cost: the memo is written only when it changed, far less often than the search attributes.
+    const events = (await stack.client.handle(NS, 'vis-0').fetchHistory()).events ?? [];
+    const memos = events.flatMap((e) => {
+      const data = e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.BmhView?.data;
+      return data ? [Buffer.from(data).toString('utf8')] : [];
+    });
+    const upserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+    expect(memos.length).toBeGreaterThan(0);
+    expect(memos.filter((m, i) => i > 0 && m === memos[i - 1])).toEqual([]);
+    expect(memos.length).toBeLessThan(upserts);
   });
 
   it('with the worker stopped, get -A, get NAME, -l, -o wide, wait and watch still show every host', async () => {

@@ -1,0 +1,134 @@
+/**
+ * `get -A` over N hosts: the visibility read (search attributes + BmhView memo, no query) beside
+ * the old read (one query per host, what `get` did before and `get -o yaml` still does), with the
+ * host worker running and with it stopped. N hosts (fake driver) are brought to available on a
+ * private Temporal dev server first.
+ *
+ *   node --import tsx bench/get-visibility.ts [--hosts 1000] [--repeat 5]
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MetalflowClient } from '../src/client/metalflow-client.js';
+import { TaskQueue } from '../src/contract/index.js';
+import { createKeys, readPublicKey } from '../src/secrets/key-store.js';
+import { Sealer } from '../src/secrets/sealer.js';
+import { startNodeWorker, type WorkerProcess } from '../lab/processes.js';
+import { startTemporalDevServer, temporalCli } from '../lab/temporal-dev-server.js';
+
+const NS = 'bench-get';
+const log = (m: string): void => void process.stderr.write(`[get-visibility] ${m}\n`);
+
+/** N fake-driver hosts sharing one credentials Secret (no image: they settle in available). */
+function manifest(hosts: number): string {
+  const docs = [`apiVersion: v1
+kind: Secret
+metadata: {name: bmc, namespace: ${NS}}
+stringData: {username: admin, password: benchPassword}`];
+  for (let i = 0; i < hosts; i++) {
+    docs.push(`apiVersion: metal3.io/v1alpha1
+kind: BareMetalHost
+metadata: {name: host-${String(i).padStart(4, '0')}, namespace: ${NS}, labels: {rack: r${i % 10}}}
+spec: {online: true, bmc: {address: "fake://host-${i}", credentialsName: bmc}}`);
+  }
+  return docs.join('\n---\n') + '\n';
+}
+
+/** Median wall time (ms) of `repeat` runs of `fn`, and what the last run returned. */
+async function timed<T>(repeat: number, fn: () => Promise<T>): Promise<{ ms: number; last: T }> {
+  const samples: number[] = [];
+  let last!: T;
+  for (let i = 0; i < repeat; i++) {
+    const t = performance.now();
+    last = await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { ms: samples[Math.floor(samples.length / 2)] ?? 0, last };
+}
+
+function cliGetAll(env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['bin/metalflow.js', 'get', '-A'], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+      if (err) reject(err);
+      else resolve(stdout.split('\n').filter((l) => l.includes(NS)).length);
+    });
+  });
+}
+
+/** The old read, capped so that a stopped worker cannot stall the bench. */
+async function queried(client: MetalflowClient, capMs: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`> ${capMs / 1000} s`), capMs)));
+  try {
+    return await Promise.race([client.views().then((v) => v.length), cap]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '1000' }, repeat: { type: 'string', default: '5' }, 'settle-timeout': { type: 'string', default: '1800' } } });
+  const hosts = Number(values.hosts);
+  const repeat = Number(values.repeat);
+  const dir = mkdtempSync(join(tmpdir(), 'metalflow-get-bench-'));
+  const keyDir = join(dir, 'keys');
+  createKeys(keyDir);
+  const server = await startTemporalDevServer({ cli: temporalCli(), dataDir: dir, namespace: 'metalflow-get-bench' });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    METALFLOW_DATA_DIR: dir,
+    METALFLOW_SEAL_KEY_DIR: keyDir,
+    METALFLOW_LOG_LEVEL: 'warn',
+    METALFLOW_FAKE_STEP: '20ms',
+    METALFLOW_PROVISIONING_LIMIT: String(hosts),
+  };
+  let worker: WorkerProcess | undefined;
+  let client: MetalflowClient | undefined;
+  try {
+    worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' });
+    client = await MetalflowClient.connect({ address: server.address, namespace: server.namespace }, Sealer.fromPublicKey(readPublicKey(keyDir)), TaskQueue.hosts);
+    const t0 = Date.now();
+    await client.apply([{ name: 'bench.yaml', text: manifest(hosts) }]);
+    log(`applied ${hosts} hosts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const deadline = Date.now() + Number(values['settle-timeout']) * 1000;
+    let available = 0;
+    for (let last = -1; Date.now() < deadline; last = available) {
+      available = (await client.list(NS)).filter((h) => h.state === 'available' && h.poweredOn).length;
+      if (available !== last) log(`${available}/${hosts} available`);
+      if (available === hosts) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const rows: string[][] = [];
+    const measure = async (workerState: string): Promise<void> => {
+      const lib = await timed(repeat, () => client!.list());
+      rows.push([workerState, 'library list() (visibility, 0 queries)', `${lib.last.length}`, lib.ms.toFixed(0)]);
+      const cli = await timed(Math.min(repeat, 3), () => cliGetAll(env));
+      rows.push([workerState, 'CLI `metalflow get -A` (process, incl. node start)', `${cli.last}`, cli.ms.toFixed(0)]);
+      const old = await timed(1, () => queried(client!, 60_000));
+      rows.push([workerState, 'old read: 1 query per host (views(); get -o yaml)', String(old.last), old.ms.toFixed(0)]);
+    };
+    await measure('running');
+    await worker.stop();
+    worker = undefined;
+    await measure('stopped');
+
+    const widths = [8, 52, 8, 8];
+    const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+    process.stdout.write(`\nget -A over ${hosts} hosts (${available} available), fake driver, private dev server, median of ${repeat} (CLI: of ${Math.min(repeat, 3)})\n`);
+    process.stdout.write(`${line(['worker', 'read', 'hosts', 'ms'])}\n${rows.map(line).join('\n')}\n`);
+  } finally {
+    await worker?.stop().catch(() => undefined);
+    await client?.close().catch(() => undefined);
+    await server.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
