@@ -77,20 +77,13 @@ async function main(): Promise<void> {
   const keyDir = join(dir, 'keys');
   createKeys(keyDir);
   const server = await startTemporalDevServer({ cli: temporalCli(), dataDir: dir, namespace: 'metalflow-get-bench' });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: server.namespace,
-    METALFLOW_DATA_DIR: dir,
-    METALFLOW_SEAL_KEY_DIR: keyDir,
-    METALFLOW_LOG_LEVEL: 'warn',
-    METALFLOW_FAKE_STEP: '20ms',
-    METALFLOW_PROVISIONING_LIMIT: String(hosts),
-  };
+  // The fake driver's steps at 20 ms, and no provisioning limit in the way of bringing N hosts up.
+  const stackEnv = { METALFLOW_DATA_DIR: dir, METALFLOW_SEAL_KEY_DIR: keyDir, METALFLOW_FAKE_STEP: '20ms', METALFLOW_PROVISIONING_LIMIT: String(hosts) };
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...stackEnv };
   let worker: WorkerProcess | undefined;
   let client: MetalflowClient | undefined;
   try {
-    worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' });
+    worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), env);
     client = await MetalflowClient.connect({ address: server.address, namespace: server.namespace }, Sealer.fromPublicKey(readPublicKey(keyDir)), TaskQueue.hosts);
     const t0 = Date.now();
     await client.apply([{ name: 'bench.yaml', text: manifest(hosts) }]);
