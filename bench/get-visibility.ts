@@ -21,13 +21,16 @@ import { startTemporalDevServer, temporalCli } from '../lab/temporal-dev-server.
 const NS = 'bench-get';
 const log = (m: string): void => void process.stderr.write(`[get-visibility] ${m}\n`);
 
-/** N fake-driver hosts sharing one credentials Secret (no image: they settle in available). */
-function manifest(hosts: number): string {
+/** Hosts per `apply` call: a smaller unit to retry when the loaded machine times a call out. */
+const APPLY_BATCH = 100;
+
+/** Fake-driver hosts [from, to) sharing one credentials Secret (no image: they settle in available). */
+function manifest(from: number, to: number): string {
   const docs = [`apiVersion: v1
 kind: Secret
 metadata: {name: bmc, namespace: ${NS}}
 stringData: {username: admin, password: benchPassword}`];
-  for (let i = 0; i < hosts; i++) {
+  for (let i = from; i < to; i++) {
     docs.push(`apiVersion: metal3.io/v1alpha1
 kind: BareMetalHost
 metadata: {name: host-${String(i).padStart(4, '0')}, namespace: ${NS}, labels: {rack: r${i % 10}}}
@@ -87,7 +90,14 @@ async function main(): Promise<void> {
     worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), env);
     client = await MetalflowClient.connect({ address: server.address, namespace: server.namespace }, Sealer.fromPublicKey(readPublicKey(keyDir)), TaskQueue.hosts);
     const t0 = Date.now();
-    await client.apply([{ name: 'bench.yaml', text: manifest(hosts) }]);
+    for (let from = 0; from < hosts; from += APPLY_BATCH) {
+      const text = manifest(from, Math.min(hosts, from + APPLY_BATCH));
+      // apply is idempotent: a batch that failed under load is applied again once.
+      await client.apply([{ name: 'bench.yaml', text }]).catch((err: unknown) => {
+        log(`apply of hosts ${from}.. failed (${(err as Error).message}); again`);
+        return client!.apply([{ name: 'bench.yaml', text }]);
+      });
+    }
     log(`applied ${hosts} hosts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const deadline = Date.now() + Number(values['settle-timeout']) * 1000;
     let available = 0;
@@ -120,6 +130,9 @@ async function main(): Promise<void> {
     const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
     process.stdout.write(`\nget -A over ${hosts} hosts (${available} available), fake driver, private dev server, median of ${repeat} (CLI: of ${Math.min(repeat, 3)})\n`);
     process.stdout.write(`${line(['worker', 'read', 'hosts', 'ms'])}\n${rows.map(line).join('\n')}\n`);
+  } catch (err) {
+    log(`failed: ${(err as Error).stack ?? String(err)}`);
+    process.exitCode = 1;
   } finally {
     await worker?.stop().catch(() => undefined);
     await client?.close().catch(() => undefined);
