@@ -8,23 +8,28 @@ import {
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  type WorkflowExecutionInfo,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { bootMacConflicts } from '../api/boot-mac.js';
 import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost, type SealedSecretsOf } from '../api/manifest.js';
-import type { BareMetalHostStatus } from '../api/types.js';
+import type { BareMetalHostSpec, BareMetalHostStatus } from '../api/types.js';
 import { connectionOptions, type TemporalConfig } from '../config/temporal.js';
 import {
   HOST_WORKFLOW_TYPE,
+  MemoKey,
   SearchAttr,
+  parseHostWorkflowId,
   TaskQueue,
   annotateUpdate,
   applySpecUpdate,
   hostQuery,
   hostWorkflowId,
+  type BmhView,
   type HostDefinition,
+  type HostSummary,
   type HostView,
   type HostWorkflow,
   type HostWorkflowInput,
@@ -40,6 +45,8 @@ export interface ApplyOutcome {
   name: string;
   result: 'created' | 'configured' | 'unchanged' | 'valid (dry run)';
   generation?: number;
+  /** The spec applied (what `apply --wait` waits for). */
+  spec?: BareMetalHostSpec;
 }
 
 export interface ApplyResult {
@@ -82,6 +89,9 @@ export function sealHost(resolved: ResolvedHost, sealer: Sealer): HostDefinition
   }
   return { host: resolved.host, secrets, ...(resolved.firmware ? { firmware: resolved.firmware } : {}) };
 }
+
+/** Hosts described at once by `get -o wide` (one DescribeWorkflowExecution each). */
+export const DESCRIBE_CONCURRENCY = 16;
 
 /** Hosts applied at once by `apply` (each is one update-with-start round trip). */
 const APPLY_CONCURRENCY = 16;
@@ -147,7 +157,7 @@ export class MetalflowClient {
     });
     // A boot MAC names one host across every namespace and network: refuse one that another host has.
     if (definitions.some((d) => d.host.spec.bootMACAddress)) {
-      const others = (await this.list()).map((v) => ({ namespace: v.namespace, name: v.name, bootMACAddress: v.spec.bootMACAddress }));
+      const others = (await this.views()).map((v) => ({ namespace: v.namespace, name: v.name, bootMACAddress: v.spec.bootMACAddress }));
       errors.push(...bootMacConflicts(definitions.map((d) => ({ namespace: d.host.metadata.namespace ?? 'default', name: d.host.metadata.name, bootMACAddress: d.host.spec.bootMACAddress })), others));
     }
     if (errors.length > 0) throw new InvalidManifestError(errors);
@@ -174,10 +184,12 @@ export class MetalflowClient {
           taskQueue: this.taskQueue,
           args: [input],
           workflowIdConflictPolicy: 'USE_EXISTING',
+          // The Temporal UI's one-line summary; the live state is in the Bmh* columns, the BmhView memo and the current details.
+          staticSummary: `BareMetalHost ${namespace}/${name}`,
         });
         try {
           const res = await this.temporal.workflow.executeUpdateWithStart(applySpecUpdate, { args: [definition], startWorkflowOperation });
-          outcomes[i] = { namespace, name, generation: res.generation, result: !existing[i] ? 'created' : res.changed ? 'configured' : 'unchanged' };
+          outcomes[i] = { namespace, name, generation: res.generation, spec: definition.host.spec, result: !existing[i] ? 'created' : res.changed ? 'configured' : 'unchanged' };
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) {
             throw new InvalidManifestError([{ document: `BareMetalHost ${namespace}/${name}`, field: 'spec', reason: err.cause?.message ?? err.message }]);
@@ -200,7 +212,7 @@ export class MetalflowClient {
     } catch (err) {
       if (!(err instanceof InvalidManifestError)) throw err;
       const sealed = new Map<string, Map<string, Set<string>>>();
-      for (const v of await this.list()) {
+      for (const v of await this.views()) {
         const names = new Map<string, Set<string>>();
         for (const ref of Object.values(v.secretRefs)) names.set(ref.name, new Set([...(names.get(ref.name) ?? []), ...ref.keys]));
         sealed.set(`${v.namespace}/${v.name}`, names);
@@ -228,26 +240,83 @@ export class MetalflowClient {
   }
 
   /**
-   * Host workflows that are running on this deployment's task queue, optionally in one BareMetalHost
-   * namespace. Another deployment sharing the Temporal namespace (another task queue) is not ours:
-   * its hosts are not listed, and a query to one whose workers are gone would wait for its timeout.
+   * The hosts running on this deployment's task queue (optionally in one BareMetalHost namespace),
+   * as visibility shows them: search attributes and the BmhView memo, no query, so no worker is
+   * needed and hosts whose worker is down are listed too. Visibility is eventually consistent
+   * (about a second behind on the dev server). Another deployment sharing the Temporal namespace
+   * (another task queue) is not ours: its hosts are not listed.
    */
-  async list(namespace?: string): Promise<HostView[]> {
+  async list(namespace?: string): Promise<HostSummary[]> {
+    const hosts: HostSummary[] = [];
+    for await (const wf of this.temporal.workflow.list({ query: this.runningHostsQuery(namespace) })) {
+      const host = summaryOf(wf);
+      if (host) hosts.push(host);
+    }
+    return hosts.sort(byName);
+  }
+
+  /**
+   * The full views of the hosts `list` finds, one query per host (needs their worker; a host whose
+   * worker does not answer is left out). For `get -o yaml|json` (the whole status) and `apply`.
+   */
+  async views(namespace?: string): Promise<HostView[]> {
+    const ids: string[] = [];
+    for await (const wf of this.temporal.workflow.list({ query: this.runningHostsQuery(namespace) })) ids.push(wf.workflowId);
+    const views = await Promise.all(ids.map((id) => this.temporal.workflow.getHandle(id).query(hostQuery).catch(() => undefined)));
+    return views.filter((v): v is HostView => v !== undefined).sort(byName);
+  }
+
+  /**
+   * One host's search attributes and memo, from the server's own record of the workflow
+   * (DescribeWorkflowExecution: consistent, unlike the visibility list; no query, no worker).
+   */
+  async summary(namespace: string, name: string): Promise<HostSummary> {
+    try {
+      const d = await this.handle(namespace, name).describe();
+      const host = d.status.name === 'RUNNING' ? summaryOf(d) : undefined;
+      if (!host) throw new HostNotFoundError(namespace, name);
+      return host;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HostNotFoundError(namespace, name);
+      throw err;
+    }
+  }
+
+  /** Polls `summary` until `predicate` holds; throws with the last status on timeout. No query, no worker needed. */
+  async waitForSummary(namespace: string, name: string, predicate: (h: HostSummary) => boolean, timeoutMs: number, pollMs = 500): Promise<HostSummary> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const last = await this.summary(namespace, name);
+      if (predicate(last)) return last;
+      if (Date.now() >= deadline) {
+        throw new WaitTimeoutError(name, `${last.state || 'new'}, ${last.operationalStatus}${last.errorType ? `, ${last.errorType}: ${last.errorMessage}` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /**
+   * The activity each host runs now (`get -o wide` STEP), from DescribeWorkflowExecution's pending
+   * activities: one describe per host (no query, no worker), so only for the wide table.
+   */
+  async withSteps<T extends HostSummary>(hosts: T[]): Promise<Array<T & { step: string }>> {
+    const out: Array<T & { step: string }> = new Array<T & { step: string }>(hosts.length);
+    let next = 0;
+    const one = async (): Promise<void> => {
+      for (let i = next++; i < hosts.length; i = next++) {
+        const h = hosts[i] as T;
+        const d = await this.handle(h.namespace, h.name).describe().catch(() => undefined);
+        out[i] = { ...h, step: (d?.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?').join(',') };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, hosts.length) }, () => one()));
+    return out;
+  }
+
+  private runningHostsQuery(namespace?: string): string {
     const quote = (v: string): string => `'${v.replace(/'/g, "''")}'`;
     const filter = `${namespace ? ` AND ${SearchAttr.namespace.name} = ${quote(namespace)}` : ''} AND TaskQueue = ${quote(this.taskQueue)}`;
-    const ids: string[] = [];
-    for await (const wf of this.temporal.workflow.list({ query: `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${filter}` })) {
-      ids.push(wf.workflowId);
-    }
-    const views = await Promise.all(
-      ids.map((id) =>
-        this.temporal.workflow
-          .getHandle(id)
-          .query(hostQuery)
-          .catch(() => undefined),
-      ),
-    );
-    return views.filter((v): v is HostView => v !== undefined).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    return `WorkflowType = '${HOST_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${filter}`;
   }
 
   async describe(namespace: string, name: string): Promise<HostDescription> {
@@ -297,7 +366,7 @@ export class MetalflowClient {
    * value); the workflow checks the result like an apply and reports `field: reason`.
    */
   async annotate(namespace: string, name: string, edits: AnnotationEdit[], overwrite: boolean): Promise<{ generation: number; changed: boolean }> {
-    await this.view(namespace, name);
+    await this.summary(namespace, name);
     try {
       return await this.handle(namespace, name).executeUpdate(annotateUpdate, { args: [{ edits, overwrite }] });
     } catch (err) {
@@ -310,7 +379,34 @@ export class MetalflowClient {
 
   /** Sends an operator signal to a running host (unknown hosts are reported as such). */
   async signal<Args extends unknown[]>(namespace: string, name: string, signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
-    await this.view(namespace, name); // clear "not found" rather than a signal to nowhere
+    await this.summary(namespace, name); // clear "not found" rather than a signal to nowhere (no query: no worker needed)
     await this.handle(namespace, name).signal(signal, ...args);
   }
+}
+
+const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }): number => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
+
+/** No memo yet: the workflow has not published (its worker never ran it). */
+const NO_MEMO: BmhView = {
+  uid: '', generation: 0, createdAt: '', labels: {}, consumer: '', bmcAddress: '', online: false, image: '', provisionedImage: '',
+  hardwareProfile: '', errorMessage: '', errorCount: 0, inspectedAt: '', detached: false, rebootRequests: 0, rebootPending: false,
+};
+
+/** A host workflow's search attributes and memo as a HostSummary; undefined for a workflow id that names no host. */
+export function summaryOf(wf: Pick<WorkflowExecutionInfo, 'workflowId' | 'memo' | 'typedSearchAttributes' | 'startTime'>): HostSummary | undefined {
+  const id = parseHostWorkflowId(wf.workflowId);
+  if (!id) return undefined;
+  const sa = wf.typedSearchAttributes;
+  // Keyword search attributes say "none" for an empty value (workflows/search-attributes.ts).
+  const keyword = (v: string | undefined): string => (v === undefined || v === 'none' ? '' : v);
+  const memo = { ...NO_MEMO, createdAt: wf.startTime.toISOString(), ...(wf.memo?.[MemoKey.view] as Partial<BmhView> | undefined) };
+  return {
+    ...memo,
+    name: sa.get(SearchAttr.name) ?? id.name,
+    namespace: sa.get(SearchAttr.namespace) ?? id.namespace,
+    state: keyword(sa.get(SearchAttr.state)) as HostSummary['state'],
+    operationalStatus: keyword(sa.get(SearchAttr.operationalStatus)),
+    errorType: keyword(sa.get(SearchAttr.errorType)),
+    poweredOn: sa.get(SearchAttr.poweredOn) ?? false,
+  };
 }

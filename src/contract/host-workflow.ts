@@ -65,6 +65,8 @@ export interface HostFlags {
   paused: boolean;
   inspectRequested: boolean;
   rebootRequested?: RebootMode;
+  /** Reboot requests accepted so far (the BmhView memo shows it; `reboot --wait` waits for it to move). */
+  rebootRequests?: number;
   reregister: boolean;
   /** disablePowerOff: the reboot annotations (keys, sorted) already answered with a reboot. */
   rebootedFor?: string;

@@ -13,3 +13,4 @@ export { FailureType, NON_RETRYABLE_ERROR_TYPES } from '../errors.js';
 export { DEFAULT_PROVISIONING_NETWORK } from '../api/provisioning-network.js';
 export * from './provisioning-slots.js';
 export * from './metrics.js';
+export * from './visibility.js';

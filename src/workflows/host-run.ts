@@ -4,14 +4,14 @@
  * registration. The handlers (handlers/) and the reconcile rules (reconcile.ts) act through it;
  * signal handlers (signals.ts) only record intent on it and wake the loop.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation, log, patched, setCurrentDetails, upsertMemo, upsertSearchAttributes, uuid4, workflowInfo } from '@temporalio/workflow';
 import { adoptImportedStatus, type ImportedStatus } from '../api/imported-status.js';
 import { Annotation, detachArguments, inspectionRefreshRequested } from '../api/annotations.js';
 import { inspectionDisabled } from '../api/annotation-rules.js';
 import { firmwarePending } from './firmware.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
-import { DEFAULT_HOST_SETTINGS, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
@@ -24,6 +24,7 @@ import { hostMetrics } from './metrics.js';
 import { IdlePower } from './idle-power.js';
 import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
+import { bmhViewOf, changedMemo, currentDetailsOf } from './visibility-memo.js';
 import { DELETED, StateTrait, nextTransition, stateIs, statesWith, type GuardContext, type HostEvent } from './state-machine.js';
 
 const INTERRUPTED = Symbol('interrupted');
@@ -50,6 +51,11 @@ export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
  * first capacity-gated transition of a run, where older runs scheduled the visibility count.
  */
 export const PROVISIONING_SEMAPHORE_PATCH = 'provisioning-semaphore';
+/**
+ * Marks runs that upsert the BmhView memo (what `get`/`watch`/`wait` read without a query) when
+ * its content changes. Runs recorded before it never upserted a memo.
+ */
+export const VISIBILITY_MEMO_PATCH = 'visibility-memo';
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -103,7 +109,7 @@ export class HostRun {
   stateSince: number | undefined;
   /** A servicing step runs (opStatus `servicing`; firmware.ts). */
   servicing = false;
-  currentStep = 'starting';
+  private step_ = 'starting';
   settings: HostSettings = DEFAULT_HOST_SETTINGS;
   readonly agent: AgentReports = {};
   /** The idle power watch of this run (idle-power.ts). */
@@ -129,6 +135,8 @@ export class HostRun {
   /** patched(METAL3_ANNOTATIONS_PATCH), asked once per run, the first time an annotation is present (acts). */
   private metal3Annotations: boolean | undefined;
   private published: HostSearchAttributes | undefined;
+  /** The memo as last published (or as carried over from the run before: continue-as-new keeps it). */
+  private publishedMemo = workflowInfo().memo?.[MemoKey.view] as BmhView | undefined;
 
   constructor(input: HostWorkflowInput) {
     const c = input.carried;
@@ -147,6 +155,16 @@ export class HostRun {
     this.notes = c?.notes ?? [];
     this.slotAsked = c?.slotAsked === true;
     if (!this.status.provisioning.ID) this.status.provisioning.ID = this.uid;
+  }
+
+  /** What the workflow is doing now; the Temporal UI shows it (current details, no command). */
+  get currentStep(): string {
+    return this.step_;
+  }
+
+  set currentStep(step: string) {
+    this.step_ = step;
+    this.showDetails();
   }
 
   state(): ProvisioningState {
@@ -297,6 +315,23 @@ export class HostRun {
     const changes = changedSearchAttributes(this.published, next);
     if (changes.length > 0) upsertSearchAttributes(changes);
     this.published = next;
+    this.publishMemo();
+    this.showDetails();
+  }
+
+  /** Upserts the BmhView memo if its content changed (runs past VISIBILITY_MEMO_PATCH only). */
+  publishMemo(): void {
+    const next = bmhViewOf({ uid: this.uid, generation: this.generation, createdAt: this.createdAt, host: this.def.host, status: this.status, flags: this.flags });
+    const memo = changedMemo(this.publishedMemo, next);
+    if (!memo) return;
+    // Asked at each change, not memoised: a run recorded before the patch starts publishing at its first live change.
+    if (!patched(VISIBILITY_MEMO_PATCH)) return;
+    upsertMemo({ [MemoKey.view]: memo });
+    this.publishedMemo = memo;
+  }
+
+  private showDetails(): void {
+    setCurrentDetails(currentDetailsOf(this.state(), this.status.operationalStatus, this.step_, this.status));
   }
 
   setError(type: ErrorTypeT, message: string): void {

@@ -86,6 +86,7 @@ export function installHandlers(host: HostRun): void {
     host.generation += 1;
     if (wasDetachedByAnnotation && !(Annotation.detached in host.annotations) && !flags.detachRequest) attach();
     host.cutBackoff();
+    host.publishMemo(); // labels, consumer, online, image: what `get` shows of the spec
     return { generation: host.generation, changed: true };
   };
   setHandler(applySpecUpdate, accept, {
@@ -120,6 +121,7 @@ export function installHandlers(host: HostRun): void {
     host.def = { ...host.def, host: { ...host.def.host, spec } };
     host.generation += 1;
     host.cutBackoff();
+    host.publishMemo();
   };
   setHandler(deprovisionSignal, () => editSpec((s) => {
     delete s.image;
@@ -131,6 +133,8 @@ export function installHandlers(host: HostRun): void {
   // Operator intent the loop acts on.
   setHandler(rebootSignal, (arg) => {
     flags.rebootRequested = arg?.mode ?? 'soft';
+    flags.rebootRequests = (flags.rebootRequests ?? 0) + 1;
+    host.publishMemo(); // `reboot --wait` sees the request counted, then no longer pending
     host.wake();
   });
   setHandler(inspectSignal, () => {

@@ -1,6 +1,6 @@
 /** Human output for the CLI: kubectl-like tables and a describe view. Never prints Secret values. */
 import { stringify as toYaml } from 'yaml';
-import type { HostView } from '../../contract/index.js';
+import type { HostSummary, HostView } from '../../contract/index.js';
 import type { HostDescription } from '../metalflow-client.js';
 
 export function age(fromIso: string, now = Date.now()): string {
@@ -21,33 +21,29 @@ export function table(header: string[], rows: string[][]): string {
 
 /**
  * kubectl get bmh's columns (BMO's printcolumns): NAME STATE CONSUMER ONLINE ERROR AGE; `-o wide`
- * adds STATUS and BMC where kubectl puts them, then ours after AGE.
+ * adds STATUS and BMC where kubectl puts them, then ours after AGE. All from visibility (search
+ * attributes and the BmhView memo); STEP is the activity running now, when the caller looked it up.
  */
-export function hostsTable(views: HostView[], opts: { wide?: boolean; allNamespaces?: boolean; now?: number } = {}): string {
+export function hostsTable(hosts: Array<HostSummary & { step?: string }>, opts: { wide?: boolean; allNamespaces?: boolean; now?: number } = {}): string {
   const wide = opts.wide === true;
   const header = [
     ...(opts.allNamespaces ? ['NAMESPACE'] : []),
     'NAME', ...(wide ? ['STATUS'] : []), 'STATE', 'CONSUMER', ...(wide ? ['BMC'] : []), 'ONLINE', 'ERROR', 'AGE',
     ...(wide ? ['IMAGE', 'POWERED', 'GENERATION', 'STEP'] : []),
   ];
-  const rows = views.map((v) => [
-    ...(opts.allNamespaces ? [v.namespace] : []),
-    v.name,
-    ...(wide ? [v.status.operationalStatus] : []),
-    v.status.provisioning.state,
-    consumerName(v),
-    ...(wide ? [v.spec.bmc?.address ?? ''] : []),
-    String(v.spec.online),
-    v.status.errorType,
-    age(v.createdAt, opts.now),
-    ...(wide ? [v.spec.image?.url ?? '', String(v.status.poweredOn), String(v.generation), v.currentStep] : []),
+  const rows = hosts.map((h) => [
+    ...(opts.allNamespaces ? [h.namespace] : []),
+    h.name,
+    ...(wide ? [h.operationalStatus] : []),
+    h.state,
+    h.consumer,
+    ...(wide ? [h.bmcAddress] : []),
+    String(h.online),
+    h.errorType,
+    age(h.createdAt, opts.now),
+    ...(wide ? [h.image, String(h.poweredOn), String(h.generation), h.step ?? ''] : []),
   ]);
   return table(header, rows);
-}
-
-function consumerName(v: HostView): string {
-  const name = v.spec.consumerRef?.name;
-  return typeof name === 'string' ? name : '';
 }
 
 /** The BareMetalHost object as kubectl prints it: server metadata, spec (Secret references only), status. */

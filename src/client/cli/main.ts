@@ -8,7 +8,8 @@ import { matchesSelector } from '../../api/label-selector.js';
 import { cliSettingsFromEnv } from '../../config/cli-settings.js';
 import { temporalConfigFromEnv } from '../../config/temporal.js';
 import { hostTaskQueueFromEnv, sealKeyDirFromEnv, sealPublicKeySourcesFromEnv } from '../../config/worker-settings.js';
-import { OperatorSignal, type HostView } from '../../contract/index.js';
+import { OperatorSignal, type HostSummary } from '../../contract/index.js';
+import type { BareMetalHostSpec } from '../../api/types.js';
 import { KeysExistError, createKeys, findPublicKey, rotateKeys } from '../../secrets/key-store.js';
 import { Sealer, formatSealingPublicKey } from '../../secrets/sealer.js';
 import { parseManifests, type ManifestSource } from '../../api/manifest.js';
@@ -42,7 +43,7 @@ function out(text: string): void {
 const resourceName = (name: string): string => `baremetalhost.metal3.io/${name}`;
 
 /** `-l` applied client side over what the server listed. */
-function selectHosts(views: HostView[], values: CliValues): HostView[] {
+function selectHosts<T extends { labels: Record<string, string> }>(views: T[], values: CliValues): T[] {
   const selector = selectorFlag(values.selector);
   return selector ? views.filter((v) => matchesSelector(selector, v.labels)) : views;
 }
@@ -119,14 +120,14 @@ export async function run(argv: string[]): Promise<number> {
   const sealer = command === 'apply' ? Sealer.fromPublicKey(findPublicKey(sealPublicKeySourcesFromEnv())) : undefined;
   const client = await MetalflowClient.connect(temporalConfigFromEnv(), sealer, hostTaskQueueFromEnv());
   /** `--wait`: the condition the verb leads to, from the host as it was when the request went in. */
-  const waitAfter = async (verb: WaitVerb, name: string, before: HostView): Promise<void> => {
-    const goal = waitGoal(verb, before);
-    await client.waitFor(before.namespace, name, (v) => goal.met(v), timeoutMs);
+  const waitAfter = async (verb: WaitVerb, name: string, before: HostSummary, spec?: BareMetalHostSpec): Promise<void> => {
+    const goal = waitGoal(verb, before, spec);
+    await client.waitForSummary(before.namespace, name, (v) => goal.met(v), timeoutMs);
     out(`${resourceName(name)} condition met (${goal.what})`);
   };
   /** Sends one operator signal, then waits if asked. */
   const request = async (name: string, verb: WaitVerb | undefined, said: string, send: () => Promise<void>): Promise<number> => {
-    const before = await client.view(namespace, name);
+    const before = await client.summary(namespace, name);
     await send();
     out(`${resourceName(name)} ${said}`);
     if (values.wait && verb) await waitAfter(verb, name, before);
@@ -139,21 +140,27 @@ export async function run(argv: string[]): Promise<number> {
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         for (const h of result.hosts) out(values.output === 'name' ? resourceName(h.name) : `${resourceName(h.name)} ${h.result}`);
         if (values.wait) {
-          await Promise.all(result.hosts.map(async (h) => waitAfter('apply', h.name, await client.view(h.namespace, h.name))));
+          await Promise.all(result.hosts.map(async (h) => waitAfter('apply', h.name, await client.summary(h.namespace, h.name), h.spec)));
         }
         return ExitCode.ok;
       }
       case 'get': {
         const all = values['all-namespaces'] === true;
-        const single = Boolean(args[0]);
-        const listed = single ? [await client.view(namespace, args[0] ?? '')] : await client.list(all ? undefined : namespace);
-        const views = selectHosts(listed, values);
-        if (values.output === 'json') out(asJson(views, single));
-        else if (values.output === 'yaml') out(asYaml(views, single));
-        else if (values.output === 'name') {
-          if (views.length) out(views.map((v) => resourceName(v.name)).join('\n'));
-        } else if (views.length === 0) process.stderr.write(`No hosts found${all ? '' : ` in ${namespace} namespace`}.\n`);
-        else out(hostsTable(views, { wide: values.output === 'wide', allNamespaces: all }));
+        const name = args[0];
+        const scope = all ? undefined : namespace;
+        if (values.output === 'json' || values.output === 'yaml') {
+          // The whole object (full status) is only in the workflow: these ask each host (a query; needs its worker).
+          const views = selectHosts(name ? [await client.view(namespace, name)] : await client.views(scope), values);
+          out(values.output === 'json' ? asJson(views, Boolean(name)) : asYaml(views, Boolean(name)));
+          return ExitCode.ok;
+        }
+        // Tables and names: visibility only (search attributes and memo), no query, no worker.
+        const hosts = selectHosts(name ? [await client.summary(namespace, name)] : await client.list(scope), values);
+        if (values.output === 'name') {
+          if (hosts.length) out(hosts.map((h) => resourceName(h.name)).join('\n'));
+        } else if (hosts.length === 0) process.stderr.write(`No hosts found${all ? '' : ` in ${namespace} namespace`}.\n`);
+        else if (values.output === 'wide') out(hostsTable(await client.withSteps(hosts), { wide: true, allNamespaces: all }));
+        else out(hostsTable(hosts, { allNamespaces: all }));
         return ExitCode.ok;
       }
       case 'describe':
@@ -170,9 +177,9 @@ export async function run(argv: string[]): Promise<number> {
         const m = /^(state|operationalStatus|errorType|poweredOn)=(.*)$/.exec(cond);
         if (!m) throw new UsageError('wait: --for must be state=S, operationalStatus=S, errorType=T, poweredOn=true|false or delete');
         const [, field, want] = m;
-        const pick = (v: HostView): string =>
-          field === 'state' ? v.status.provisioning.state : field === 'poweredOn' ? String(v.status.poweredOn) : String(v.status[field as 'operationalStatus' | 'errorType']);
-        await client.waitFor(namespace, name, (v) => pick(v) === want, timeoutMs);
+        const pick = (v: HostSummary): string =>
+          field === 'state' ? v.state : field === 'poweredOn' ? String(v.poweredOn) : field === 'operationalStatus' ? v.operationalStatus : v.errorType;
+        await client.waitForSummary(namespace, name, (v) => pick(v) === want, timeoutMs);
         out(`${resourceName(name)} condition met (${field}=${want})`);
         return ExitCode.ok;
       }

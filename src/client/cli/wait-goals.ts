@@ -1,34 +1,33 @@
 /**
- * What `--wait` waits for after each verb: a predicate over the host's view, given the view from
- * before the request. A new error (one that was not there before, or a higher error count) ends
- * the wait as a failure, as the requested change did not happen.
+ * What `--wait` waits for after each verb: a predicate over the host as visibility shows it
+ * (search attributes and the BmhView memo: no query), given the host from before the request. A
+ * new error (one that was not there before, or a higher error count) ends the wait as a failure,
+ * as the requested change did not happen.
  */
-import { OperationalStatus, ProvisioningState as S } from '../../api/types.js';
-import type { HostView } from '../../contract/index.js';
+import { OperationalStatus, ProvisioningState as S, type BareMetalHostSpec } from '../../api/types.js';
+import type { HostSummary } from '../../contract/index.js';
 import { HostFailedError } from '../errors.js';
 
 export interface WaitGoal {
   /** Printed once met: `baremetalhost.metal3.io/NAME condition met (WHAT)`. */
   what: string;
-  met(v: HostView): boolean;
+  met(v: HostSummary): boolean;
 }
 
 /** The stable state `apply` leads to for this spec (BMO: provisioned with an image, else available). */
-export function applyTarget(spec: HostView['spec']): string {
+export function applyTarget(spec: BareMetalHostSpec): string {
   if (spec.image?.url || spec.customDeploy?.method) return S.Provisioned;
   if (spec.externallyProvisioned) return S.ExternallyProvisioned;
   if (!spec.bmc?.address) return S.Unmanaged;
   return S.Available;
 }
 
-function failOnNewError(before: HostView, v: HostView): void {
-  const s = v.status;
-  if (!s.errorType) return;
-  const old = before.status;
-  if (!old.errorType || s.errorCount > old.errorCount) throw new HostFailedError(v.name, s.errorType, s.errorMessage);
+function failOnNewError(before: HostSummary, v: HostSummary): void {
+  if (!v.errorType) return;
+  if (!before.errorType || v.errorCount > before.errorCount) throw new HostFailedError(v.name, v.errorType, v.errorMessage);
 }
 
-const goal = (what: string, before: HostView, met: (v: HostView) => boolean): WaitGoal => ({
+const goal = (what: string, before: HostSummary, met: (v: HostSummary) => boolean): WaitGoal => ({
   what,
   met: (v) => {
     failOnNewError(before, v);
@@ -38,46 +37,37 @@ const goal = (what: string, before: HostView, met: (v: HostView) => boolean): Wa
 
 export type WaitVerb = 'apply' | 'deprovision' | 'inspect' | 'power on' | 'power off' | 'reboot' | 'detach' | 'attach' | 'retry';
 
-/** Power steps of a reboot: while one runs, or the host is seen off, the reboot is under way. */
-const REBOOT_STEPS = new Set(['rebootHost', 'setPowerState']);
-
-/** `before`: the host as seen right after the request was accepted (apply: its spec is the applied one). */
-export function waitGoal(verb: WaitVerb, before: HostView): WaitGoal {
+/**
+ * `before`: the host as seen right before the request (apply: right after it was accepted, with
+ * `spec` the spec applied).
+ */
+export function waitGoal(verb: WaitVerb, before: HostSummary, spec?: BareMetalHostSpec): WaitGoal {
   switch (verb) {
     case 'apply': {
-      const target = applyTarget(before.spec);
+      const target = spec ? applyTarget(spec) : before.state;
       return goal(`state=${target}`, before, (v) => {
-        if (v.status.provisioning.state !== target) return false;
+        if (v.state !== target) return false;
         // Provisioned with the image this spec asks for, not the one before a change of image.
-        return target !== S.Provisioned || !v.spec.image || v.status.provisioning.image?.url === v.spec.image.url;
+        return target !== S.Provisioned || !v.image || v.provisionedImage === v.image;
       });
     }
     case 'deprovision':
-      return goal(`state=${S.Available}`, before, (v) => v.status.provisioning.state === S.Available);
-    case 'inspect': {
-      const lastEnd = before.status.operationHistory.inspect.end;
-      return goal('inspected', before, (v) => v.status.operationHistory.inspect.end !== lastEnd && v.status.provisioning.state === S.Available);
-    }
+      return goal(`state=${S.Available}`, before, (v) => v.state === S.Available);
+    case 'inspect':
+      return goal('inspected', before, (v) => v.inspectedAt !== before.inspectedAt && v.state === S.Available);
     case 'power on':
     case 'power off': {
       const on = verb === 'power on';
-      return goal(`poweredOn=${on}`, before, (v) => v.status.poweredOn === on);
+      return goal(`poweredOn=${on}`, before, (v) => v.poweredOn === on);
     }
-    case 'reboot': {
-      // Met once the reboot was seen under way (a power step, off, or a status published since the
-      // request: a fast reboot can finish between two polls) and the host is on and idle again.
-      let started = false;
-      return goal('rebooted', before, (v) => {
-        const busy = REBOOT_STEPS.has(v.currentStep);
-        if (busy || !v.status.poweredOn || v.status.lastUpdated !== before.status.lastUpdated) started = true;
-        return started && !busy && v.status.poweredOn;
-      });
-    }
+    case 'reboot':
+      // Met once the workflow counted the request and carried it out, and the host is on.
+      return goal('rebooted', before, (v) => v.rebootRequests > before.rebootRequests && !v.rebootPending && v.poweredOn);
     case 'detach':
-      return goal(`operationalStatus=${OperationalStatus.Detached}`, before, (v) => v.status.operationalStatus === OperationalStatus.Detached);
+      return goal(`operationalStatus=${OperationalStatus.Detached}`, before, (v) => v.operationalStatus === OperationalStatus.Detached);
     case 'attach':
-      return goal(`operationalStatus=${OperationalStatus.OK}`, before, (v) => v.status.operationalStatus === OperationalStatus.OK && !v.detached);
+      return goal(`operationalStatus=${OperationalStatus.OK}`, before, (v) => v.operationalStatus === OperationalStatus.OK && !v.detached);
     case 'retry':
-      return goal('errorType=', before, (v) => v.status.errorType === '');
+      return goal('errorType=', before, (v) => v.errorType === '');
   }
 }

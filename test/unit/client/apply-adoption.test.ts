@@ -41,7 +41,7 @@ class StubClient extends MetalflowClient {
   override view(namespace: string, name: string): Promise<HostView> {
     return this.existing ? Promise.resolve(this.existing) : Promise.reject(new HostNotFoundError(namespace, name));
   }
-  override list(): Promise<HostView[]> {
+  override views(): Promise<HostView[]> {
     return Promise.resolve(this.existing ? [this.existing] : []);
   }
 }

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDurationError } from '../../../src/api/go-duration.js';
 import { InvalidLabelSelectorError } from '../../../src/api/label-selector.js';
-import type { HostView } from '../../../src/contract/index.js';
+import type { BareMetalHostSpec } from '../../../src/api/types.js';
+import type { HostSummary } from '../../../src/contract/index.js';
 import { NEGATIVE_TIMEOUT_MS, UsageError, intervalFlag, parseCommandLine, timeoutFlag } from '../../../src/client/cli/args.js';
 import { COMMANDS, commandHelp } from '../../../src/client/cli/commands.js';
 import { ExitCode, reportError } from '../../../src/client/cli/report.js';
@@ -57,28 +58,35 @@ describe('error reports', () => {
 });
 
 describe('--wait goals', () => {
-  const view = (over: { state?: string; poweredOn?: boolean; errorType?: string; errorCount?: number; step?: string; updated?: string; inspectEnd?: string | null; opStatus?: string; image?: string; provisionedImage?: string }): HostView =>
-    ({
-      name: 'h',
-      namespace: 'ns',
-      spec: { online: true, bmc: { address: 'fake://h', credentialsName: 'c' }, ...(over.image ? { image: { url: over.image } } : {}) },
-      currentStep: over.step ?? 'waiting (power sync)',
-      detached: false,
-      status: {
-        operationalStatus: over.opStatus ?? 'OK',
-        errorType: over.errorType ?? '',
-        errorMessage: 'it broke',
-        errorCount: over.errorCount ?? 0,
-        poweredOn: over.poweredOn ?? true,
-        lastUpdated: over.updated ?? '2026-01-01T00:00:00.000Z',
-        provisioning: { state: over.state ?? 'available', ID: '', ...(over.provisionedImage ? { image: { url: over.provisionedImage } } : {}) },
-        operationHistory: { inspect: { start: null, end: over.inspectEnd ?? null } },
-      },
-    }) as unknown as HostView;
+  const view = (over: { state?: string; poweredOn?: boolean; errorType?: string; errorCount?: number; inspectEnd?: string; opStatus?: string; image?: string; provisionedImage?: string; reboots?: number; rebootPending?: boolean }): HostSummary => ({
+    name: 'h',
+    namespace: 'ns',
+    uid: 'u',
+    generation: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    labels: {},
+    consumer: '',
+    bmcAddress: 'fake://h',
+    online: true,
+    image: over.image ?? '',
+    provisionedImage: over.provisionedImage ?? '',
+    hardwareProfile: '',
+    state: (over.state ?? 'available') as HostSummary['state'],
+    operationalStatus: over.opStatus ?? 'OK',
+    errorType: over.errorType ?? '',
+    errorMessage: 'it broke',
+    errorCount: over.errorCount ?? 0,
+    poweredOn: over.poweredOn ?? true,
+    inspectedAt: over.inspectEnd ?? '',
+    detached: false,
+    rebootRequests: over.reboots ?? 0,
+    rebootPending: over.rebootPending ?? false,
+  });
+  const spec = (image?: string): BareMetalHostSpec => ({ online: true, bmc: { address: 'fake://h', credentialsName: 'c' }, ...(image ? { image: { url: image } } : {}) });
 
-  it('apply: the stable state the spec leads to, with the image asked for', () => {
-    expect(applyTarget(view({}).spec)).toBe('available');
-    const goal = waitGoal('apply', view({ image: 'http://i/new' }));
+  it('apply: the stable state the applied spec leads to, with the image asked for', () => {
+    expect(applyTarget(spec())).toBe('available');
+    const goal = waitGoal('apply', view({ image: 'http://i/new' }), spec('http://i/new'));
     expect(goal.what).toBe('state=provisioned');
     expect(goal.met(view({ image: 'http://i/new', state: 'provisioned', provisionedImage: 'http://i/old' }))).toBe(false);
     expect(goal.met(view({ image: 'http://i/new', state: 'provisioned', provisionedImage: 'http://i/new' }))).toBe(true);
@@ -93,16 +101,16 @@ describe('--wait goals', () => {
     expect(retrying.met(view({}))).toBe(true);
   });
 
-  it('inspect needs a newer inspection end; reboot needs to be seen under way first', () => {
+  it('inspect needs a newer inspection end; reboot needs the request counted and carried out', () => {
     const inspect = waitGoal('inspect', view({ inspectEnd: '2026-01-01T00:00:00Z' }));
     expect(inspect.met(view({ inspectEnd: '2026-01-01T00:00:00Z' }))).toBe(false);
     expect(inspect.met(view({ inspectEnd: '2026-01-02T00:00:00Z' }))).toBe(true);
-    const reboot = waitGoal('reboot', view({}));
-    expect(reboot.met(view({}))).toBe(false);
-    expect(reboot.met(view({ step: 'rebootHost' }))).toBe(false);
-    expect(reboot.met(view({}))).toBe(true);
-    // A reboot done between two polls shows as a status published since the request.
-    expect(waitGoal('reboot', view({})).met(view({ updated: '2026-01-01T00:00:05.000Z' }))).toBe(true);
+    const reboot = waitGoal('reboot', view({ reboots: 2 }));
+    expect(reboot.met(view({ reboots: 2 }))).toBe(false); // not seen by the workflow yet
+    expect(reboot.met(view({ reboots: 3, rebootPending: true }))).toBe(false);
+    expect(reboot.met(view({ reboots: 3, poweredOn: false }))).toBe(false);
+    // A reboot done between two polls: counted and no longer pending.
+    expect(reboot.met(view({ reboots: 3 }))).toBe(true);
     const detach = waitGoal('detach', view({}));
     expect(detach.met(view({ opStatus: 'detached' }))).toBe(true);
   });

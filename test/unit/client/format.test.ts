@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { asYaml, describeText, hostsTable } from '../../../src/client/cli/format.js';
-import type { HostView } from '../../../src/contract/index.js';
+import type { HostSummary, HostView } from '../../../src/contract/index.js';
+import { bmhViewOf } from '../../../src/workflows/visibility-memo.js';
+
+/** The host as `get` reads it from visibility: search attributes plus the BmhView memo the workflow publishes. */
+const listed = (v: HostView, step: string): HostSummary & { step: string } => ({
+  ...bmhViewOf({ uid: v.uid, generation: v.generation, createdAt: v.createdAt, host: { apiVersion: 'metal3.io/v1alpha1', kind: 'BareMetalHost', metadata: { name: v.name, namespace: v.namespace, labels: v.labels }, spec: v.spec }, status: v.status, flags: { deleting: false, detached: false, paused: false, inspectRequested: false, reregister: false } }),
+  name: v.name,
+  namespace: v.namespace,
+  state: v.status.provisioning.state,
+  operationalStatus: v.status.operationalStatus,
+  errorType: v.status.errorType,
+  poweredOn: v.status.poweredOn,
+  step,
+});
 
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 const base: HostView = {
@@ -50,7 +63,7 @@ const spare: HostView = {
 
 describe('get columns (kubectl get bmh)', () => {
   it('prints NAME STATE CONSUMER ONLINE ERROR AGE', () => {
-    expect(hostsTable([base, spare], { now: NOW })).toBe([
+    expect(hostsTable([listed(base, ''), listed(spare, '')], { now: NOW })).toBe([
       'NAME       STATE         CONSUMER             ONLINE   ERROR                AGE',
       'worker-0   provisioned   prod-workers-x7k2p   true                          2h',
       'spare-1    registering                        false    registration error   2m',
@@ -58,7 +71,7 @@ describe('get columns (kubectl get bmh)', () => {
   });
 
   it('-o wide prints NAME STATUS STATE CONSUMER BMC ONLINE ERROR AGE, then IMAGE POWERED GENERATION STEP', () => {
-    expect(hostsTable([base, spare], { now: NOW, wide: true })).toBe([
+    expect(hostsTable([listed(base, 'waiting (power sync)'), listed(spare, 'registerHost')], { now: NOW, wide: true })).toBe([
       'NAME       STATUS   STATE         CONSUMER             BMC                                       ONLINE   ERROR                AGE   IMAGE                         POWERED   GENERATION   STEP',
       'worker-0   OK       provisioned   prod-workers-x7k2p   redfish://10.0.0.5/redfish/v1/Systems/1   true                          2h    http://images.test/os.qcow2   true      2            waiting (power sync)',
       'spare-1    error    registering                        ipmi://10.0.0.6                           false    registration error   2m                                  false     1            registerHost',
@@ -66,7 +79,7 @@ describe('get columns (kubectl get bmh)', () => {
   });
 
   it('-A adds NAMESPACE first', () => {
-    expect(hostsTable([base], { now: NOW, allNamespaces: true }).split('\n')[0]).toBe('NAMESPACE   NAME       STATE         CONSUMER             ONLINE   ERROR   AGE');
+    expect(hostsTable([listed(base, '')], { now: NOW, allNamespaces: true }).split('\n')[0]).toBe('NAMESPACE   NAME       STATE         CONSUMER             ONLINE   ERROR   AGE');
   });
 });
 
