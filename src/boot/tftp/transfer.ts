@@ -62,7 +62,8 @@ export class Transfer {
       sock.once('close', () => res(false)); // ended (server closing) before it was bound
       // Connected to the client, as tftpd-hpa's transfer sockets: the kernel drops datagrams from
       // anyone else (they never wake us), and each send skips node's per-datagram address lookup.
-      sock.bind(0, bindAddress, () => sock.connect(this.peer.port, this.peer.address, (err) => res(!err))); // unconnected, every send would fail
+      // A failed connect (node passes its error, its types omit it) would leave every send failing.
+      sock.bind(0, bindAddress, () => sock.connect(this.peer.port, this.peer.address, (err?: Error) => res(!err)));
     });
     if (!bound) {
       this.end('aborted');
