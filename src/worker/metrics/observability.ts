@@ -38,6 +38,7 @@ export function hostMetricsSinks(registry: MetricsRegistry): InjectedSinks<Metri
     metrics: {
       count: { fn: (_info, name, labels) => registry.count(name, labels), callDuringReplay: false },
       observe: { fn: (_info, name, labels, seconds) => registry.observe(name, labels, seconds), callDuringReplay: false },
+      forgetHost: { fn: (_info, namespace, host) => registry.forgetHost(namespace, host), callDuringReplay: false },
     },
   };
 }
