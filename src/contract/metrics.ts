@@ -68,6 +68,8 @@ export interface MetricsSinks extends Sinks {
   metrics: {
     count(name: HostCounterName, labels: MetricLabels): void;
     observe(name: HostHistogramName, labels: MetricLabels, seconds: number): void;
+    /** The host is deleted: its per-host series go (fleet churn must not fill the series cap). */
+    forgetHost(namespace: string, host: string): void;
   };
 }
 

@@ -41,7 +41,12 @@ const supervisor = new Supervisor({
     // The first start is announced by npm start itself; exits and restarts are news on the terminal.
     const news = e.kind !== 'started' || e.restart > 0;
     if (!stopping && news) process.stderr.write(`==> ${line}\n`);
-    appendFileSync(logFile, `${line}\n`);
+    try {
+      appendFileSync(logFile, `${line}\n`);
+    } catch (err) {
+      // The log directory gone must not end the supervisor (and the stack): the terminal has it.
+      process.stderr.write(`==> ${new Date().toISOString()} supervisor: ${name}: cannot write ${logFile}: ${(err as Error).message}\n`);
+    }
   },
 });
 

@@ -39,8 +39,12 @@ export class Supervisor {
   start(): void {
     const now = this.opts.now ?? Date.now;
     const log = openSync(this.opts.logFile, 'a');
-    const child = spawn(this.opts.command, this.opts.args, { stdio: ['ignore', log, log], ...(this.opts.env ? { env: this.opts.env } : {}) });
-    closeSync(log); // the child holds its own descriptor
+    let child: ChildProcess;
+    try {
+      child = spawn(this.opts.command, this.opts.args, { stdio: ['ignore', log, log], ...(this.opts.env ? { env: this.opts.env } : {}) });
+    } finally {
+      closeSync(log); // the child holds its own descriptor
+    }
     this.child = child;
     const started = now();
     child.once('error', (err) => this.opts.onEvent({ kind: 'error', message: err.message })); // 'close' follows
@@ -50,12 +54,30 @@ export class Supervisor {
       const ranMs = now() - started;
       this.opts.onEvent({ kind: 'exited', pid: child.pid ?? -1, code, signal, ranMs });
       for (const done of this.exited.splice(0)) done();
-      if (this.stopping) return;
-      this.restarts = nextRestartCount(this.restarts, ranMs);
-      const inMs = restartDelayMs(this.restarts, this.opts.random ?? Math.random);
-      this.opts.onEvent({ kind: 'restarting', inMs, restart: this.restarts });
-      this.timer = setTimeout(() => this.start(), inMs);
+      this.scheduleRestart(ranMs);
     });
+  }
+
+  private scheduleRestart(ranMs: number): void {
+    if (this.stopping) return;
+    this.restarts = nextRestartCount(this.restarts, ranMs);
+    const inMs = restartDelayMs(this.restarts, this.opts.random ?? Math.random);
+    this.opts.onEvent({ kind: 'restarting', inMs, restart: this.restarts });
+    this.timer = setTimeout(() => this.restart(), inMs);
+  }
+
+  /**
+   * A start from the restart timer: it must not throw (an uncaught error would end the supervisor
+   * and with it `npm start`'s stack). A child that cannot be started (its log directory gone, the
+   * command unusable) is reported and tried again with the backoff, as a child that died at once.
+   */
+  private restart(): void {
+    try {
+      this.start();
+    } catch (err) {
+      this.opts.onEvent({ kind: 'error', message: `could not start: ${(err as Error).message}` });
+      this.scheduleRestart(0);
+    }
   }
 
   /** Stops the child (SIGTERM, SIGKILL after `graceMs`) and never restarts it. */

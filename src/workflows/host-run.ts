@@ -402,7 +402,7 @@ export class HostRun {
       this.status.provisioning.state = t.to;
       this.delayed = false;
       this.publish();
-    }
+    } else hostMetrics.deleted(this.hostKey()); // a sink call: no command, replay unchanged
     if (this.slotAsked && (t.to === DELETED || !stateIs(t.to, StateTrait.busy))) await this.releaseSlot();
     return true;
   }

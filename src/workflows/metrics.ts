@@ -36,5 +36,7 @@ export const hostMetrics = {
   registrationRequired: (): void => metrics.count('metal3_host_registration_required_total', {}),
   credentialsInvalid: (): void => metrics.count('metal3_credentials_invalid_total', {}),
   powerChange: (h: HostKey, on: boolean): void => metrics.count('metal3_operation_power_change_total', { namespace: h.namespace, host: h.name, on_off: on ? 'on' : 'off' }),
+  /** The host is deleted: the worker drops its per-host series. */
+  deleted: (h: HostKey): void => metrics.forgetHost(h.namespace, h.name),
   step: (step: string, ok: boolean, startedMs: number): void => metrics.observe('metalflow_step_duration_seconds', { step, outcome: ok ? 'ok' : 'failed' }, (Date.now() - startedMs) / 1000),
 };

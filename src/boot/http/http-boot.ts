@@ -13,14 +13,10 @@ import type { BootConfigStore, BootTarget } from '../boot-config.js';
 import { resolveInside } from '../files.js';
 import { MEDIA_FILE_NAME, type MediaPublications } from '../media/media-publications.js';
 import { agentScript, localBootScript, type AgentBootSettings } from './ipxe-script.js';
+import { ReadaheadBudget } from './readahead.js';
 
-/**
- * Bytes read from a file at a time (node's default is 64 KiB): a quarter of the system calls and
- * stream turns per MiB streamed roughly doubles an image's throughput. Memory stays bounded by
- * backpressure: about two chunks per connection (one read, one queued on the socket), times
- * MAX_CONNECTIONS per listener.
- */
-export const FILE_CHUNK_BYTES = 512 * 1024;
+/** Kept here for existing importers; the readahead limits live in ./readahead.ts. */
+export { FILE_CHUNK_BYTES } from './readahead.js';
 
 export interface HttpBootOptions {
   store: BootConfigStore;
@@ -31,6 +27,8 @@ export interface HttpBootOptions {
   dirs: { agent: string; images: string; firmware: string };
   /** Published agent ISOs (virtual media), at /media/<token>/agent.iso. */
   media?: MediaPublications;
+  /** Shared by every listener of this handler (tests pass a small one). */
+  readahead?: ReadaheadBudget;
 }
 
 export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
@@ -38,6 +36,7 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
   // once per stored target (agent scripts), not per request.
   const chainScript = Buffer.from(`#!ipxe\nchain ${opts.baseUrl}/ipxe/\${net0/mac}/boot.ipxe\n`);
   const localScript = Buffer.from(localBootScript());
+  const readahead = opts.readahead ?? new ReadaheadBudget();
   const agentScripts = new WeakMap<BootTarget, { inspect: boolean; body: Buffer }>();
   const agentScriptOf = (target: BootTarget): Buffer => {
     const inspect = target.inspect === true;
@@ -79,10 +78,10 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
       const file = media[2] === MEDIA_FILE_NAME ? opts.media?.resolve(media[1] ?? '') : undefined;
       const st = file ? await stat(file).catch(() => undefined) : undefined;
       if (!file || !st?.isFile()) return text(res, 404, 'not found\n');
-      return sendFile(req, res, file, st.size, 'agent media', opts.log);
+      return sendFile(req, res, file, st.size, 'agent media', opts.log, readahead);
     }
     const file = /^\/(agent|images|firmware)\/(.+)$/.exec(path);
-    if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '', opts.log);
+    if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '', opts.log, readahead);
     return text(res, 404, 'not found\n');
   };
 }
@@ -97,14 +96,14 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, name: string, log: HttpBootOptions['log']): Promise<void> {
+async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, name: string, log: HttpBootOptions['log'], readahead: ReadaheadBudget): Promise<void> {
   const r = await resolveInside(root, name);
   if ('refused' in r) return text(res, r.refused === 'escape' ? 403 : 404, r.refused === 'escape' ? 'forbidden\n' : 'not found\n');
-  sendFile(req, res, r.path, r.size, name, log);
+  sendFile(req, res, r.path, r.size, name, log, readahead);
 }
 
 /** A whole file or one byte range of it (BMCs read virtual media by ranges). */
-function sendFile(req: IncomingMessage, res: ServerResponse, path: string, size: number, name: string, log: HttpBootOptions['log']): void {
+function sendFile(req: IncomingMessage, res: ServerResponse, path: string, size: number, name: string, log: HttpBootOptions['log'], readahead: ReadaheadBudget): void {
   const range = parseRange(req.headers.range, size);
   const headers = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' };
   if (range === 'unsatisfiable') {
@@ -116,7 +115,9 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string, size:
   if (req.method === 'HEAD' || size === 0) return void res.end();
   // pipeline: a read error destroys the response (the client sees a cut transfer) and a client
   // that hangs up closes the file; neither is left as an unhandled 'error'.
-  pipeline(createReadStream(path, { start, end, highWaterMark: FILE_CHUNK_BYTES }), res, (err) => {
+  const chunk = readahead.take();
+  pipeline(createReadStream(path, { start, end, highWaterMark: chunk.chunkBytes }), res, (err) => {
+    chunk.release();
     if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log?.('warn', `http: sending ${name}: ${err.message}`);
   });
 }

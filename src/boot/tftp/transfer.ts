@@ -48,6 +48,12 @@ export class Transfer {
 
   /** Binds the transfer's socket and sends the OACK or the first window; false if it could not. */
   async start(bindAddress: string): Promise<boolean> {
+    // Port 0 cannot be answered (connect() would throw): the server drops such requests, and
+    // the transfer refuses one too rather than rely on it.
+    if (this.peer.port === 0) {
+      this.end('aborted');
+      return false;
+    }
     const sock = createSocket('udp4');
     this.sock = sock;
     sock.on('message', (msg, rinfo) => this.receive(msg, rinfo));
@@ -56,7 +62,8 @@ export class Transfer {
       sock.once('close', () => res(false)); // ended (server closing) before it was bound
       // Connected to the client, as tftpd-hpa's transfer sockets: the kernel drops datagrams from
       // anyone else (they never wake us), and each send skips node's per-datagram address lookup.
-      sock.bind(0, bindAddress, () => sock.connect(this.peer.port, this.peer.address, () => res(true)));
+      // A failed connect (node passes its error, its types omit it) would leave every send failing.
+      sock.bind(0, bindAddress, () => sock.connect(this.peer.port, this.peer.address, (err?: Error) => res(!err)));
     });
     if (!bound) {
       this.end('aborted');

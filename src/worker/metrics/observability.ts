@@ -20,16 +20,29 @@ export interface Observability {
   coreMetricsUrl?: string;
 }
 
+/**
+ * Ports tried for the core exporter: the port is picked free but bound by the core later, so
+ * another process may take it in between; a second fresh port makes that race harmless.
+ */
+export const CORE_EXPORTER_BIND_ATTEMPTS = 2;
+
 /** Installs the Temporal runtime (once per process, before any connection) with the core exporter when metrics are on. */
-export async function installRuntime(logger: Logger, settings: MetricsSettings | undefined): Promise<Observability> {
+export async function installRuntime(logger: Logger, settings: MetricsSettings | undefined, pickPort: () => Promise<number> = freeLoopbackPort): Promise<Observability> {
   const registry = new MetricsRegistry(HOST_METRICS);
   if (!settings) {
     installTemporalLogging(logger);
     return { registry };
   }
-  const bindAddress = `127.0.0.1:${await freeLoopbackPort()}`;
-  installTemporalLogging(logger, bindAddress);
-  return { registry, coreMetricsUrl: `http://${bindAddress}/metrics` };
+  for (let attempt = 1; ; attempt++) {
+    const bindAddress = `127.0.0.1:${await pickPort()}`;
+    try {
+      installTemporalLogging(logger, bindAddress); // a failed install leaves no runtime: it can be tried again
+      return { registry, coreMetricsUrl: `http://${bindAddress}/metrics` };
+    } catch (err) {
+      if (attempt >= CORE_EXPORTER_BIND_ATTEMPTS || !/address already in use/i.test((err as Error).message)) throw err;
+      logger.warn(`SDK metrics exporter: ${bindAddress} was taken meanwhile, trying another port`);
+    }
+  }
 }
 
 /** The workflows' `metrics` sink, recording into `registry` (never called during replay). */
@@ -38,6 +51,7 @@ export function hostMetricsSinks(registry: MetricsRegistry): InjectedSinks<Metri
     metrics: {
       count: { fn: (_info, name, labels) => registry.count(name, labels), callDuringReplay: false },
       observe: { fn: (_info, name, labels, seconds) => registry.observe(name, labels, seconds), callDuringReplay: false },
+      forgetHost: { fn: (_info, namespace, host) => registry.forgetHost(namespace, host), callDuringReplay: false },
     },
   };
 }

@@ -21,6 +21,8 @@ interface Family {
   name: string;
   def: CounterDef | HistogramDef;
   series: Map<string, number | HistogramSeries>;
+  /** The series keys of each host (metrics with namespace and host labels), for forgetHost. */
+  byHost: Map<string, Set<string>>;
 }
 
 export class MetricsRegistry {
@@ -31,7 +33,7 @@ export class MetricsRegistry {
     defs: Readonly<Record<string, CounterDef | HistogramDef>>,
     private readonly maxSeries = MAX_SERIES_PER_METRIC,
   ) {
-    for (const [name, def] of Object.entries(defs)) this.families.set(name, { name, def, series: new Map() });
+    for (const [name, def] of Object.entries(defs)) this.families.set(name, { name, def, series: new Map(), byHost: new Map() });
   }
 
   count(name: string, labels: MetricLabels = {}, by = 1): void {
@@ -53,6 +55,15 @@ export class MetricsRegistry {
     });
     s.sum += value;
     s.count += 1;
+  }
+
+  /** Drops every series labelled with this host (its namespace and host labels both match). */
+  forgetHost(namespace: string, host: string): void {
+    const id = hostId({ namespace, host });
+    for (const f of this.families.values()) {
+      for (const key of f.byHost.get(id) ?? []) f.series.delete(key);
+      f.byHost.delete(id);
+    }
   }
 
   /** The text exposition of every metric (families without samples still get HELP/TYPE). */
@@ -89,10 +100,15 @@ export class MetricsRegistry {
       this.dropped++;
       return undefined;
     }
+    if (f.def.labels.includes('namespace') && f.def.labels.includes('host')) {
+      const id = hostId(labels);
+      f.byHost.set(id, (f.byHost.get(id) ?? new Set()).add(key));
+    }
     return key;
   }
 }
 
+const hostId = (labels: MetricLabels): string => JSON.stringify([labels['namespace'] ?? '', labels['host'] ?? '']);
 const join = (a: string, b: string): string => (a ? `${a},${b}` : b);
 const braces = (labels: string): string => (labels ? `{${labels}}` : '');
 const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

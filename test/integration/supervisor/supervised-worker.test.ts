@@ -12,6 +12,7 @@ import { MetalflowClient } from '../../../src/client/metalflow-client.js';
 import { readPublicKey } from '../../../src/secrets/key-store.js';
 import { Sealer } from '../../../src/secrets/sealer.js';
 import { TestStack, fakeHostsManifest } from '../../helpers/stack.js';
+import { killAll, supervisedPids } from '../../helpers/supervised-pids.js';
 
 const NS = 'it-supervised';
 const stack = new TestStack();
@@ -47,15 +48,11 @@ describe('supervised host worker', () => {
       expect(started()).toHaveLength(2);
     } finally {
       sup.kill('SIGKILL');
-      // A failed run must not leave a worker behind: those this test saw start.
+      // A failed run must not leave a worker behind: every child the supervisor reported starting,
+      // and those that logged their own start (in case the supervisor died before its line).
       const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
-      for (const m of text.matchAll(/"pid":(\d+)[^\n]*"msg":"host worker started"/g)) {
-        try {
-          process.kill(Number(m[1]), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      const workers = [...text.matchAll(/"pid":(\d+)[^\n]*"msg":"host worker started"/g)].map((m) => Number(m[1]));
+      killAll(new Set([...supervisedPids(log), ...workers]));
     }
   }, 180_000);
 });

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, startProcess, type LabProcess } from '../../../lab/processes.js';
+import { deleteSignal } from '../../../src/contract/index.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-metrics';
@@ -51,6 +52,18 @@ describe('worker metrics and health', () => {
     const lint = await promtoolCheck(text);
     expect(lint.output).toBe('');
     expect(lint.code).toBe(0);
+  });
+
+  it("drops a host's series once it is deleted", async () => {
+    const base = await metricsUrl(() => stack.workerLogs());
+    await stack.client.apply([{ name: 'g.yaml', text: fakeHostsManifest(NS, [{ name: 'gone' }]) }]);
+    await stack.client.waitFor(NS, 'gone', (h) => h.status.provisioning.state === 'available', 60_000);
+    const series = async (): Promise<string[]> => (await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => l.includes('host="gone"'));
+    expect(await series()).not.toHaveLength(0);
+    await stack.client.signal(NS, 'gone', deleteSignal);
+    await stack.client.waitDeleted(NS, 'gone', 60_000);
+    // The sink runs once the worker has completed the activation: the client may see completion first.
+    await expect.poll(series, { timeout: 10_000, interval: 100 }).toEqual([]);
   });
 
   it('is scraped by a real Prometheus that answers a query with our series', async () => {

@@ -49,4 +49,24 @@ describe('host metrics registry', () => {
     expect(bmo).toContain('metal3_delayed__provisioning_total'); // sic: BMO's double underscore
     for (const n of Object.keys(HOST_METRICS)) expect(n).toMatch(/^(metal3|metalflow)_[a-z_]+$/);
   });
+
+  it("drops a deleted host's series, so churn does not fill MAX_SERIES_PER_METRIC", () => {
+    const r = new MetricsRegistry(HOST_METRICS, 2);
+    for (let i = 0; i < 10; i++) {
+      // A host comes and goes (a new name each time), as fleets churn.
+      r.count('metal3_reconcile_total', { namespace: 'n', host: `h${i}` });
+      r.observe('metal3_operation_register_duration_seconds', { namespace: 'n', host: `h${i}` }, 1);
+      r.forgetHost('n', `h${i}`);
+    }
+    r.count('metal3_reconcile_total', { namespace: 'n', host: 'kept' });
+    r.count('metal3_reconcile_total', { namespace: 'other', host: 'h9' });
+    r.count('metal3_provisioning_state_change_total', { prev_state: 'a', new_state: 'b' });
+    r.forgetHost('n', 'h9'); // the same name in another namespace, and metrics without a host, stay
+    const text = r.render();
+    expect(text).not.toMatch(/host="h\d",?[^\n]*namespace="n"|namespace="n",host="h\d"/);
+    expect(text).toContain('metal3_reconcile_total{namespace="n",host="kept"} 1\n');
+    expect(text).toContain('metal3_reconcile_total{namespace="other",host="h9"} 1\n');
+    expect(text).toContain('metal3_provisioning_state_change_total{prev_state="a",new_state="b"} 1\n');
+    expect(text).toContain(`${DROPPED_SERIES_METRIC} 0\n`);
+  });
 });
