@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostActivities } from '../../../src/activities/index.js';
-import { DEFAULT_HOST_SETTINGS, hostWorkflowId, provisioningSemaphoreId, provisioningSemaphoreQuery, slotFreeSignal, type SlotGrant, type SlotHolder, type SlotHolderCheck, type SlotRelease, type SlotRequest } from '../../../src/contract/index.js';
+import { DEFAULT_HOST_SETTINGS, hostWorkflowId, type CarriedState, type HostSettings, type HostWorkflowInput, provisioningSemaphoreId, provisioningSemaphoreQuery, slotFreeSignal, type SlotGrant, type SlotHolder, type SlotHolderCheck, type SlotRelease, type SlotRequest } from '../../../src/contract/index.js';
 import { Keyring } from '../../../src/secrets/keyring.js';
 import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { TestStack, fakeHostsManifest } from '../../helpers/stack.js';
@@ -41,15 +41,20 @@ async function until(what: string, ok: () => Promise<boolean> | boolean, timeout
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Real host activities for `on` (limit 1, unit 1 s, `settings` over that). */
+function realActivities(on: TestStack, settings: Partial<HostSettings> = {}) {
+  return createHostActivities({
+    keyring: Keyring.load(on.keyDir),
+    drivers: { fakeStateDir: join(on.dataDir, 'fake-hardware'), fakeStepMs: 10 },
+    settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline', provisioningLimit: 1, backoffUnitMs: UNIT_MS, ...settings },
+    temporal: client,
+  });
+}
+
 beforeAll(async () => {
   connection = await Connection.connect({ address: stack.address });
   client = new Client({ connection, namespace: stack.namespace });
-  const real = createHostActivities({
-    keyring: Keyring.load(stack.keyDir),
-    drivers: { fakeStateDir: join(stack.dataDir, 'fake-hardware'), fakeStepMs: 10 },
-    settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline', provisioningLimit: 1, backoffUnitMs: UNIT_MS },
-    temporal: client,
-  });
+  const real = realActivities(stack);
   worker = await startInProcessWorker(stack, {
     ...real,
     async acquireProvisioningSlot(req: SlotRequest): Promise<SlotGrant> {
@@ -130,5 +135,36 @@ describe('provisioning slot failure paths', () => {
     const timers = h.map((e) => e.timerStartedEventAttributes).filter((t) => t !== undefined && t !== null);
     expect(timers.filter((t) => ms(t) >= 8 * UNIT_MS && ms(t) <= 16 * UNIT_MS)).toEqual([]); // no queued sleep through the wake-up
     await client.workflow.getHandle(id('holds')).terminate('test cleanup');
+  });
+});
+
+describe('a host that continues as new while holding its slot', () => {
+  // A short history: the host continues as new between its failed inspections (error backoff), in inspecting, holding the slot.
+  const small = new TestStack();
+  let w: InProcessWorker;
+  beforeAll(async () => {
+    w = await startInProcessWorker(small, realActivities(small, { maxHistoryEvents: 40 }));
+  }, 120_000);
+  afterAll(async () => {
+    await w?.stop();
+    await small.stop();
+  });
+
+  it('carries slotAsked over and releases the slot on leaving the busy state in the new run', async () => {
+    await small.client.apply([{ name: 'c.yaml', text: fakeHostsManifest(NS, [{ name: 'carries', annotations: { 'fake.metalflow.io/fail': 'inspect=2' } }]) }]);
+    await small.client.waitFor(NS, 'carries', (v) => v.status.provisioning.state === 'available', 90_000);
+    const runs: CarriedState[] = [];
+    for await (const run of client.workflow.list({ query: `WorkflowId='${id('carries')}'` })) {
+      const history = await client.workflow.getHandle(id('carries'), run.runId).fetchHistory();
+      for (const e of history.events ?? []) {
+        const payload = e.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads?.[0]?.data;
+        if (payload) runs.push((JSON.parse(Buffer.from(payload).toString()) as HostWorkflowInput).carried as CarriedState);
+      }
+    }
+    const inInspecting = runs.filter((c) => c.status.provisioning.state === 'inspecting');
+    expect(inInspecting.length).toBeGreaterThan(0); // continued as new while holding
+    expect(inInspecting.every((c) => c.slotAsked === true)).toBe(true);
+    const view = await client.workflow.getHandle(provisioningSemaphoreId(small.taskQueue)).query(provisioningSemaphoreQuery);
+    expect(view.holders).toEqual([]); // released by the new run on leaving inspecting
   });
 });
