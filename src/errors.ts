@@ -109,6 +109,11 @@ export class AgentMediaBuildError extends MetalflowError {
   readonly nonRetryable = false;
 }
 
+/** The provisioning semaphore's book is full (MAX_SLOT_WAITERS / MAX_SLOT_HOLDERS): the ask is refused, the host asks again later. */
+export class SlotBookFullError extends MetalflowError {
+  readonly nonRetryable = false;
+}
+
 /**
  * Every failure type that crosses a process boundary (Temporal failure `type`s): the error classes
  * above by name, and the failures the workflow raises itself. Clients and the workflow compare
@@ -133,6 +138,7 @@ export const FailureType = {
   MissingSecretError: 'MissingSecretError',
   NetworkDataError: 'NetworkDataError',
   AgentMediaBuildError: 'AgentMediaBuildError',
+  SlotBookFullError: 'SlotBookFullError',
   /** applySpec rejected: the definition breaks a manifest or change rule (details: the field errors). */
   InvalidSpec: 'InvalidSpec',
   /** applySpec rejected: the host is being deleted. */

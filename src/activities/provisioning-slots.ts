@@ -7,17 +7,45 @@ import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   PROVISIONING_SEMAPHORE_WORKFLOW_TYPE,
+  SearchAttr,
   acquireSlotUpdate,
   provisioningSemaphoreId,
   releaseSlotUpdate,
   type ProvisioningSemaphoreInput,
   type SlotGrant,
   type SlotHolder,
+  type SlotHolderCheck,
   type SlotRelease,
   type SlotRequest,
 } from '../contract/index.js';
 
+/**
+ * Acquire/release updates one worker process has in flight at once; the rest wait in-process.
+ * Temporal refuses more than about 10 in-flight updates per workflow (RESOURCE_EXHAUSTED), and a
+ * burst of 1000 hosts asks at once; each update takes milliseconds, so the queue drains fast.
+ */
+export const MAX_CONCURRENT_SLOT_UPDATES = 8;
+
+/** Runs at most `max` of the given calls at once, the others in arrival order. */
+export function concurrencyLimit(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => queue.push(resolve));
+    else running += 1;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next queued call (running stays counted for it).
+      const next = queue.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
 export function createSlotActivities(temporal: Pick<Client, 'workflow'> | undefined) {
+  const limited = concurrencyLimit(MAX_CONCURRENT_SLOT_UPDATES);
   const semaphoreId = (): string => provisioningSemaphoreId(Context.current().info.taskQueue);
   return {
     /** Asks the task queue's semaphore for a slot (starting it if none runs). Without a client (unit tests) every ask is granted. */
@@ -29,28 +57,36 @@ export function createSlotActivities(temporal: Pick<Client, 'workflow'> | undefi
         args: [{} satisfies ProvisioningSemaphoreInput],
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
-      return temporal.workflow.executeUpdateWithStart(acquireSlotUpdate, { args: [req], startWorkflowOperation });
+      const client = temporal;
+      return limited(() => client.workflow.executeUpdateWithStart(acquireSlotUpdate, { args: [req], startWorkflowOperation }));
     },
 
     /** Gives the slot back (or stops waiting for one); no semaphore running means nothing is held. */
     async releaseProvisioningSlot(req: SlotRelease): Promise<void> {
       if (!temporal) return;
       try {
-        await temporal.workflow.getHandle(semaphoreId()).executeUpdate(releaseSlotUpdate, { args: [req] });
+        const handle = temporal.workflow.getHandle(semaphoreId());
+        await limited(() => handle.executeUpdate(releaseSlotUpdate, { args: [req] }));
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     },
 
-    /** The holders whose host ended without releasing: not running, or its id now runs another chain (recreated). */
-    async endedSlotHolders(holders: SlotHolder[]): Promise<string[]> {
+    /**
+     * The holders whose host ended without releasing: not running, or its id now runs another chain
+     * (recreated), or (with `stale`) running but out of the busy states with a slot older than the
+     * check interval: its release failed, and it may stay stable for months.
+     */
+    async endedSlotHolders(holders: SlotHolder[], stale?: SlotHolderCheck): Promise<string[]> {
       if (!temporal) return [];
       const ended: string[] = [];
       for (const h of holders) {
         try {
           const d = await temporal.workflow.getHandle(h.holder).describe();
           const firstRunId = d.raw.workflowExecutionInfo?.firstRunId;
-          if (d.status.name !== 'RUNNING' || (firstRunId && firstRunId !== h.chain)) ended.push(h.holder);
+          const state = d.typedSearchAttributes.get(SearchAttr.state);
+          const idle = stale !== undefined && h.since !== undefined && h.since <= stale.heldBefore && state !== undefined && !stale.busyStates.includes(state);
+          if (d.status.name !== 'RUNNING' || (firstRunId && firstRunId !== h.chain) || idle) ended.push(h.holder);
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
           ended.push(h.holder);

@@ -25,6 +25,11 @@ export interface SlotRequest {
   reclaimCheckMs: number;
   /** The semaphore continues as new past this many history events (the host settings' maxHistoryEvents). */
   maxHistoryEvents: number;
+  /**
+   * Counted, never refused: the host enters a busy state without a slot (a deleted host
+   * deprovisioning), which BMO's count includes too. Only such entries exceed the limit.
+   */
+  force?: boolean;
 }
 
 export interface SlotGrant {
@@ -41,6 +46,16 @@ export interface SlotRelease {
 export interface SlotHolder {
   holder: string;
   chain: string;
+  /** When the slot was granted (semaphore workflow time); sent to the holder check only. */
+  since?: number;
+}
+
+/** What lets the holder check count a running holder as ended: it sits out of the busy states with an old slot. */
+export interface SlotHolderCheck {
+  /** The states that hold a slot (BmhState values). */
+  busyStates: string[];
+  /** Slots granted at or before this time (one check interval ago) are old enough to judge. */
+  heldBefore: number;
 }
 
 export interface ProvisioningSemaphoreView {
@@ -65,6 +80,8 @@ export interface SlotBookState {
   maxHistoryEvents: number;
   maxHolders: number;
   reclaimed: number;
+  /** When holders were last checked (workflow time); carried so continue-as-new does not postpone the check. */
+  lastReclaimCheck?: number;
 }
 
 export interface ProvisioningSemaphoreInput {

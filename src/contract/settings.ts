@@ -22,6 +22,8 @@ export const Timeouts = {
   powerStateMs: POWER_STATE_TIMEOUT_MS,
   /** A boot-services activity not picked up this long means no boot worker serves the network. */
   bootServicesScheduleMs: 5 * 60_000,
+  /** The provisioning semaphore's check whether slot holders ended (one attempt: the next interval tries again). */
+  slotHolderCheckMs: 30_000,
 } as const;
 
 export interface HostSettings {

@@ -1,5 +1,5 @@
 /** The activities the host workflow calls, with their timeouts and retries (by type only: see lint). */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { BootActivities } from '../activities/boot-activities.js';
 import type { HostActivities } from '../activities/index.js';
@@ -9,6 +9,13 @@ import { bmcActivityTimeoutMs, type BmcActivity } from './activity-timeouts.js';
 
 /** Calls without driver waits (settings, capacity, forget); BMC calls get timeouts from their waits (bmcCall). */
 export const bmc = proxyActivities<HostActivities>({ startToCloseTimeout: Timeouts.bmcCallMs, retry });
+
+/**
+ * The provisioning semaphore's holder check: one short attempt, so a slow check cannot stall the
+ * semaphore for the BMC calls' 2 min x 4 attempts; a failed check is tried at the next interval.
+ */
+export const SLOT_CHECK_OPTIONS: ActivityOptions = { startToCloseTimeout: Timeouts.slotHolderCheckMs, retry: { ...retry, maximumAttempts: 1 } };
+export const slotCheck = proxyActivities<HostActivities>(SLOT_CHECK_OPTIONS);
 
 /**
  * A BMC call whose timeout holds the waits of the worker's drivers (a soft power off, then the

@@ -11,7 +11,7 @@ import { inspectionDisabled } from '../api/annotation-rules.js';
 import { firmwarePending } from './firmware.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
-import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type SlotRequest, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
@@ -56,6 +56,19 @@ export const PROVISIONING_SEMAPHORE_PATCH = 'provisioning-semaphore';
  * its content changes. Runs recorded before it never upserted a memo.
  */
 export const VISIBILITY_MEMO_PATCH = 'visibility-memo';
+
+/**
+ * Marks runs that record a host entering a busy state without a slot (a deleted host
+ * deprovisioning) at the semaphore, forced: counted, never refused, as BMO's count includes it.
+ * Asked only at such a transition; runs before it did not count those hosts.
+ */
+export const FORCED_SLOT_PATCH = 'provisioning-slot-forced';
+
+/**
+ * Marks runs that ask again at once when a wake-up (the semaphore's slot-free signal) came while
+ * the refused ask was under way; asked only then. Runs before it slept through such a wake-up.
+ */
+export const SLOT_WAKEUP_PATCH = 'provisioning-slot-wakeup';
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -387,13 +400,19 @@ export class HostRun {
       log.error('no transition', { from, event });
       return false;
     }
+    // Counted before asking: a slot-free signal that arrives while the ask completes is not lost.
+    const seen = this.wakeups;
     if (t.needsCapacity && !(await this.hasCapacity())) {
       hostMetrics.delayed(this.hostKey(), t.to);
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
+      if (this.wakeups !== seen && patched(SLOT_WAKEUP_PATCH)) return false; // woken meanwhile: the handler asks again now
       // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
       const queued = this.semaphore === true && !this.slotAskFailed;
       await this.sleep(queued ? slotRecheckMs(Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
       return false;
+    }
+    if (!t.needsCapacity && t.to !== DELETED && stateIs(t.to, StateTrait.busy) && !this.slotAsked && this.settings.provisioningLimit > 0 && patched(FORCED_SLOT_PATCH)) {
+      await this.forceSlot();
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
     if (t.to !== DELETED) {
@@ -492,13 +511,7 @@ export class HostRun {
     if (limit <= 0) return true;
     this.slotAsked = true;
     try {
-      const { granted } = await bmc.acquireProvisioningSlot({
-        holder: this.workflowId,
-        chain: workflowInfo().firstExecutionRunId,
-        limit,
-        reclaimCheckMs: this.backoffUnitMs(),
-        maxHistoryEvents: this.settings.maxHistoryEvents,
-      });
+      const { granted } = await bmc.acquireProvisioningSlot(this.slotRequest());
       this.slotAskFailed = false;
       return granted;
     } catch (err) {
@@ -507,6 +520,31 @@ export class HostRun {
       this.slotAskFailed = true;
       log.warn('asking for a provisioning slot failed: delayed', { error: describeFailure(err) });
       return false;
+    }
+  }
+
+  private slotRequest(): SlotRequest {
+    return {
+      holder: this.workflowId,
+      chain: workflowInfo().firstExecutionRunId,
+      limit: this.settings.provisioningLimit,
+      reclaimCheckMs: this.backoffUnitMs(),
+      maxHistoryEvents: this.settings.maxHistoryEvents,
+    };
+  }
+
+  /**
+   * Entering a busy state that needs no slot (a deleted host deprovisioning): recorded at the
+   * semaphore anyway, forced (counted, never refused), and released on leaving as usual. A failed
+   * ask does not hold the host back: only the count misses it.
+   */
+  private async forceSlot(): Promise<void> {
+    this.slotAsked = true;
+    try {
+      await bmc.acquireProvisioningSlot({ ...this.slotRequest(), force: true });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('recording a forced provisioning slot failed', { error: describeFailure(err) });
     }
   }
 

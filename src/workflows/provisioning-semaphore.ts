@@ -6,16 +6,25 @@
  * (terminated hosts: checked by describe, only while hosts wait and every slot is held), and
  * continues as new before its history grows long. Idle, it runs no timer at all.
  */
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { acquireSlotUpdate, provisioningSemaphoreQuery, releaseSlotUpdate, slotFreeSignal, type ProvisioningSemaphoreInput } from '../contract/index.js';
-import { bmc } from './activity-proxies.js';
-import { acquire, emptyBook, invite, nextInviteExpiry, reclaim, release, saturated, viewOf } from './slot-book.js';
+import { FailureType, SlotBookFullError } from '../errors.js';
+import { slotCheck } from './activity-proxies.js';
+import { acquire, emptyBook, holdersToCheck, invite, nextInviteExpiry, reclaim, reclaimDue, release, saturated, viewOf } from './slot-book.js';
+import { StateTrait, statesWith } from './state-machine.js';
 
 export async function provisioningSemaphoreWorkflow(input: ProvisioningSemaphoreInput = {}): Promise<void> {
   const book = input.book ?? emptyBook();
   let changed = 0;
   setHandler(acquireSlotUpdate, (req) => {
-    const granted = acquire(book, req, Date.now());
+    let granted: boolean;
+    try {
+      granted = acquire(book, req, Date.now());
+    } catch (err) {
+      // The update fails (the asker is delayed and asks again later); the semaphore goes on.
+      if (err instanceof SlotBookFullError) throw ApplicationFailure.create({ type: FailureType.SlotBookFullError, message: err.message, details: [err.context] });
+      throw err;
+    }
     changed += 1;
     return { granted, holders: Object.keys(book.holders).length, limit: book.limit };
   });
@@ -25,13 +34,13 @@ export async function provisioningSemaphoreWorkflow(input: ProvisioningSemaphore
   });
   setHandler(provisioningSemaphoreQuery, () => viewOf(book));
 
-  let lastReclaimCheck = Date.now();
+  book.lastReclaimCheck ??= Date.now();
   for (;;) {
     const now = Date.now();
-    if (saturated(book) && now - lastReclaimCheck >= book.reclaimCheckMs) {
-      lastReclaimCheck = now;
+    if (saturated(book) && reclaimDue(book, now)) {
       try {
-        const ended = await bmc.endedSlotHolders(viewOf(book).holders);
+        // A holder out of the busy states with a slot older than one interval lost its release: ended too.
+        const ended = await slotCheck.endedSlotHolders(holdersToCheck(book), { busyStates: statesWith(StateTrait.busy), heldBefore: now - book.reclaimCheckMs });
         if (reclaim(book, ended) > 0) log.info('provisioning slots reclaimed from ended holders', { ended });
       } catch (err) {
         // The authority must outlive a failed check (a failed semaphore would forget its holders): try at the next interval.
@@ -48,7 +57,7 @@ export async function provisioningSemaphoreWorkflow(input: ProvisioningSemaphore
       return continueAsNew<typeof provisioningSemaphoreWorkflow>({ book });
     }
     const seen = changed;
-    const deadlines = [nextInviteExpiry(book), saturated(book) ? lastReclaimCheck + book.reclaimCheckMs : undefined].filter((t): t is number => t !== undefined);
+    const deadlines = [nextInviteExpiry(book), saturated(book) ? (book.lastReclaimCheck ?? now) + book.reclaimCheckMs : undefined].filter((t): t is number => t !== undefined);
     const wait = deadlines.length > 0 ? Math.max(Math.min(...deadlines) - Date.now(), 1) : undefined;
     if (wait === undefined) await condition(() => changed !== seen);
     else await condition(() => changed !== seen, wait);

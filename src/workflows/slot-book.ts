@@ -3,7 +3,13 @@
  * which order, and which waiters were told a slot is free for them. The semaphore workflow calls
  * these from its update handlers, one at a time, so `holders` never exceeds `limit`.
  */
-import type { ProvisioningSemaphoreView, SlotBookState, SlotRequest } from '../contract/index.js';
+import type { ProvisioningSemaphoreView, SlotBookState, SlotHolder, SlotRequest } from '../contract/index.js';
+import { SlotBookFullError } from '../errors.js';
+
+/** Hosts queued at once (far above any fleet one task queue drives); beyond it an ask is refused, typed. */
+export const MAX_SLOT_WAITERS = 100_000;
+/** Holders recorded at once (the limit plus forced entries: deleted hosts deprovisioning); beyond it refused. */
+export const MAX_SLOT_HOLDERS = 100_000;
 
 export function emptyBook(): SlotBookState {
   return { limit: 0, holders: {}, waiters: [], invites: {}, reclaimCheckMs: 60_000, maxHistoryEvents: 2_000, maxHolders: 0, reclaimed: 0 };
@@ -38,7 +44,9 @@ export function acquire(book: SlotBookState, req: SlotRequest, now: number): boo
     return true;
   }
   const free = book.limit - holderCount(book) - keptFor(book, req.holder);
-  if (free > 0) {
+  if (req.force === true || free > 0) {
+    // A forced entry (a host already entering a busy state) is counted, never refused: it may push holders above the limit, as BMO's count does.
+    if (holderCount(book) >= MAX_SLOT_HOLDERS) throw new SlotBookFullError('too many provisioning slot holders', { holders: holderCount(book), max: MAX_SLOT_HOLDERS });
     dropWaiter(book, req.holder);
     book.holders[req.holder] = { chain: req.chain, since: now };
     book.maxHolders = Math.max(book.maxHolders, holderCount(book));
@@ -46,7 +54,10 @@ export function acquire(book: SlotBookState, req: SlotRequest, now: number): boo
   }
   // Not granted: an expired or unused invite is the asker's no more; it waits its turn again.
   delete book.invites[req.holder];
-  if (!book.waiters.includes(req.holder)) book.waiters.push(req.holder);
+  if (!book.waiters.includes(req.holder)) {
+    if (book.waiters.length >= MAX_SLOT_WAITERS) throw new SlotBookFullError('too many hosts waiting for a provisioning slot', { waiters: book.waiters.length, max: MAX_SLOT_WAITERS });
+    book.waiters.push(req.holder);
+  }
   return false;
 }
 
@@ -88,9 +99,25 @@ export function nextInviteExpiry(book: SlotBookState): number | undefined {
   return times.length > 0 ? Math.min(...times) : undefined;
 }
 
+/**
+ * Whether the holder check is due (one interval after the last, or after the book was started);
+ * stamps the check. The time lives in the book so continue-as-new does not push the check back.
+ */
+export function reclaimDue(book: SlotBookState, now: number): boolean {
+  book.lastReclaimCheck ??= now;
+  if (now - book.lastReclaimCheck < book.reclaimCheckMs) return false;
+  book.lastReclaimCheck = now;
+  return true;
+}
+
 /** Hosts wait and every slot is held: only then is it worth checking whether a holder ended. */
 export function saturated(book: SlotBookState): boolean {
   return book.waiters.length > 0 && holderCount(book) >= book.limit;
+}
+
+/** The holders with when each got its slot, for the holder check. */
+export function holdersToCheck(book: SlotBookState): SlotHolder[] {
+  return Object.entries(book.holders).map(([holder, h]) => ({ holder, chain: h.chain, since: h.since }));
 }
 
 export function viewOf(book: SlotBookState): ProvisioningSemaphoreView {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 import { maxOverlap } from '../../../bench/concurrency.js';
-import { hostWorkflowId, provisioningSemaphoreId, provisioningSemaphoreQuery } from '../../../src/contract/index.js';
+import { deleteSignal, hostWorkflowId, provisioningSemaphoreId, provisioningSemaphoreQuery } from '../../../src/contract/index.js';
 
 const NS = 'it-slots';
 const LIMIT = 3;
@@ -56,5 +56,19 @@ describe('exact provisioning limit', () => {
     expect(view.reclaimed).toBeGreaterThanOrEqual(1);
     expect(view.holders.map((h) => h.holder).sort()).toEqual([hostWorkflowId(NS, 'holder-1'), hostWorkflowId(NS, 'holder-2')]);
     for (const name of holders.slice(1)) await stack.temporal(['workflow', 'terminate', '--workflow-id', hostWorkflowId(NS, name), '--reason', 'test cleanup']);
+  });
+
+  it('counts a deleted provisioned host while it deprovisions (entered without asking: recorded forced) and frees it after', async () => {
+    await stack.client.apply([{ name: 'gone.yaml', text: fakeHostsManifest(NS, [{ name: 'gone', image: true }]) }]);
+    await stack.client.waitFor(NS, 'gone', (h) => h.status.provisioning.state === 'provisioned', 120_000);
+    // Cleaning (deprovisioning) now takes long enough to look at the semaphore meanwhile.
+    await stack.client.apply([{ name: 'gone.yaml', text: fakeHostsManifest(NS, [{ name: 'gone', image: true, annotations: { 'fake.metalflow.io/durations': 'clean=5s' } }]) }]);
+    await stack.client.signal(NS, 'gone', deleteSignal);
+    await stack.client.waitFor(NS, 'gone', (h) => h.status.provisioning.state === 'deprovisioning', 60_000);
+    const view = await semaphore().query(provisioningSemaphoreQuery);
+    expect(view.holders.map((h) => h.holder)).toContain(hostWorkflowId(NS, 'gone'));
+    await stack.client.waitDeleted(NS, 'gone', 120_000);
+    const after = await semaphore().query(provisioningSemaphoreQuery);
+    expect(after.holders.map((h) => h.holder)).not.toContain(hostWorkflowId(NS, 'gone'));
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotRequest } from '../../../src/contract/index.js';
-import { acquire, emptyBook, holderCount, invite, nextInviteExpiry, reclaim, release, saturated, viewOf } from '../../../src/workflows/slot-book.js';
+import { SlotBookFullError } from '../../../src/errors.js';
+import { MAX_SLOT_HOLDERS, MAX_SLOT_WAITERS, acquire, emptyBook, holderCount, invite, nextInviteExpiry, reclaim, reclaimDue, release, saturated, viewOf } from '../../../src/workflows/slot-book.js';
 
 const ask = (holder: string, limit = 2, chain = `${holder}-run1`): SlotRequest => ({ holder, chain, limit, reclaimCheckMs: 1_000, maxHistoryEvents: 500 });
 
@@ -84,5 +85,39 @@ describe('provisioning slot book', () => {
     expect(invite(book, 0, 100)).toEqual([]);
     release(book, 'b');
     expect(invite(book, 0, 100)).toEqual(['c']);
+  });
+
+  it('records a forced entry (a deleted host deprovisioning) even above the limit, and counts it', () => {
+    const book = emptyBook();
+    acquire(book, ask('a', 1), 0);
+    expect(acquire(book, { ...ask('deleted', 1), force: true }, 0)).toBe(true);
+    expect(holderCount(book)).toBe(2); // only forced entries push holders above the limit (BMO counts them too)
+    expect(acquire(book, ask('b', 1), 0)).toBe(false);
+    release(book, 'a');
+    expect(invite(book, 0, 100)).toEqual([]); // the forced holder still counts
+    release(book, 'deleted');
+    expect(invite(book, 0, 100)).toEqual(['b']);
+  });
+
+  it(`refuses to queue more than ${MAX_SLOT_WAITERS} waiters or record more than ${MAX_SLOT_HOLDERS} holders (typed)`, () => {
+    const book = emptyBook();
+    acquire(book, ask('a', 1), 0);
+    book.waiters = Array.from({ length: MAX_SLOT_WAITERS }, (_, i) => `w${i}`);
+    expect(() => acquire(book, ask('one-too-many', 1), 0)).toThrow(SlotBookFullError);
+    expect(acquire(book, ask('w5', 1), 0)).toBe(false); // a waiter asking again is still fine
+    const full = emptyBook();
+    for (let i = 0; i < MAX_SLOT_HOLDERS; i += 1) full.holders[`h${i}`] = { chain: 'c', since: 0 };
+    expect(() => acquire(full, { ...ask('forced', 1), force: true }, 0)).toThrow(SlotBookFullError);
+  });
+
+  it('keeps the time of the last holder check across continue-as-new (the book carries it)', () => {
+    const book = emptyBook();
+    book.reclaimCheckMs = 1_000;
+    expect(reclaimDue(book, 0)).toBe(false); // a new semaphore waits one interval first
+    expect(reclaimDue(book, 999)).toBe(false);
+    expect(reclaimDue(book, 1_000)).toBe(true);
+    const carried = JSON.parse(JSON.stringify(book)) as typeof book; // continue-as-new input
+    expect(reclaimDue(carried, 1_500)).toBe(false);
+    expect(reclaimDue(carried, 2_000)).toBe(true); // not pushed back by the new run
   });
 });
