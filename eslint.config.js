@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.metalflow/**', 'bin/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.metalflow/**', 'bin/**', 'build/**'] }, // build/: the generated workflow bundle (scripts/setup.sh)
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
