@@ -21,7 +21,7 @@ import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
 
 import { desiredEvent, type DesireInput } from './desired-event.js';
 import { hostMetrics } from './metrics.js';
-import { IdlePower } from './idle-power.js';
+import { IdlePower, noteStep } from './idle-power.js';
 import { appendNote } from './notes.js';
 import { changedSearchAttributes, searchAttributesOf, type HostSearchAttributes } from './search-attributes.js';
 import { bmhViewOf, changedMemo, currentDetailsOf } from './visibility-memo.js';
@@ -429,6 +429,7 @@ export class HostRun {
   /** Runs one step; failure records the host error (the caller decides what next). */
   async step<T>(name: string, errorType: ErrorTypeT, fn: () => Promise<T>, opts: { keepError?: boolean; interruptible?: boolean } = {}): Promise<StepResult<T>> {
     this.currentStep = name;
+    noteStep(this.idle, name);
     const started = Date.now();
     const wanted = (): boolean => opts.interruptible === true && desiredEvent(this.desireInput()) !== undefined;
     try {

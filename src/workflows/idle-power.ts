@@ -13,6 +13,9 @@ import type { HostRun } from './host-run.js';
 /** Marks runs whose idle hosts are watched by their worker (asked once per run, in the stable states). */
 export const POWER_WATCH_PATCH = 'power-watch';
 
+/** Marks runs that register the watch again after any other step (act() in the worker ended it). */
+export const REWATCH_AFTER_STEP_PATCH = 'power-watch-rewatch-after-step';
+
 /** A watch entry outlives this many safety polls, so the renewal always comes before it ends. */
 export const WATCH_LEASE_SAFETY_POLLS = 2;
 
@@ -23,6 +26,14 @@ export class IdlePower {
   /** What the watch was registered for, and when the workflow reads the power itself next. */
   watched: { as: string; until: number } | undefined;
   patch: boolean | undefined;
+  /** A step other than watchPower ran since the registration (the worker may have dropped the entry). */
+  stale = false;
+  rewatchPatch: boolean | undefined;
+}
+
+/** Called by every step: any step but watchPower may have ended the worker's watch (act()). */
+export function noteStep(idle: IdlePower, name: string): void {
+  if (name !== 'watchPower' && idle.watched) idle.stale = true;
 }
 
 /**
@@ -42,6 +53,11 @@ export async function idleWait(host: HostRun, powerManaged: boolean, waiting: st
   const { status, settings } = host;
   const safetyMs = settings.powerSafetyPollIntervalMs ?? DEFAULT_POWER_SAFETY_POLL_MS;
   const as = `${host.registrationIdentity()}|${status.poweredOn}`;
+  if (idle.stale) {
+    idle.stale = false;
+    // Asked only when a step ran since the registration, so runs without one replay unchanged.
+    if ((idle.rewatchPatch ??= patched(REWATCH_AFTER_STEP_PATCH))) idle.watched = undefined;
+  }
   if (idle.reported || idle.watched?.as !== as || Date.now() >= idle.watched.until) {
     idle.reported = false;
     idle.watched = undefined;

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FakeMachineState } from '../../../src/bmc/fake/fake-hardware.js';
+import { rebootSignal } from '../../../src/contract/index.js';
 import { fakeHostsManifest, useTestStack } from '../../helpers/stack.js';
 
 const NS = 'it-power-watch';
@@ -46,6 +47,20 @@ describe('power of an idle host', () => {
     flipPowerBehindTheWorkflow('restart', false);
     // The safety poll is an hour away: only a watch rebuilt at the new worker's start sees this.
     await expect.poll(powerOns, { timeout: 30_000, interval: 100 }).toBe(before + 1);
+  });
+
+  it('is watched again after a reboot that left its power as before', async () => {
+    await stack.client.apply([{ name: 'b.yaml', text: fakeHostsManifest(NS, [{ name: 'rebooted', online: true }]) }]);
+    await stack.client.waitFor(NS, 'rebooted', (h) => h.status.provisioning.state === 'available' && h.status.poweredOn && h.currentStep === 'waiting (power sync)', 60_000);
+    const effects = (what: string): number => (stack.fakeState(NS, 'rebooted')?.effects ?? []).filter((e) => e.what === what).length;
+    await stack.client.signal(NS, 'rebooted', rebootSignal, { mode: 'hard' });
+    // The reboot ends the watch (act()); the host is on again as before it.
+    await expect.poll(() => effects('reboot (hard)'), { timeout: 20_000, interval: 100 }).toBe(1);
+    await stack.client.waitFor(NS, 'rebooted', (h) => h.status.poweredOn && h.currentStep === 'waiting (power sync)', 30_000);
+    const before = effects('power on');
+    flipPowerBehindTheWorkflow('rebooted', false);
+    // The safety poll is an hour away: only a watch registered again after the reboot sees this.
+    await expect.poll(() => effects('power on'), { timeout: 20 * SYNC_MS, interval: 100 }).toBe(before + 1);
   });
 
   it('adds no history per sync interval while idle', async () => {
