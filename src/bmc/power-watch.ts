@@ -19,6 +19,8 @@ export const MIN_WATCH_INTERVAL_MS = 250;
 export const MAX_WATCH_LEASE_MS = 24 * 60 * 60_000;
 /** A poll that has not answered in this long counts as failed (the entry still waits for it: no second poll in flight). */
 export const WATCH_POLL_DEADLINE_MS = 60_000;
+/** Most BMC reads in flight at once (each may be an ipmitool process); due entries beyond it wait for a slot. */
+export const MAX_CONCURRENT_WATCH_POLLS = 32;
 /** Failed polls in a row before the host is told (its own read then records the power management error). */
 export const WATCH_FAILURES_BEFORE_REPORT = 3;
 
@@ -50,6 +52,8 @@ interface Entry {
 export interface PowerWatchOptions {
   now?: () => number;
   pollDeadlineMs?: number;
+  /** In [0, 1): spreads each entry's first poll over its interval (injected so tests choose it). */
+  random?: () => number;
   /** Called when a report could not be delivered (e.g. the host was deleted); the entry is gone already. */
   onReportError?: (key: string, err: unknown) => void;
 }
@@ -58,7 +62,10 @@ export class PowerWatch {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
   private readonly pollDeadlineMs: number;
+  private readonly random: () => number;
   private seq = 0;
+  /** Reads started and not yet settled (a slot is held until the read itself settles, not its deadline). */
+  private polling = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -67,6 +74,7 @@ export class PowerWatch {
   ) {
     this.now = opts.now ?? Date.now;
     this.pollDeadlineMs = opts.pollDeadlineMs ?? WATCH_POLL_DEADLINE_MS;
+    this.random = opts.random ?? Math.random;
   }
 
   get size(): number {
@@ -79,7 +87,8 @@ export class PowerWatch {
 
   /**
    * Registers (or renews) the watch of host `key`; false when the watch list is full and `key`
-   * is not in it. The first poll is one interval from now (the caller has just read the power).
+   * is not in it. The first poll is within one interval from now (the caller has just read the
+   * power), at a random point of it so hosts registered together (a worker start) do not poll in lockstep.
    */
   watch(key: string, req: WatchRequest): boolean {
     if (!this.entries.has(key) && this.entries.size >= MAX_POWER_WATCHES) return false;
@@ -90,7 +99,7 @@ export class PowerWatch {
       intervalMs,
       read: req.read,
       until: now + Math.min(Math.max(req.leaseMs, intervalMs), MAX_WATCH_LEASE_MS),
-      dueAt: now + intervalMs,
+      dueAt: now + Math.max(MIN_WATCH_INTERVAL_MS, Math.ceil(intervalMs * (1 - this.random()))),
       inFlight: false,
       failures: 0,
       seq: ++this.seq,
@@ -103,7 +112,7 @@ export class PowerWatch {
   }
 
   /**
-   * Starts a poll of every due entry and drops expired ones. Does not wait for the polls: the
+   * Starts a poll of every due entry (at most MAX_CONCURRENT_WATCH_POLLS in flight) and drops expired ones. Does not wait for the polls: the
    * returned promise (for tests and shutdown) settles when the polls started here have.
    */
   tick(): Promise<void> {
@@ -115,6 +124,7 @@ export class PowerWatch {
         continue;
       }
       if (e.inFlight || now < e.dueAt) continue;
+      if (this.polling >= MAX_CONCURRENT_WATCH_POLLS) continue; // due: polled at a later tick, when a slot is free
       started.push(this.poll(key, e));
     }
     return Promise.all(started).then(() => undefined);
@@ -134,12 +144,14 @@ export class PowerWatch {
 
   private async poll(key: string, e: Entry): Promise<void> {
     e.inFlight = true;
+    this.polling += 1;
     const read = e.read().then(
       (poweredOn) => ({ poweredOn }),
       (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
     );
     // The entry stays in flight until the read itself settles: a hung BMC never gets a second poll.
     void read.then(() => {
+      this.polling -= 1;
       e.inFlight = false;
       e.dueAt = this.now() + e.intervalMs;
     });

@@ -4,12 +4,13 @@
  * and a BMC that hangs holds only its own entry.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_POWER_WATCHES, MAX_WATCH_LEASE_MS, MIN_WATCH_INTERVAL_MS, PowerWatch, WATCH_FAILURES_BEFORE_REPORT, type PowerReport, type WatchRequest } from '../../../src/bmc/power-watch.js';
+import { MAX_CONCURRENT_WATCH_POLLS, MAX_POWER_WATCHES, MAX_WATCH_LEASE_MS, MIN_WATCH_INTERVAL_MS, PowerWatch, WATCH_FAILURES_BEFORE_REPORT, type PowerReport, type WatchRequest } from '../../../src/bmc/power-watch.js';
 
-function setup(opts: { pollDeadlineMs?: number } = {}) {
+function setup(opts: { pollDeadlineMs?: number; random?: () => number } = {}) {
   let now = 1_000_000;
   const reports: Array<[string, PowerReport]> = [];
-  const watch = new PowerWatch(async (key, r) => void reports.push([key, r]), { now: () => now, ...opts });
+  // random 0: the first poll one whole interval after registration (the jitter has its own test)
+  const watch = new PowerWatch(async (key, r) => void reports.push([key, r]), { now: () => now, random: () => 0, ...opts });
   return { watch, reports, advance: (ms: number) => void (now += ms) };
 }
 
@@ -118,5 +119,41 @@ describe('PowerWatch', () => {
     await polled;
     expect(reports).toEqual([]);
     expect(watch.has('bmh/ns/a')).toBe(true);
+  });
+
+  it(`polls at most MAX_CONCURRENT_WATCH_POLLS (${MAX_CONCURRENT_WATCH_POLLS}) BMCs at once; the rest wait for a free slot`, async () => {
+    const { watch, advance } = setup();
+    const pending: Array<(on: boolean) => void> = [];
+    let reads = 0;
+    const read = (): Promise<boolean> => (reads++, new Promise<boolean>((r) => pending.push(r)));
+    for (let i = 0; i <= MAX_CONCURRENT_WATCH_POLLS; i++) watch.watch(`bmh/ns/h${i}`, req(read));
+    advance(1_000);
+    void watch.tick();
+    expect(reads).toBe(MAX_CONCURRENT_WATCH_POLLS);
+    void watch.tick();
+    expect(reads).toBe(MAX_CONCURRENT_WATCH_POLLS); // still full
+    pending.shift()?.(true);
+    await new Promise((r) => setImmediate(r));
+    void watch.tick();
+    expect(reads).toBe(MAX_CONCURRENT_WATCH_POLLS + 1);
+  });
+
+  it('spreads the first poll of each entry over its interval (injected randomness), so entries registered together do not poll in lockstep', async () => {
+    let r = 0.5;
+    const { watch, advance } = setup({ random: () => r });
+    let reads = 0;
+    const read = async (): Promise<boolean> => (reads++, true);
+    watch.watch('bmh/ns/a', req(read)); // due half an interval from now
+    r = 0;
+    watch.watch('bmh/ns/b', req(read)); // due a whole interval from now
+    advance(499);
+    await watch.tick();
+    expect(reads).toBe(0);
+    advance(1);
+    await watch.tick();
+    expect(reads).toBe(1);
+    advance(500);
+    await watch.tick();
+    expect(reads).toBe(2);
   });
 });
