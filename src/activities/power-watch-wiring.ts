@@ -4,7 +4,7 @@
  * with an empty watch list, so it asks the idle hosts of its task queue to register again.
  */
 import type { Client } from '@temporalio/client';
-import { ProvisioningState as S } from '../api/types.js';
+import { OperationalStatus, ProvisioningState as S } from '../api/types.js';
 import { MIN_WATCH_INTERVAL_MS, PowerWatch } from '../bmc/power-watch.js';
 import { DEFAULT_HOST_SETTINGS, HOST_WORKFLOW_TYPE, SearchAttr, powerDriftSignal, type HostSettings } from '../contract/index.js';
 
@@ -46,9 +46,13 @@ export function watchTickMs(syncMs: number): number {
   return Math.min(MAX_WATCH_TICK_MS, Math.max(MIN_WATCH_INTERVAL_MS / 4, syncMs / 4));
 }
 
+/** Idle hosts that are not watched: delayed ones wait for a provisioning slot, detached ones make no BMC calls. */
+const UNWATCHED_STATUSES: readonly string[] = [OperationalStatus.Delayed, OperationalStatus.Detached];
+
 /** The visibility query for the idle hosts of a task queue. */
 export function idleHostsQuery(taskQueue: string): string {
-  return `WorkflowType = ${quote(HOST_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND TaskQueue = ${quote(taskQueue)} AND ${SearchAttr.state.name} IN (${WATCHED_STATES.map(quote).join(', ')})`;
+  const notUnwatched = UNWATCHED_STATUSES.map((s) => ` AND ${SearchAttr.operationalStatus.name} != ${quote(s)}`).join('');
+  return `WorkflowType = ${quote(HOST_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND TaskQueue = ${quote(taskQueue)} AND ${SearchAttr.state.name} IN (${WATCHED_STATES.map(quote).join(', ')})${notUnwatched}`;
 }
 
 /**

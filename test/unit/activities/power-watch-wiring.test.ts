@@ -14,9 +14,9 @@ describe('power watch wiring', () => {
     expect(watchTickMs(1)).toBe(MIN_WATCH_INTERVAL_MS / 4);
   });
 
-  it('asks only running idle hosts of its own task queue', () => {
+  it('asks only running idle hosts of its own task queue, not the delayed ones (they wait for a provisioning slot) nor the detached ones (no BMC calls)', () => {
     expect(idleHostsQuery("q'1")).toBe(
-      "WorkflowType = 'hostWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = 'q''1' AND BmhState IN ('available', 'provisioned', 'externally provisioned')",
+      "WorkflowType = 'hostWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = 'q''1' AND BmhState IN ('available', 'provisioned', 'externally provisioned') AND BmhOperationalStatus != 'delayed' AND BmhOperationalStatus != 'detached'",
     );
   });
 
