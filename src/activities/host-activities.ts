@@ -35,6 +35,8 @@ export interface ActivityDeps {
   powerWatch?: PowerWatch;
   /** The worker's task queue: at start, its idle hosts are asked to register their power watch again. */
   taskQueue?: string;
+  /** Where the power watch's errors go (a report that could not be delivered, a failed rewatch at start). */
+  onError?: (what: string, err: unknown) => void;
 }
 
 export function createHostActivities(deps: ActivityDeps) {

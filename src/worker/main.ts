@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       settings: settings.host,
       temporal: client,
       taskQueue, // its idle hosts register their power watch again (the list died with the last worker)
+      onError: (what, err) => logger.warn({ err }, `power watch: ${what}`),
     }),
     sinks: hostMetricsSinks(obs.registry),
     // Let in-flight hardware steps finish on shutdown; a SIGKILL is covered by heartbeat timeouts.

@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { MAX_WATCH_TICK_MS, REWATCH_CONCURRENCY, askToRewatch, idleHostsQuery, watchTickMs } from '../../../src/activities/power-watch-wiring.js';
+import { createHostActivities } from '../../../src/activities/host-activities.js';
 import { MIN_WATCH_INTERVAL_MS } from '../../../src/bmc/power-watch.js';
+import { DEFAULT_HOST_SETTINGS } from '../../../src/contract/index.js';
+import type { Keyring } from '../../../src/secrets/keyring.js';
 
 describe('power watch wiring', () => {
   it('ticks four times per sync interval, never slower than MAX_WATCH_TICK_MS nor faster than the fastest watch allows', () => {
@@ -44,5 +47,23 @@ describe('power watch wiring', () => {
     expect(signalled.map((s) => s.id).sort()).toEqual([...hosts].sort());
     expect(signalled.every((s) => JSON.stringify(s.arg) === '{"kind":"rewatch"}')).toBe(true);
     expect(most).toBe(REWATCH_CONCURRENCY);
+  });
+
+  it("hands the watch's errors to the worker's onError (they were dropped before)", async () => {
+    const errors: string[] = [];
+    const temporal = {
+      list: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('visibility down')) }) }),
+      getHandle: () => ({ signal: async () => undefined }),
+    } as unknown as Pick<Client, 'workflow'>['workflow'];
+    const acts = createHostActivities({
+      keyring: {} as Keyring,
+      drivers: { fakeStateDir: '/nonexistent', fakeStepMs: 0, simulatedAgent: false, ipmiMinIntervalMs: 0, ipmiCipherSuite: 3, powerStateTimeoutMs: 1000, softPowerOffTimeoutMs: 1000 },
+      settings: DEFAULT_HOST_SETTINGS,
+      temporal: { workflow: temporal },
+      taskQueue: 'q',
+      onError: (what, err) => void errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    expect(acts).toBeDefined();
+    await expect.poll(() => errors).toEqual(['asking idle hosts to register their power watch: visibility down']);
   });
 });
