@@ -1,10 +1,14 @@
 /** Host-worker settings from the environment (only entry points read env; modules get plain options). */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_HOST_SETTINGS, DEFAULT_POWER_SAFETY_POLL_MS, TaskQueue, Timeouts, type HostSettings } from '../contract/index.js';
+import { MAX_WATCH_LEASE_MS } from '../bmc/power-watch.js';
+import { DEFAULT_HOST_SETTINGS, DEFAULT_POWER_SAFETY_POLL_MS, TaskQueue, Timeouts, WATCH_LEASE_SAFETY_POLLS, type HostSettings } from '../contract/index.js';
 import type { PublicKeySources } from '../secrets/key-store.js';
 import { parseDurationMs } from '../api/durations.js';
 import { DEFAULT_PROVISIONING_NETWORK, isValidProvisioningNetwork } from '../api/provisioning-network.js';
+
+/** The slowest safety poll: the watch lease (WATCH_LEASE_SAFETY_POLLS polls) must fit in MAX_WATCH_LEASE_MS. */
+export const MAX_POWER_SAFETY_POLL_MS = MAX_WATCH_LEASE_MS / WATCH_LEASE_SAFETY_POLLS;
 
 export interface WorkerSettings {
   dataDir: string;
@@ -19,6 +23,15 @@ export interface WorkerSettings {
   softPowerOffTimeoutMs: number;
   host: HostSettings;
   logLevel: string;
+}
+
+/** METALFLOW_POWER_SAFETY_POLL_INTERVAL within [the sync interval, MAX_POWER_SAFETY_POLL_MS] (0 would read and register in a loop). */
+function safetyPollMs(env: NodeJS.ProcessEnv, syncMs: number): number {
+  const raw = env.METALFLOW_POWER_SAFETY_POLL_INTERVAL;
+  if (!raw) return Math.max(DEFAULT_POWER_SAFETY_POLL_MS, syncMs);
+  const ms = parseDurationMs(raw);
+  if (ms < syncMs || ms > MAX_POWER_SAFETY_POLL_MS) throw new Error(`METALFLOW_POWER_SAFETY_POLL_INTERVAL=${raw}: expected between the power sync interval (${syncMs} ms) and ${MAX_POWER_SAFETY_POLL_MS} ms`);
+  return ms;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -66,6 +79,7 @@ export function workflowBundlePathFromEnv(env: NodeJS.ProcessEnv = process.env):
 
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   const dataDir = dataDirFromEnv(env);
+  const powerSyncIntervalMs = env.METALFLOW_POWER_SYNC_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SYNC_INTERVAL) : DEFAULT_HOST_SETTINGS.powerSyncIntervalMs;
   return {
     dataDir,
     sealKeyDir: sealKeyDirFromEnv(env),
@@ -80,8 +94,8 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     host: {
       provisioningLimit: int(env, 'METALFLOW_PROVISIONING_LIMIT', DEFAULT_HOST_SETTINGS.provisioningLimit),
       maxProvisioningRetries: int(env, 'METALFLOW_MAX_PROVISIONING_RETRIES', DEFAULT_HOST_SETTINGS.maxProvisioningRetries),
-      powerSyncIntervalMs: env.METALFLOW_POWER_SYNC_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SYNC_INTERVAL) : DEFAULT_HOST_SETTINGS.powerSyncIntervalMs,
-      powerSafetyPollIntervalMs: env.METALFLOW_POWER_SAFETY_POLL_INTERVAL ? parseDurationMs(env.METALFLOW_POWER_SAFETY_POLL_INTERVAL) : DEFAULT_POWER_SAFETY_POLL_MS,
+      powerSyncIntervalMs,
+      powerSafetyPollIntervalMs: safetyPollMs(env, powerSyncIntervalMs),
       powerWatch: !(env.METALFLOW_POWER_WATCH === 'false' || env.METALFLOW_POWER_WATCH === '0'),
       maxHistoryEvents: int(env, 'METALFLOW_MAX_HISTORY_EVENTS', DEFAULT_HOST_SETTINGS.maxHistoryEvents),
       backoffUnitMs: env.METALFLOW_BACKOFF_UNIT ? parseDurationMs(env.METALFLOW_BACKOFF_UNIT) : DEFAULT_HOST_SETTINGS.backoffUnitMs,

@@ -83,6 +83,8 @@ export const DEFAULT_BMC_WAITS: BmcWaits = {
  * 48 a day; it also bounds how long a watch lost with its worker goes unnoticed.
  */
 export const DEFAULT_POWER_SAFETY_POLL_MS = 60 * 60_000;
+/** A watch entry outlives this many safety polls, so the renewal always comes before it ends. */
+export const WATCH_LEASE_SAFETY_POLLS = 2;
 
 export const DEFAULT_HOST_SETTINGS: HostSettings = {
   provisioningLimit: 20,

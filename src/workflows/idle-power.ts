@@ -7,7 +7,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import { ErrorType } from '../api/types.js';
-import { DEFAULT_POWER_SAFETY_POLL_MS } from '../contract/index.js';
+import { DEFAULT_POWER_SAFETY_POLL_MS, WATCH_LEASE_SAFETY_POLLS } from '../contract/index.js';
 import type { HostRun } from './host-run.js';
 
 /** Marks runs whose idle hosts are watched by their worker (asked once per run, in the stable states). */
@@ -15,9 +15,6 @@ export const POWER_WATCH_PATCH = 'power-watch';
 
 /** Marks runs that register the watch again after any other step (act() in the worker ended it). */
 export const REWATCH_AFTER_STEP_PATCH = 'power-watch-rewatch-after-step';
-
-/** A watch entry outlives this many safety polls, so the renewal always comes before it ends. */
-export const WATCH_LEASE_SAFETY_POLLS = 2;
 
 /** The run's view of its watch: not carried across continue-as-new (the new run registers again). */
 export class IdlePower {
