@@ -11,6 +11,8 @@
  * MAX_WATCH_LEASE_MS, and a BMC that hangs holds only its own entry.
  */
 
+import type { PowerReport } from '../contract/messages.js';
+
 /** Most hosts one worker watches; a host refused is told so and polls from its workflow as before. */
 export const MAX_POWER_WATCHES = 10_000;
 /** The fastest a registration may ask us to poll one BMC. */
@@ -24,8 +26,6 @@ export const MAX_CONCURRENT_WATCH_POLLS = 32;
 /** Failed polls in a row before the host is told (its own read then records the power management error). */
 export const WATCH_FAILURES_BEFORE_REPORT = 3;
 
-/** What the host is told; at most one report per registration (the entry is dropped when it reports). */
-export type PowerReport = { kind: 'drift'; poweredOn: boolean } | { kind: 'unreadable'; error: string };
 
 export interface WatchRequest {
   /** The power the host expects (its status.poweredOn). */

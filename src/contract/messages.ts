@@ -6,7 +6,6 @@ import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions
 import type { SecretPurpose } from '../secrets/sealed-types.js';
 import type { HostDefinition } from './host-workflow.js';
 import type { AnnotationEdit } from '../api/annotations.js';
-import type { PowerReport } from '../bmc/power-watch.js';
 
 // ---- signals (operator actions; fire and forget, always accepted, applied at the next safe point)
 export const deprovisionSignal = defineSignal('deprovision');
@@ -50,6 +49,8 @@ export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentIn
  * The watched BMC's power differs from the host's status, could not be read, or a host worker
  * started without the host's watch (`rewatch`): the host reads the power itself and registers again.
  */
+/** What a worker's power watch tells a host; at most one report per registration. */
+export type PowerReport = { kind: 'drift'; poweredOn: boolean } | { kind: 'unreadable'; error: string };
 export type PowerDriftArg = PowerReport | { kind: 'rewatch' };
 export const powerDriftSignal = defineSignal<[PowerDriftArg]>('powerDrift');
 

@@ -4,7 +4,8 @@
  * and a BMC that hangs holds only its own entry.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_CONCURRENT_WATCH_POLLS, MAX_POWER_WATCHES, MAX_WATCH_LEASE_MS, MIN_WATCH_INTERVAL_MS, PowerWatch, WATCH_FAILURES_BEFORE_REPORT, type PowerReport, type WatchRequest } from '../../../src/bmc/power-watch.js';
+import { MAX_CONCURRENT_WATCH_POLLS, MAX_POWER_WATCHES, MAX_WATCH_LEASE_MS, MIN_WATCH_INTERVAL_MS, PowerWatch, WATCH_FAILURES_BEFORE_REPORT, type WatchRequest } from '../../../src/bmc/power-watch.js';
+import type { PowerReport } from '../../../src/contract/index.js';
 
 function setup(opts: { pollDeadlineMs?: number; random?: () => number } = {}) {
   let now = 1_000_000;
