@@ -12,6 +12,11 @@ import { DEFAULT_HOST_SETTINGS, HOST_WORKFLOW_TYPE, SearchAttr, powerDriftSignal
 export const MAX_WATCH_TICK_MS = 1_000;
 /** Signals in flight at once when a starting worker asks the idle hosts to register again. */
 export const REWATCH_CONCURRENCY = 32;
+/**
+ * Most signals per second when a starting worker asks the idle hosts to register again: each makes
+ * its host read its BMC, so 1,200 hosts spread over one default sync interval (60 s) instead of at once.
+ */
+export const REWATCH_SIGNALS_PER_SECOND = 20;
 
 /** The states whose hosts are watched (the workflow's power-managed stable states). */
 const WATCHED_STATES: readonly string[] = [S.Available, S.Provisioned, S.ExternallyProvisioned];
@@ -55,14 +60,25 @@ export function idleHostsQuery(taskQueue: string): string {
   return `WorkflowType = ${quote(HOST_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND TaskQueue = ${quote(taskQueue)} AND ${SearchAttr.state.name} IN (${WATCHED_STATES.map(quote).join(', ')})${notUnwatched}`;
 }
 
+/** The clock of askToRewatch's pacing (injected by tests). */
+export interface RewatchClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const realClock: RewatchClock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
 /**
  * Signals `rewatch` to every idle host of the task queue (one signal and one registration each,
- * per worker start); returns how many were asked.
+ * per worker start), at most REWATCH_SIGNALS_PER_SECOND; returns how many were asked.
  */
-export async function askToRewatch(temporal: Pick<Client, 'workflow'>, taskQueue: string): Promise<number> {
+export async function askToRewatch(temporal: Pick<Client, 'workflow'>, taskQueue: string, clock: RewatchClock = realClock): Promise<number> {
   let asked = 0;
   let batch: Promise<void>[] = [];
+  const start = clock.now();
   for await (const wf of temporal.workflow.list({ query: idleHostsQuery(taskQueue) })) {
+    const wait = start + (asked * 1000) / REWATCH_SIGNALS_PER_SECOND - clock.now();
+    if (wait > 0) await clock.sleep(Math.ceil(wait));
     batch.push(temporal.workflow.getHandle(wf.workflowId).signal(powerDriftSignal, { kind: 'rewatch' }).catch(() => undefined)); // a host that just ended needs none
     asked += 1;
     if (batch.length >= REWATCH_CONCURRENCY) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { MAX_WATCH_TICK_MS, REWATCH_CONCURRENCY, askToRewatch, idleHostsQuery, watchTickMs } from '../../../src/activities/power-watch-wiring.js';
+import { MAX_WATCH_TICK_MS, REWATCH_CONCURRENCY, REWATCH_SIGNALS_PER_SECOND, askToRewatch, idleHostsQuery, watchTickMs } from '../../../src/activities/power-watch-wiring.js';
 import { createHostActivities } from '../../../src/activities/host-activities.js';
 import { MIN_WATCH_INTERVAL_MS } from '../../../src/bmc/power-watch.js';
 import { DEFAULT_HOST_SETTINGS } from '../../../src/contract/index.js';
@@ -43,7 +43,8 @@ describe('power watch wiring', () => {
         },
       }),
     } as unknown as Pick<Client, 'workflow'>['workflow'];
-    expect(await askToRewatch({ workflow: temporal }, 'q')).toBe(hosts.length);
+    let now = 0; // the pacing has its own test: here time passes at once
+    expect(await askToRewatch({ workflow: temporal }, 'q', { now: () => now, sleep: async (ms) => void (now += ms) })).toBe(hosts.length);
     expect(signalled.map((s) => s.id).sort()).toEqual([...hosts].sort());
     expect(signalled.every((s) => JSON.stringify(s.arg) === '{"kind":"rewatch"}')).toBe(true);
     expect(most).toBe(REWATCH_CONCURRENCY);
@@ -65,5 +66,21 @@ describe('power watch wiring', () => {
     });
     expect(acts).toBeDefined();
     await expect.poll(() => errors).toEqual(['asking idle hosts to register their power watch: visibility down']);
+  });
+
+  it(`paces the signals at REWATCH_SIGNALS_PER_SECOND (${REWATCH_SIGNALS_PER_SECOND}) so a worker start does not make every idle host read its BMC at once`, async () => {
+    const n = 3 * REWATCH_SIGNALS_PER_SECOND;
+    let now = 0;
+    const startedAt: number[] = [];
+    const temporal = {
+      list: async function* () {
+        for (let i = 0; i < n; i++) yield { workflowId: `bmh/ns/h${i}` };
+      },
+      getHandle: () => ({ signal: async () => void startedAt.push(now) }),
+    } as unknown as Pick<Client, 'workflow'>['workflow'];
+    const sleep = async (ms: number): Promise<void> => void (now += ms);
+    expect(await askToRewatch({ workflow: temporal }, 'q', { now: () => now, sleep })).toBe(n);
+    startedAt.forEach((t, i) => expect(t).toBeGreaterThanOrEqual(Math.floor((i * 1000) / REWATCH_SIGNALS_PER_SECOND)));
+    expect(now).toBeLessThan(3_000); // and no slower than the rate
   });
 });
