@@ -70,15 +70,20 @@ export function validateObjectMeta(meta: unknown, errors: FieldError[]): void {
       for (const why of qualifiedNameErrors(k)) errors.push({ field: `metadata.${key}`, reason: `Invalid value: ${JSON.stringify(k)}: ${why}` });
       if (key === 'labels') for (const why of labelValueErrors(v)) errors.push({ field: 'metadata.labels', reason: `Invalid value: ${JSON.stringify(v)}: ${why}` });
     }
-    if (key === 'annotations') {
-      const bytes = Object.entries(map as Record<string, string>).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v), 0);
-      if (bytes > MAX_ANNOTATIONS_TOTAL_BYTES) errors.push({ field: 'metadata.annotations', reason: `Too long: must have at most ${MAX_ANNOTATIONS_TOTAL_BYTES} bytes` });
-    }
+    const bytes = Object.entries(map as Record<string, string>).reduce((n, [k, v]) => n + utf8Length(k) + utf8Length(v), 0);
+    const cap = key === 'annotations' ? MAX_ANNOTATIONS_TOTAL_BYTES : MAX_LABELS_TOTAL_BYTES;
+    if (bytes > cap) errors.push({ field: `metadata.${key}`, reason: `Too long: must have at most ${cap} bytes` });
   }
 }
 
 /** Kubernetes (apimachinery ValidateAnnotations): all annotation keys and values together, in bytes. */
 export const MAX_ANNOTATIONS_TOTAL_BYTES = 256 * 1024;
+/**
+ * Ours (Kubernetes caps each label's key and value but not their total): every label is copied into
+ * the BmhView memo that each visibility list returns, so their total is bounded here, at apply.
+ * 16 KiB is about 130 labels of the longest plain keys and values.
+ */
+export const MAX_LABELS_TOTAL_BYTES = 16 * 1024;
 /** Kubernetes IsQualifiedName: the name part of an annotation or label key. */
 export const MAX_QUALIFIED_NAME_LENGTH = 63;
 /** Kubernetes IsQualifiedName: the DNS subdomain prefix of a key. */
@@ -91,7 +96,7 @@ const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 const NAME_PART = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /** UTF-8 bytes of a string (no Buffer/TextEncoder: this module also runs in workflow code). */
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   let n = 0;
   for (const ch of s) {
     const c = ch.codePointAt(0) ?? 0;

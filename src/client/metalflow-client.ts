@@ -260,10 +260,19 @@ export class MetalflowClient {
    * worker does not answer is left out). For `get -o yaml|json` (the whole status) and `apply`.
    */
   async views(namespace?: string): Promise<HostView[]> {
+    return (await this.viewsOf(namespace)).views;
+  }
+
+  /** `views` plus the hosts (`ns/name`) whose query failed, for callers that must say who is missing (`get -o yaml|json`). */
+  async viewsOf(namespace?: string): Promise<{ views: HostView[]; unanswered: string[] }> {
     const ids: string[] = [];
     for await (const wf of this.temporal.workflow.list({ query: this.runningHostsQuery(namespace) })) ids.push(wf.workflowId);
     const views = await Promise.all(ids.map((id) => this.temporal.workflow.getHandle(id).query(hostQuery).catch(() => undefined)));
-    return views.filter((v): v is HostView => v !== undefined).sort(byName);
+    const unanswered = ids.filter((_, i) => views[i] === undefined).map((id) => {
+      const h = parseHostWorkflowId(id);
+      return h ? `${h.namespace}/${h.name}` : id;
+    });
+    return { views: views.filter((v): v is HostView => v !== undefined).sort(byName), unanswered: unanswered.sort() };
   }
 
   /**
@@ -399,9 +408,11 @@ export function summaryOf(wf: Pick<WorkflowExecutionInfo, 'workflowId' | 'memo' 
   const sa = wf.typedSearchAttributes;
   // Keyword search attributes say "none" for an empty value (workflows/search-attributes.ts).
   const keyword = (v: string | undefined): string => (v === undefined || v === 'none' ? '' : v);
-  const memo = { ...NO_MEMO, createdAt: wf.startTime.toISOString(), ...(wf.memo?.[MemoKey.view] as Partial<BmhView> | undefined) };
+  const published = wf.memo?.[MemoKey.view] as Partial<BmhView> | undefined;
+  const memo = { ...NO_MEMO, createdAt: wf.startTime.toISOString(), ...published };
   return {
     ...memo,
+    ...(published === undefined ? { noView: true as const } : {}),
     name: sa.get(SearchAttr.name) ?? id.name,
     namespace: sa.get(SearchAttr.namespace) ?? id.namespace,
     state: keyword(sa.get(SearchAttr.state)) as HostSummary['state'],

@@ -53,4 +53,9 @@ export interface HostSummary extends BmhView {
   operationalStatus: string;
   errorType: string;
   poweredOn: boolean;
+  /**
+   * Set when the workflow has published no BmhView (a run recorded before the memo, until its next
+   * live change, or one its worker never ran): the memo columns above are placeholders, not facts.
+   */
+  noView?: true;
 }

@@ -19,6 +19,9 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** kubectl's placeholder for a column it cannot fill. */
+export const UNKNOWN = '<unknown>';
+
 /**
  * kubectl get bmh's columns (BMO's printcolumns): NAME STATE CONSUMER ONLINE ERROR AGE; `-o wide`
  * adds STATUS and BMC where kubectl puts them, then ours after AGE. All from visibility (search
@@ -31,18 +34,22 @@ export function hostsTable(hosts: Array<HostSummary & { step?: string }>, opts: 
     'NAME', ...(wide ? ['STATUS'] : []), 'STATE', 'CONSUMER', ...(wide ? ['BMC'] : []), 'ONLINE', 'ERROR', 'AGE',
     ...(wide ? ['IMAGE', 'POWERED', 'GENERATION', 'STEP'] : []),
   ];
-  const rows = hosts.map((h) => [
-    ...(opts.allNamespaces ? [h.namespace] : []),
-    h.name,
-    ...(wide ? [h.operationalStatus] : []),
-    h.state,
-    h.consumer,
-    ...(wide ? [h.bmcAddress] : []),
-    String(h.online),
-    h.errorType,
-    age(h.createdAt, opts.now),
-    ...(wide ? [h.image, String(h.poweredOn), String(h.generation), h.step ?? ''] : []),
-  ]);
+  const rows = hosts.map((h) => {
+    // No memo yet (hosts/noView): its columns are unknown, not false or empty (kubectl's placeholder).
+    const m = (v: string): string => (h.noView ? UNKNOWN : v);
+    return [
+      ...(opts.allNamespaces ? [h.namespace] : []),
+      h.name,
+      ...(wide ? [h.operationalStatus] : []),
+      h.state,
+      m(h.consumer),
+      ...(wide ? [m(h.bmcAddress)] : []),
+      m(String(h.online)),
+      h.errorType,
+      age(h.createdAt, opts.now),
+      ...(wide ? [m(h.image), String(h.poweredOn), m(String(h.generation)), h.step ?? ''] : []),
+    ];
+  });
   return table(header, rows);
 }
 

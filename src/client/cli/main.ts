@@ -14,11 +14,12 @@ import { KeysExistError, createKeys, findPublicKey, rotateKeys } from '../../sec
 import { Sealer, formatSealingPublicKey } from '../../secrets/sealer.js';
 import { parseManifests, type ManifestSource } from '../../api/manifest.js';
 import { InvalidManifestError } from '../errors.js';
-import { MetalflowClient, loadManifests } from '../metalflow-client.js';
+import { DESCRIBE_CONCURRENCY, MetalflowClient, loadManifests } from '../metalflow-client.js';
 import { UsageError, intervalFlag, parseCommandLine, selectorFlag, timeoutFlag, type CliValues } from './args.js';
 import { COMMANDS, commandHelp, usage } from './commands.js';
 import { asJson, asYaml, describeText, hostsTable } from './format.js';
 import { ExitCode, reportError } from './report.js';
+import { noViewWarning, selectListed, unansweredWarning } from './select-hosts.js';
 import { readManifestSources } from './sources.js';
 import { versionText } from './version.js';
 import { waitGoal, type WaitVerb } from './wait-goals.js';
@@ -47,6 +48,29 @@ function selectHosts<T extends { labels: Record<string, string> }>(views: T[], v
   const selector = selectorFlag(values.selector);
   return selector ? views.filter((v) => matchesSelector(selector, v.labels)) : views;
 }
+
+/**
+ * `-l` over visibility's list. A host with no BmhView memo has no labels there: its labels come
+ * from a query when its worker answers (DESCRIBE_CONCURRENCY at a time); the others are named on
+ * stderr, never dropped silently.
+ */
+async function selectListedHosts(client: MetalflowClient, hosts: HostSummary[], values: CliValues): Promise<HostSummary[]> {
+  const selector = selectorFlag(values.selector);
+  const { selected, noView } = selectListed(hosts, selector);
+  if (!selector || noView.length === 0) return selected;
+  const silent: HostSummary[] = [];
+  for (let i = 0; i < noView.length; i += DESCRIBE_CONCURRENCY) {
+    await Promise.all(noView.slice(i, i + DESCRIBE_CONCURRENCY).map(async (h) => {
+      const view = await client.view(h.namespace, h.name).catch(() => undefined);
+      if (!view) silent.push(h);
+      else if (matchesSelector(selector, view.labels)) selected.push({ ...h, labels: view.labels });
+    }));
+  }
+  if (silent.length) process.stderr.write(noViewWarning(silent.sort(byId)));
+  return selected.sort(byId);
+}
+
+const byId = (a: HostSummary, b: HostSummary): number => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`);
 
 /**
  * `apply -n NS`: as kubectl, an object in another namespace (none given means "default") is refused, not
@@ -150,12 +174,17 @@ export async function run(argv: string[]): Promise<number> {
         const scope = all ? undefined : namespace;
         if (values.output === 'json' || values.output === 'yaml') {
           // The whole object (full status) is only in the workflow: these ask each host (a query; needs its worker).
-          const views = selectHosts(name ? [await client.view(namespace, name)] : await client.views(scope), values);
+          // A host whose worker does not answer is named on stderr and fails the command (as kubectl
+          // does when part of a get fails): a List without it would read as "no such host".
+          const got = name ? { views: [await client.view(namespace, name)], unanswered: [] } : await client.viewsOf(scope);
+          const views = selectHosts(got.views, values);
           out(values.output === 'json' ? asJson(views, Boolean(name)) : asYaml(views, Boolean(name)));
-          return ExitCode.ok;
+          if (got.unanswered.length === 0) return ExitCode.ok;
+          process.stderr.write(unansweredWarning(got.unanswered));
+          return ExitCode.failed;
         }
         // Tables and names: visibility only (search attributes and memo), no query, no worker.
-        const hosts = selectHosts(name ? [await client.summary(namespace, name)] : await client.list(scope), values);
+        const hosts = await selectListedHosts(client, name ? [await client.summary(namespace, name)] : await client.list(scope), values);
         if (values.output === 'name') {
           if (hosts.length) out(hosts.map((h) => resourceName(h.name)).join('\n'));
         } else if (hosts.length === 0) process.stderr.write(`No hosts found${all ? '' : ` in ${namespace} namespace`}.\n`);
@@ -186,7 +215,7 @@ export async function run(argv: string[]): Promise<number> {
       case 'watch': {
         const all = values['all-namespaces'] === true;
         for (;;) {
-          const views = selectHosts(await client.list(all ? undefined : namespace), values);
+          const views = await selectListedHosts(client, await client.list(all ? undefined : namespace), values);
           process.stdout.write('\x1b[2J\x1b[H');
           out(`${new Date().toISOString()}  (Ctrl-C to stop)\n`);
           out(views.length ? hostsTable(views, { allNamespaces: all }) : 'No hosts found.');

@@ -1,6 +1,6 @@
 /** metadata.annotations / metadata.labels: Kubernetes' apimachinery rules (ValidateAnnotations, ValidateLabels). */
 import { describe, expect, it } from 'vitest';
-import { MAX_ANNOTATIONS_TOTAL_BYTES, MAX_LABEL_VALUE_LENGTH, MAX_QUALIFIED_NAME_LENGTH, validateObjectMeta, type FieldError } from '../../../src/api/validate-host.js';
+import { MAX_ANNOTATIONS_TOTAL_BYTES, MAX_LABELS_TOTAL_BYTES, MAX_LABEL_VALUE_LENGTH, MAX_QUALIFIED_NAME_LENGTH, validateObjectMeta, type FieldError } from '../../../src/api/validate-host.js';
 
 const check = (meta: Record<string, unknown>): FieldError[] => {
   const errors: FieldError[] = [];
@@ -16,6 +16,15 @@ describe('object metadata', () => {
     expect(check({ annotations: { [key]: 'x'.repeat(MAX_ANNOTATIONS_TOTAL_BYTES - key.length + 1) } })).toEqual([{ field: 'metadata.annotations', reason: `Too long: must have at most ${MAX_ANNOTATIONS_TOTAL_BYTES} bytes` }]);
     // bytes, not characters (UTF-8)
     expect(check({ annotations: { a: 'é'.repeat(MAX_ANNOTATIONS_TOTAL_BYTES / 2) } })).toEqual([{ field: 'metadata.annotations', reason: `Too long: must have at most ${MAX_ANNOTATIONS_TOTAL_BYTES} bytes` }]);
+  });
+
+  it('caps the total size of labels (keys and values): they are copied into the BmhView memo of every host', () => {
+    expect(MAX_LABELS_TOTAL_BYTES).toBe(16384);
+    // 63-character values under 63-character keys: 126 bytes a label.
+    const labels = (n: number): Record<string, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${String(i).padStart(5, '0')}${'k'.repeat(57)}`, 'v'.repeat(63)]));
+    const fit = Math.floor(MAX_LABELS_TOTAL_BYTES / 126);
+    expect(check({ labels: labels(fit) })).toEqual([]);
+    expect(check({ labels: labels(fit + 1) })).toEqual([{ field: 'metadata.labels', reason: `Too long: must have at most ${MAX_LABELS_TOTAL_BYTES} bytes` }]);
   });
 
   it('checks annotation and label keys as qualified names', () => {

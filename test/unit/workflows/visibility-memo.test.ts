@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BareMetalHost, BareMetalHostStatus } from '../../../src/api/types.js';
 import type { HostFlags } from '../../../src/contract/index.js';
-import { bmhViewOf, changedMemo, currentDetailsOf } from '../../../src/workflows/visibility-memo.js';
+import { MAX_MEMO_BYTES, MEMO_ERROR_MESSAGE_MAX, bmhViewOf, changedMemo, currentDetailsOf, memoBytes } from '../../../src/workflows/visibility-memo.js';
 
 const host: BareMetalHost = {
   apiVersion: 'metal3.io/v1alpha1',
@@ -34,6 +34,25 @@ describe('BmhView memo', () => {
     expect(changedMemo(first, of(status({ lastUpdated: '2026-01-02T00:00:00Z', poweredOn: false, provisioning: { state: 'provisioned', ID: 'x', image: { url: 'http://i/os.qcow2' } } })))).toBeUndefined();
     expect(changedMemo(first, of(status({ errorType: 'power management error', errorMessage: 'boom', errorCount: 1 })))).toMatchObject({ errorMessage: 'boom', errorCount: 1 });
     expect(changedMemo(first, of(status(), { ...flags, rebootRequested: 'soft', rebootRequests: 1 }))).toMatchObject({ rebootRequests: 1, rebootPending: true });
+  });
+
+  it('cuts errorMessage to MEMO_ERROR_MESSAGE_MAX characters (describe and -o yaml show it whole)', () => {
+    const long = 'e'.repeat(MEMO_ERROR_MESSAGE_MAX + 500);
+    const v = of(status({ errorType: 'provisioning error', errorMessage: long, errorCount: 1 }));
+    expect(v.errorMessage.length).toBe(MEMO_ERROR_MESSAGE_MAX);
+    expect(v.errorMessage.endsWith('…')).toBe(true);
+    expect(of(status({ errorMessage: 'short' })).errorMessage).toBe('short');
+  });
+
+  it('stays under MAX_MEMO_BYTES whatever the spec holds: an oversized view drops its labels and cuts its strings', () => {
+    const huge = 'x'.repeat(MAX_MEMO_BYTES);
+    const big: BareMetalHost = { ...host, metadata: { ...host.metadata, labels: { rack: 'r1' } }, spec: { ...host.spec, image: { url: `http://i/${huge}` }, consumerRef: { kind: 'Metal3Machine', name: huge }, bmc: { address: huge, credentialsName: 'c' } } };
+    const v = bmhViewOf({ uid: 'u', generation: 3, createdAt: '2026-01-01T00:00:00Z', host: big, status: status({ hardwareProfile: huge }), flags });
+    expect(memoBytes(v)).toBeLessThanOrEqual(MAX_MEMO_BYTES);
+    expect(v.labels).toEqual({});
+    expect(v.image.startsWith('http://i/x')).toBe(true);
+    expect(memoBytes(of(status()))).toBeLessThan(MAX_MEMO_BYTES);
+    expect(of(status()).labels).toEqual({ rack: 'r1' });
   });
 
   it('current details show state, step and error for the Temporal UI', () => {
