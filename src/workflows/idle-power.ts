@@ -16,6 +16,12 @@ export const POWER_WATCH_PATCH = 'power-watch';
 /** Marks runs that register the watch again after any other step (act() in the worker ended it). */
 export const REWATCH_AFTER_STEP_PATCH = 'power-watch-rewatch-after-step';
 
+/**
+ * Marks runs that return to the loop when something woke the host while it registered its watch
+ * (before it, such a signal was slept through until the safety poll). Asked only in that case.
+ */
+export const WATCH_WAKEUP_PATCH = 'power-watch-wakeup';
+
 /** The run's view of its watch: not carried across continue-as-new (the new run registers again). */
 export class IdlePower {
   /** The worker reported drift (or a BMC it cannot read) since the last registration. */
@@ -23,6 +29,7 @@ export class IdlePower {
   /** What the watch was registered for, and when the workflow reads the power itself next. */
   watched: { as: string; until: number } | undefined;
   patch: boolean | undefined;
+  wakeupPatch: boolean | undefined;
   /** A step other than watchPower ran since the registration (the worker may have dropped the entry). */
   stale = false;
   rewatchPatch: boolean | undefined;
@@ -58,6 +65,7 @@ export async function idleWait(host: HostRun, powerManaged: boolean, waiting: st
   if (idle.reported || idle.watched?.as !== as || Date.now() >= idle.watched.until) {
     idle.reported = false;
     idle.watched = undefined;
+    const seen = host.wakeups; // host.sleep() counts from its own start: a wake during the step would be lost
     const r = await host.step('watchPower', ErrorType.PowerManagement, () =>
       host.bmc('watchPower').watchPower({ target: host.target(), expected: status.poweredOn, intervalMs: settings.powerSyncIntervalMs, leaseMs: safetyMs * WATCH_LEASE_SAFETY_POLLS }),
     );
@@ -72,6 +80,7 @@ export async function idleWait(host: HostRun, powerManaged: boolean, waiting: st
     }
     // Not watched (the worker's watch list is full): read again at the sync interval, as before the watch.
     idle.watched = { as, until: Date.now() + (r.value.watching ? safetyMs : settings.powerSyncIntervalMs) };
+    if (host.wakeups !== seen && (idle.wakeupPatch ??= patched(WATCH_WAKEUP_PATCH))) return true; // the loop looks at what woke it
   }
   host.currentStep = waiting;
   await host.sleep(Math.max(1, idle.watched.until - Date.now()));
