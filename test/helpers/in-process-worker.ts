@@ -3,16 +3,30 @@
  * test chooses (real ones with test driver settings, or stubs that script a failure). It runs the
  * workers' prebuilt workflow bundle (src/worker/workflow-bundle.ts).
  */
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createHostActivities } from '../../src/activities/index.js';
 import { MetalflowClient } from '../../src/client/metalflow-client.js';
 import { workflowBundlePathFromEnv } from '../../src/config/worker-settings.js';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.js';
 import { hostMetricsSinks } from '../../src/worker/metrics/observability.js';
 import { MetricsRegistry } from '../../src/worker/metrics/registry.js';
-import { HOST_METRICS } from '../../src/contract/index.js';
+import { DEFAULT_HOST_SETTINGS, HOST_METRICS, type HostSettings } from '../../src/contract/index.js';
+import { Keyring } from '../../src/secrets/keyring.js';
 import { readPublicKey } from '../../src/secrets/key-store.js';
 import { Sealer } from '../../src/secrets/sealer.js';
 import type { TestStack } from './stack.js';
+
+/** Real host activities for `stack` (fake driver, 10 ms steps, inline agent) with `settings` over the defaults. */
+export function realHostActivities(stack: TestStack, temporal: Client, settings: Partial<HostSettings> = {}) {
+  return createHostActivities({
+    keyring: Keyring.load(stack.keyDir),
+    drivers: { fakeStateDir: join(stack.dataDir, 'fake-hardware'), fakeStepMs: 10 },
+    settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline', ...settings },
+    temporal,
+  });
+}
 
 let bundle: ReturnType<typeof loadWorkflowBundle> | undefined;
 

@@ -5,15 +5,12 @@
  * signal that arrives while the refused ask completes is not slept through. Real host activities
  * (fake driver) in an in-process worker whose slot activities the test scripts; limit 1, unit 1 s.
  */
-import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHostActivities } from '../../../src/activities/index.js';
-import { DEFAULT_HOST_SETTINGS, hostWorkflowId, type CarriedState, type HostSettings, type HostWorkflowInput, provisioningSemaphoreId, provisioningSemaphoreQuery, slotFreeSignal, type SlotGrant, type SlotHolder, type SlotHolderCheck, type SlotRelease, type SlotRequest } from '../../../src/contract/index.js';
-import { Keyring } from '../../../src/secrets/keyring.js';
-import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
+import { hostWorkflowId, type CarriedState, type HostSettings, type HostWorkflowInput, provisioningSemaphoreId, provisioningSemaphoreQuery, slotFreeSignal, type SlotGrant, type SlotHolder, type SlotHolderCheck, type SlotRelease, type SlotRequest } from '../../../src/contract/index.js';
+import { realHostActivities, startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { TestStack, fakeHostsManifest } from '../../helpers/stack.js';
 
 const NS = 'it-slot-failures';
@@ -42,14 +39,7 @@ async function until(what: string, ok: () => Promise<boolean> | boolean, timeout
 }
 
 /** Real host activities for `on` (limit 1, unit 1 s, `settings` over that). */
-function realActivities(on: TestStack, settings: Partial<HostSettings> = {}) {
-  return createHostActivities({
-    keyring: Keyring.load(on.keyDir),
-    drivers: { fakeStateDir: join(on.dataDir, 'fake-hardware'), fakeStepMs: 10 },
-    settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline', provisioningLimit: 1, backoffUnitMs: UNIT_MS, ...settings },
-    temporal: client,
-  });
-}
+const realActivities = (on: TestStack, settings: Partial<HostSettings> = {}) => realHostActivities(on, client, { provisioningLimit: 1, backoffUnitMs: UNIT_MS, ...settings });
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: stack.address });
