@@ -59,8 +59,9 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
     const path = parsed.path;
     const script = path === '/boot.ipxe' ? undefined : /^\/ipxe\/([^/]+)\/boot\.ipxe$/.exec(path);
     // A media token is the only key to an ISO holding the host's network data: never in a log line.
-    // Scripts at debug: every machine of the network asks for one at each boot.
-    opts.log?.(path === '/boot.ipxe' || script ? 'debug' : 'info', `http: ${req.method ?? '?'} ${path.replace(/^\/media\/[^/]+/, '/media/…')} from ${req.socket.remoteAddress ?? '?'}`);
+    // The generic chain script at debug (every machine asks for it first); a machine's own script
+    // and files at info: operators (and the QEMU lab test) follow a network boot by them.
+    opts.log?.(path === '/boot.ipxe' ? 'debug' : 'info', `http: ${req.method ?? '?'} ${path.replace(/^\/media\/[^/]+/, '/media/…')} from ${req.socket.remoteAddress ?? '?'}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n', true, { allow: 'GET, HEAD' });
     // Nothing here takes a body: refuse one rather than read (or drain) it.
     if (hasBody(req)) return text(res, 413, 'request body not allowed\n', true);
