@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWorkflowId, powerOffSignal, type WatchPowerInput, type WatchPowerResult } from '../../../src/contract/index.js';
 import { realHostActivities, startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { TestStack, fakeHostsManifest } from '../../helpers/stack.js';
+import { until } from '../../helpers/until.js';
 
 const NS = 'it-watch-wakeup';
 const stack = new TestStack();
@@ -16,11 +17,6 @@ let worker: InProcessWorker;
 let connection: Connection;
 let client: Client;
 let signalDuringWatch: string | undefined;
-
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (await ok()) return;
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: stack.address });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostWorkflowId, type CarriedState, type HostSettings, type HostWorkflowInput, provisioningSemaphoreId, provisioningSemaphoreQuery, slotFreeSignal, type SlotGrant, type SlotHolder, type SlotHolderCheck, type SlotRelease, type SlotRequest } from '../../../src/contract/index.js';
 import { realHostActivities, startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { TestStack, fakeHostsManifest } from '../../helpers/stack.js';
+import { until } from '../../helpers/until.js';
 
 const NS = 'it-slot-failures';
 const UNIT_MS = 1_000;
@@ -33,11 +34,6 @@ let client: Client;
 const semaphore = () => client.workflow.getHandle(provisioningSemaphoreId(stack.taskQueue));
 const events = async (name: string) => (await client.workflow.getHandle(id(name)).fetchHistory()).events ?? [];
 const ms = (d: temporal.api.history.v1.ITimerStartedEventAttributes | null | undefined) => Number(d?.startToFireTimeout?.seconds ?? 0) * 1000 + Math.round((d?.startToFireTimeout?.nanos ?? 0) / 1e6);
-async function until(what: string, ok: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (await ok()) return;
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Real host activities for `on` (limit 1, unit 1 s, `settings` over that). */
 const realActivities = (on: TestStack, settings: Partial<HostSettings> = {}) => realHostActivities(on, client, { provisioningLimit: 1, backoffUnitMs: UNIT_MS, ...settings });
 
