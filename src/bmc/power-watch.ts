@@ -11,7 +11,8 @@
  * MAX_WATCH_LEASE_MS, and a BMC that hangs holds only its own entry.
  */
 
-import type { PowerReport } from '../contract/messages.js';
+/** What a watch tells a host (the contract's powerDrift signal carries it); at most one report per registration. */
+export type PowerReport = { kind: 'drift'; poweredOn: boolean } | { kind: 'unreadable'; error: string };
 
 /** Most hosts one worker watches; a host refused is told so and polls from its workflow as before. */
 export const MAX_POWER_WATCHES = 10_000;

@@ -3,6 +3,7 @@ import type { HostFirmwareSpec } from '../api/firmware.js';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BareMetalHost, BareMetalHostStatus, RebootMode } from '../api/types.js';
 import type { SessionHeartbeat, SessionInspection } from '../boot/agent-sessions.js';
+import type { PowerReport } from '../bmc/power-watch.js';
 import type { SecretPurpose } from '../secrets/sealed-types.js';
 import type { HostDefinition } from './host-workflow.js';
 import type { AnnotationEdit } from '../api/annotations.js';
@@ -49,8 +50,7 @@ export const agentInspectionSignal = defineSignal<[AgentInspectionArg]>('agentIn
  * The watched BMC's power differs from the host's status, could not be read, or a host worker
  * started without the host's watch (`rewatch`): the host reads the power itself and registers again.
  */
-/** What a worker's power watch tells a host; at most one report per registration. */
-export type PowerReport = { kind: 'drift'; poweredOn: boolean } | { kind: 'unreadable'; error: string };
+export type { PowerReport };
 export type PowerDriftArg = PowerReport | { kind: 'rewatch' };
 export const powerDriftSignal = defineSignal<[PowerDriftArg]>('powerDrift');
 

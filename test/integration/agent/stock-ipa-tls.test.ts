@@ -90,8 +90,10 @@ describe('stock ironic-python-agent against the agent API over HTTPS', () => {
     agents.push(ipa);
     const inspection = await until('inspection data', () => inspections[0], 120_000, ipa.logFile);
     expect(inspection.hardware.nics?.map((n) => n.mac)).toContain(MAC);
-    const hb = await until('a heartbeat', () => heartbeats[0], 120_000, ipa.logFile);
+    const callbackUrl = await until('a heartbeat', () => sessions.get(uuid)?.callbackUrl, 120_000, ipa.logFile);
     // API 1.67 < 1.68: IPA's own API (its callback) stays plain HTTP, as with Ironic without auto-TLS.
-    expect(hb).toMatchObject({ session: 's2', callbackUrl: `http://${netns.nsIp}:${IPA_PORT}`, agentVersion: '13.0.0' });
+    expect(callbackUrl).toBe(`http://${netns.nsIp}:${IPA_PORT}`);
+    // An inspection session's heartbeat is not signalled: its workflow waits for the inspection data only.
+    expect(heartbeats).toEqual([]);
   });
 });

@@ -162,7 +162,7 @@ describe('agent boot retried after the agent looked up', () => {
     // Each attempt: machine off, then a new session (fresh token), then the boot; the session ends before the power action after the deploy.
     const history = await stack.client.handle(NS, 'ab-0').fetchHistory();
     const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => typeof n === 'string');
-    const boot = scheduled.slice(scheduled.indexOf('expectAgent') - 1);
+    const boot = scheduled.slice(scheduled.indexOf('expectAgent') - 1, scheduled.indexOf('bootFromDisk') + 1);
     expect(boot).toEqual(['setPowerState', 'expectAgent', 'bootAgent', 'setPowerState', 'expectAgent', 'bootAgent', 'agentDeploy', 'endAgent', 'bootFromDisk']);
   });
 
