@@ -13,6 +13,7 @@ import {
 } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { mapBounded } from './bounded-map.js';
 import { bootMacConflicts } from '../api/boot-mac.js';
 import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost, type SealedSecretsOf } from '../api/manifest.js';
 import type { BareMetalHostSpec, BareMetalHostStatus } from '../api/types.js';
@@ -96,6 +97,9 @@ export const DESCRIBE_CONCURRENCY = 16;
 /** Hosts applied at once by `apply` (each is one update-with-start round trip). */
 const APPLY_CONCURRENCY = 16;
 
+/** Host queries in flight at once (`get -o yaml|json`, `apply`'s reads of the hosts it changes). */
+export const QUERY_CONCURRENCY = 32;
+
 export class MetalflowClient {
   constructor(
     readonly temporal: Client,
@@ -137,10 +141,10 @@ export class MetalflowClient {
     const sealer = this.sealer;
     const definitions = hosts.map((h) => sealHost(h, sealer));
 
-    const existing = await Promise.all(definitions.map((d) => this.view(d.host.metadata.namespace, d.host.metadata.name).catch((err: unknown) => {
+    const existing = await mapBounded(definitions, QUERY_CONCURRENCY, (d) => this.view(d.host.metadata.namespace, d.host.metadata.name).catch((err: unknown) => {
       if (err instanceof HostNotFoundError) return undefined;
       throw err;
-    })));
+    }));
     const errors: ManifestError[] = [];
     definitions.forEach((d, i) => {
       const current = existing[i];
@@ -169,36 +173,30 @@ export class MetalflowClient {
     });
 
     // Several hosts at once (each waits for its workflow to accept the spec); outcomes keep file order.
-    const outcomes: ApplyOutcome[] = new Array<ApplyOutcome>(definitions.length);
-    let next = 0;
-    const applyNext = async (): Promise<void> => {
-      for (let i = next++; i < definitions.length; i = next++) {
-        const definition = definitions[i] as (typeof definitions)[number];
-        const { namespace, name } = definition.host.metadata;
-        const workflowId = hostWorkflowId(namespace, name);
-        // An exported status is adopted by a new host only: a running workflow is the source of truth.
-        const imported = hosts[i]?.importedStatus;
-        const input: HostWorkflowInput = { definition, ...(imported && !existing[i] ? { imported } : {}) };
-        const startWorkflowOperation = new WithStartWorkflowOperation<HostWorkflow>(HOST_WORKFLOW_TYPE, {
-          workflowId,
-          taskQueue: this.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // The Temporal UI's one-line summary; the live state is in the Bmh* columns, the BmhView memo and the current details.
-          staticSummary: `BareMetalHost ${namespace}/${name}`,
-        });
-        try {
-          const res = await this.temporal.workflow.executeUpdateWithStart(applySpecUpdate, { args: [definition], startWorkflowOperation });
-          outcomes[i] = { namespace, name, generation: res.generation, spec: definition.host.spec, result: !existing[i] ? 'created' : res.changed ? 'configured' : 'unchanged' };
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) {
-            throw new InvalidManifestError([{ document: `BareMetalHost ${namespace}/${name}`, field: 'spec', reason: err.cause?.message ?? err.message }]);
-          }
-          throw err;
+    const outcomes = await mapBounded(definitions, APPLY_CONCURRENCY, async (definition, i): Promise<ApplyOutcome> => {
+      const { namespace, name } = definition.host.metadata;
+      const workflowId = hostWorkflowId(namespace, name);
+      // An exported status is adopted by a new host only: a running workflow is the source of truth.
+      const imported = hosts[i]?.importedStatus;
+      const input: HostWorkflowInput = { definition, ...(imported && !existing[i] ? { imported } : {}) };
+      const startWorkflowOperation = new WithStartWorkflowOperation<HostWorkflow>(HOST_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // The Temporal UI's one-line summary; the live state is in the Bmh* columns, the BmhView memo and the current details.
+        staticSummary: `BareMetalHost ${namespace}/${name}`,
+      });
+      try {
+        const res = await this.temporal.workflow.executeUpdateWithStart(applySpecUpdate, { args: [definition], startWorkflowOperation });
+        return { namespace, name, generation: res.generation, spec: definition.host.spec, result: !existing[i] ? 'created' : res.changed ? 'configured' : 'unchanged' };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          throw new InvalidManifestError([{ document: `BareMetalHost ${namespace}/${name}`, field: 'spec', reason: err.cause?.message ?? err.message }]);
         }
+        throw err;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, definitions.length) }, () => applyNext()));
+    });
     return { hosts: outcomes, warnings };
   }
 
@@ -267,7 +265,7 @@ export class MetalflowClient {
   async viewsOf(namespace?: string): Promise<{ views: HostView[]; unanswered: string[] }> {
     const ids: string[] = [];
     for await (const wf of this.temporal.workflow.list({ query: this.runningHostsQuery(namespace) })) ids.push(wf.workflowId);
-    const views = await Promise.all(ids.map((id) => this.temporal.workflow.getHandle(id).query(hostQuery).catch(() => undefined)));
+    const views = await mapBounded(ids, QUERY_CONCURRENCY, (id) => this.temporal.workflow.getHandle(id).query(hostQuery).catch(() => undefined));
     const unanswered = ids.filter((_, i) => views[i] === undefined).map((id) => {
       const h = parseHostWorkflowId(id);
       return h ? `${h.namespace}/${h.name}` : id;
@@ -309,17 +307,10 @@ export class MetalflowClient {
    * activities: one describe per host (no query, no worker), so only for the wide table.
    */
   async withSteps<T extends HostSummary>(hosts: T[]): Promise<Array<T & { step: string }>> {
-    const out: Array<T & { step: string }> = new Array<T & { step: string }>(hosts.length);
-    let next = 0;
-    const one = async (): Promise<void> => {
-      for (let i = next++; i < hosts.length; i = next++) {
-        const h = hosts[i] as T;
-        const d = await this.handle(h.namespace, h.name).describe().catch(() => undefined);
-        out[i] = { ...h, step: (d?.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?').join(',') };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, hosts.length) }, () => one()));
-    return out;
+    return mapBounded(hosts, DESCRIBE_CONCURRENCY, async (h) => {
+      const d = await this.handle(h.namespace, h.name).describe().catch(() => undefined);
+      return { ...h, step: (d?.raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '?').join(',') };
+    });
   }
 
   private runningHostsQuery(namespace?: string): string {

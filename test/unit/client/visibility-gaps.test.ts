@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLabelSelector } from '../../../src/api/label-selector.js';
 import { hostsTable } from '../../../src/client/cli/format.js';
 import { noViewWarning, selectListed, unansweredWarning } from '../../../src/client/cli/select-hosts.js';
-import { MetalflowClient, summaryOf } from '../../../src/client/metalflow-client.js';
+import { MetalflowClient, QUERY_CONCURRENCY, summaryOf } from '../../../src/client/metalflow-client.js';
 import { MemoKey, type HostSummary, type HostView } from '../../../src/contract/index.js';
 
 const START = new Date('2026-03-02T10:00:00Z');
@@ -56,5 +56,31 @@ describe('get -o yaml|json with hosts that do not answer', () => {
     expect(got.unanswered).toEqual(['ns/b']);
     expect(unansweredWarning(got.unanswered)).toBe('warning: 1 host did not answer (worker down?), left out: ns/b\n');
     expect(unansweredWarning(['ns/b', 'ns/d'])).toBe('warning: 2 hosts did not answer (worker down?), left out: ns/b, ns/d\n');
+  });
+});
+
+describe('queries fanned out over the fleet', () => {
+  it(`keeps at most QUERY_CONCURRENCY host queries in flight, however many hosts are listed`, async () => {
+    const ids = Array.from({ length: QUERY_CONCURRENCY * 4 + 3 }, (_, i) => `bmh/ns/h${String(i).padStart(3, '0')}`);
+    let inFlight = 0;
+    let most = 0;
+    const temporal = {
+      workflow: {
+        list: async function* () {
+          for (const workflowId of ids) yield { workflowId };
+        },
+        getHandle: (id: string) => ({
+          query: async (): Promise<HostView> => {
+            most = Math.max(most, ++inFlight);
+            await new Promise((r) => setTimeout(r, 1));
+            inFlight--;
+            return { name: id.split('/')[2], namespace: 'ns' } as HostView;
+          },
+        }),
+      },
+    } as unknown as Client;
+    const got = await new MetalflowClient(temporal, { address: 'x', namespace: 'default' }).viewsOf('ns');
+    expect(got.views).toHaveLength(ids.length);
+    expect(most).toBe(QUERY_CONCURRENCY);
   });
 });
