@@ -15,3 +15,5 @@ echo "==> temporal CLI: $("$root/scripts/ensure-temporal.sh")" >&2
 bash "$root/scripts/setup-tools.sh"
 # The workflow bundle the workers run (built once here, not at each worker start; skipped when current).
 node --import tsx src/worker/build-workflow-bundle.ts
+# The CLI's bundle (the CLI runs from source until it is built, and whenever src/ is newer).
+bash scripts/build-cli.sh
