@@ -46,29 +46,19 @@ export const PREPARE_ON_CHANGE_PATCH = 'prepare-on-change';
 export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
 
 /**
- * Marks runs that take provisioning slots from the task queue's semaphore workflow (exact limit)
- * instead of counting busy hosts in visibility before acting (a burst all got in). Asked at the
- * first capacity-gated transition of a run, where older runs scheduled the visibility count.
+ * Marks runs with issue 14's workflow changes (fleet scale and cost), all under this one id, since
+ * each id costs every new run a marker and an upsert: provisioning slots from the task queue's
+ * semaphore (exact limit: forced slots for deleted hosts deprovisioning, an ask repeated when a
+ * slot-free signal came meanwhile) instead of a visibility count; the BmhView memo; idle hosts'
+ * power watched by their worker (re-registered after any other step, a wake-up during the
+ * registration acted on); the last agent command ending its session; local activities for the
+ * short local calls. Those changes first carried seven ids that were never released (no running
+ * host recorded them; the last release, 6b55277, has none of them), so they were merged here. Once
+ * a release has recorded this id, a change must not add behaviour behind it: that needs a new id.
+ * Asked where each change acts (asking again costs nothing); where a predicate or a later step
+ * depends on the answer it is memoised, as prepareOnChange.
  */
-export const PROVISIONING_SEMAPHORE_PATCH = 'provisioning-semaphore';
-/**
- * Marks runs that upsert the BmhView memo (what `get`/`watch`/`wait` read without a query) when
- * its content changes. Runs recorded before it never upserted a memo.
- */
-export const VISIBILITY_MEMO_PATCH = 'visibility-memo';
-
-/**
- * Marks runs that record a host entering a busy state without a slot (a deleted host
- * deprovisioning) at the semaphore, forced: counted, never refused, as BMO's count includes it.
- * Asked only at such a transition; runs before it did not count those hosts.
- */
-export const FORCED_SLOT_PATCH = 'provisioning-slot-forced';
-
-/**
- * Marks runs that ask again at once when a wake-up (the semaphore's slot-free signal) came while
- * the refused ask was under way; asked only then. Runs before it slept through such a wake-up.
- */
-export const SLOT_WAKEUP_PATCH = 'provisioning-slot-wakeup';
+export const FLEET_SCALE_PATCH = 'fleet-scale-14';
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -141,7 +131,7 @@ export class HostRun {
   prepareOnChange: boolean | undefined;
   /** Holds or waits for a slot at the provisioning semaphore (carried over continue-as-new). */
   slotAsked: boolean;
-  /** patched(PROVISIONING_SEMAPHORE_PATCH), asked once per run at its first capacity-gated transition. */
+  /** patched(FLEET_SCALE_PATCH), asked once per run at its first capacity-gated transition: the semaphore, not the visibility count. */
   private semaphore: boolean | undefined;
   /** The last ask could not reach the semaphore (so no wake-up signal will come). */
   private slotAskFailed = false;
@@ -332,13 +322,13 @@ export class HostRun {
     this.showDetails();
   }
 
-  /** Upserts the BmhView memo if its content changed (runs past VISIBILITY_MEMO_PATCH only). */
+  /** Upserts the BmhView memo if its content changed (runs past FLEET_SCALE_PATCH only). */
   publishMemo(): void {
     const next = bmhViewOf({ uid: this.uid, generation: this.generation, createdAt: this.createdAt, host: this.def.host, status: this.status, flags: this.flags });
     const memo = changedMemo(this.publishedMemo, next);
     if (!memo) return;
     // Asked at each change, not memoised: a run recorded before the patch starts publishing at its first live change.
-    if (!patched(VISIBILITY_MEMO_PATCH)) return;
+    if (!patched(FLEET_SCALE_PATCH)) return;
     upsertMemo({ [MemoKey.view]: memo });
     this.publishedMemo = memo;
   }
@@ -405,13 +395,13 @@ export class HostRun {
     if (t.needsCapacity && !(await this.hasCapacity())) {
       hostMetrics.delayed(this.hostKey(), t.to);
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
-      if (this.wakeups !== seen && patched(SLOT_WAKEUP_PATCH)) return false; // woken meanwhile: the handler asks again now
+      if (this.wakeups !== seen && patched(FLEET_SCALE_PATCH)) return false; // woken meanwhile: the handler asks again now
       // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
       const queued = this.semaphore === true && !this.slotAskFailed;
       await this.sleep(queued ? slotRecheckMs(Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
       return false;
     }
-    if (!t.needsCapacity && t.to !== DELETED && stateIs(t.to, StateTrait.busy) && !this.slotAsked && this.settings.provisioningLimit > 0 && patched(FORCED_SLOT_PATCH)) {
+    if (!t.needsCapacity && t.to !== DELETED && stateIs(t.to, StateTrait.busy) && !this.slotAsked && this.settings.provisioningLimit > 0 && patched(FLEET_SCALE_PATCH)) {
       await this.forceSlot();
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
@@ -496,7 +486,7 @@ export class HostRun {
   }
 
   private async hasCapacity(): Promise<boolean> {
-    this.semaphore ??= patched(PROVISIONING_SEMAPHORE_PATCH);
+    this.semaphore ??= patched(FLEET_SCALE_PATCH);
     const ok = this.semaphore ? await this.acquireSlot() : await bmc.hasProvisioningCapacity({ workflowId: this.workflowId, limit: this.settings.provisioningLimit, busyStates: statesWith(StateTrait.busy) });
     if (!ok && !this.delayed) {
       this.delayed = true;
