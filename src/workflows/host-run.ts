@@ -11,11 +11,12 @@ import { inspectionDisabled } from '../api/annotation-rules.js';
 import { firmwarePending } from './firmware.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
-import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type SlotRequest, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type SlotRequest, type StepInput, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
-import { bmc, bmcCall } from './activity-proxies.js';
+import { bmc, bmcCall, localFirstAttempt, localSlots } from './activity-proxies.js';
+import { retryableFailure } from './activity-retry.js';
 import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
 
@@ -69,6 +70,8 @@ export interface AgentReports {
   callbackUrl?: string;
   hardware?: HardwareDetails;
   inspectionError?: string;
+  /** The boot services end the session themselves now that its inspection was delivered. */
+  sessionEnded?: boolean;
 }
 
 function initialStatus(now: string): BareMetalHostStatus {
@@ -445,7 +448,7 @@ export class HostRun {
     const namespace = this.def.host.metadata.namespace;
     if (creds) this.status.triedCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
     hostMetrics.registrationRequired();
-    const r = await this.step('registerHost', errorType, () => this.bmc('registerHost').registerHost({ target: this.target(), opId: this.opId('register') }), { interruptible });
+    const r = await this.step('registerHost', errorType, () => this.registerCall({ target: this.target(), opId: this.opId('register') }), { interruptible });
     if (!r.ok) {
       if (!r.interrupted && r.failureType === FailureType.BmcAuthenticationError) {
         hostMetrics.credentialsInvalid();
@@ -464,6 +467,22 @@ export class HostRun {
     if (creds) this.status.goodCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
     this.publish();
     return true;
+  }
+
+  /**
+   * The BMC registration (two Redfish reads): in runs past FLEET_SCALE_PATCH its first attempt is a
+   * local activity of at most Timeouts.localCallMs. A BMC that is slower or fails retryably gets the
+   * normal activity, with its derived timeout and retries; a refusal (bad credentials) is final.
+   */
+  private async registerCall(input: StepInput): Promise<{ poweredOn: boolean }> {
+    if (!patched(FLEET_SCALE_PATCH)) return this.bmc('registerHost').registerHost(input);
+    try {
+      return await localFirstAttempt.registerHost(input);
+    } catch (err) {
+      if (isCancellation(err) || !retryableFailure(err)) throw err;
+      log.info('registering as a local activity failed: as an activity', { error: describeFailure(err) });
+      return this.bmc('registerHost').registerHost(input);
+    }
   }
 
   private guardContext(): GuardContext {
@@ -502,7 +521,7 @@ export class HostRun {
     if (limit <= 0) return true;
     this.slotAsked = true;
     try {
-      const { granted } = await bmc.acquireProvisioningSlot(this.slotRequest());
+      const { granted } = await localSlots.acquireProvisioningSlot(this.slotRequest());
       this.slotAskFailed = false;
       return granted;
     } catch (err) {
@@ -532,7 +551,7 @@ export class HostRun {
   private async forceSlot(): Promise<void> {
     this.slotAsked = true;
     try {
-      await bmc.acquireProvisioningSlot({ ...this.slotRequest(), force: true });
+      await localSlots.acquireProvisioningSlot({ ...this.slotRequest(), force: true });
     } catch (err) {
       if (isCancellation(err)) throw err;
       log.warn('recording a forced provisioning slot failed', { error: describeFailure(err) });
@@ -542,7 +561,7 @@ export class HostRun {
   /** Leaving the busy states (or deleted): the slot goes back, or the host stops waiting for one. */
   private async releaseSlot(): Promise<void> {
     try {
-      await bmc.releaseProvisioningSlot({ holder: this.workflowId });
+      await localSlots.releaseProvisioningSlot({ holder: this.workflowId });
       this.slotAsked = false;
     } catch (err) {
       if (isCancellation(err)) throw err;

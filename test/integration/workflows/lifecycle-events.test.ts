@@ -1,0 +1,165 @@
+/**
+ * History cost of one agent lifecycle (issue 14 item 1, PERF-PLAN changes 2 and 3): inspect,
+ * provision (clean + deploy), deprovision (clean) through the real boot-services worker, with BMC
+ * activities played by the test (as agent-boot.test.ts). The last agent command of each session
+ * ends the session itself, and the boot worker ends an inspection session once the inspection was
+ * delivered, so no `endAgent` activity runs; the host worker's short local calls (its settings,
+ * registration, the provisioning slot updates) are local activities. The token rule still holds:
+ * at every power action after an agent booted, the agent API no longer knows the host (lookup 404).
+ */
+import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/activity';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostActivities } from '../../../src/activities/index.js';
+import { createSlotActivities } from '../../../src/activities/provisioning-slots.js';
+import { SimulatedIpaServer, type SimulatedMachine } from '../../../lab/agents/ipa-server.js';
+import { portOf } from '../../../src/agent/http-server.js';
+import { DEFAULT_HOST_SETTINGS, OperatorSignal, type HostSettings, type SetPowerInput, type StepInput } from '../../../src/contract/index.js';
+import { freePort } from '../../../lab/processes.js';
+import { hostManifest } from '../../helpers/host-manifest.js';
+import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
+import { TestStack } from '../../helpers/stack.js';
+
+const NS = 'it-lifecycle-events';
+const NAME = 'le-0';
+const MAC = '52:54:00:5e:00:01';
+const GIB = 2 ** 30;
+/**
+ * Events of this lifecycle (register, inspect, provision, deprovision, the power-on after it) with
+ * the session ends and local activities: 3 endAgent activities and 5 short calls as activities
+ * (settings, register, 2 slot asks, 1 slot release at least) cost 6 events each before.
+ */
+const MAX_EVENTS = 150;
+/** Activities that must not be scheduled as (remote) activities any more. */
+const GONE = ['endAgent', 'loadHostSettings', 'registerHost', 'acquireProvisioningSlot', 'releaseProvisioningSlot'];
+
+const stack = new TestStack();
+const ipa = new SimulatedIpaServer({ durationMs: () => 20 });
+let ipaBase = '';
+let apiUrl = '';
+let worker: InProcessWorker | undefined;
+let ipaServer: { close(cb: () => void): void } | undefined;
+let connection: Connection | undefined;
+
+const simulated: SimulatedMachine = {
+  inventory: {
+    interfaces: [{ name: 'eth0', mac_address: MAC }],
+    cpu: { model_name: 'Test CPU', count: 4, architecture: 'x86_64' },
+    memory: { total: 8 * GIB, physical_mb: 8192 },
+    disks: [{ name: '/dev/sda', size: 100 * GIB, rotational: false, serial: 'S-LE-0' }],
+    boot: { current_boot_mode: 'uefi', pxe_interface: MAC },
+  },
+  disks: { '/dev/sda': { partitionTable: true } },
+  poweredOff: false,
+};
+const machine = { on: false };
+/** The agent API's answer to a lookup of the host's boot MAC at each power action after the first agent boot. */
+const lookupsAtPowerActions: Array<{ action: string; status: number }> = [];
+let agentBooted = false;
+
+const lookupStatus = async (): Promise<number> => {
+  const res = await fetch(`${apiUrl}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
+  await res.arrayBuffer();
+  return res.status;
+};
+const powerAction = async (action: string): Promise<void> => {
+  if (agentBooted) lookupsAtPowerActions.push({ action, status: await lookupStatus() });
+};
+const post = async (path: string, body: unknown): Promise<Response> =>
+  fetch(`${apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** IPA's start-up: inspection data first (refused outside inspection sessions), then lookup and, with a token, the first heartbeat. */
+async function agentBoots(uuid: string): Promise<void> {
+  agentBooted = true;
+  await (await post('/v1/continue_inspection', { inventory: simulated.inventory })).arrayBuffer();
+  const res = await fetch(`${apiUrl}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
+  const body = (await res.json()) as { config?: { agent_token?: string } };
+  const token = body.config?.agent_token;
+  if (res.status !== 200 || !token) return; // an inspection session ended with the inspection: no more lookups
+  ipa.boot(uuid, simulated, token);
+  await (await post(`/v1/heartbeat/${uuid}`, { callback_url: `${ipaBase}/${uuid}`, agent_token: token, agent_version: 'test' })).arrayBuffer();
+}
+
+const settings: HostSettings = { ...DEFAULT_HOST_SETTINGS, agent: 'ipa', agentCallbackTimeoutMs: 90_000, provisioningLimit: 2 };
+const unused = async (): Promise<never> => {
+  throw ApplicationFailure.nonRetryable('not used by this test');
+};
+const activities = (client: Client): HostActivities => ({
+  loadHostSettings: async () => settings,
+  registerHost: async () => ({ poweredOn: machine.on }),
+  getPowerState: async () => machine.on,
+  watchPower: async () => ({ poweredOn: machine.on, watching: true }),
+  setPowerState: async (input: SetPowerInput) => {
+    await powerAction(`setPowerState ${input.on ? 'on' : 'off'}`);
+    machine.on = input.on;
+    if (!input.on) ipa.shutdown(input.target.uid);
+  },
+  rebootHost: unused,
+  inspectHardware: unused,
+  prepareHost: async () => undefined,
+  configureFirmware: unused,
+  configureRaid: unused,
+  provisionHost: unused,
+  deprovisionHost: unused,
+  bootAgent: async (input: StepInput) => {
+    ipa.shutdown(input.target.uid);
+    machine.on = true;
+    await agentBoots(input.target.uid);
+  },
+  bootFromDisk: async (input: SetPowerInput) => {
+    await powerAction('bootFromDisk');
+    ipa.shutdown(input.target.uid);
+    machine.on = input.on;
+  },
+  bootLiveIso: unused,
+  forgetHost: async () => undefined,
+  hasProvisioningCapacity: async () => true,
+  ...createSlotActivities(client),
+});
+
+beforeAll(async () => {
+  const server = await ipa.listen(0, '127.0.0.1');
+  ipaServer = server;
+  ipaBase = `http://127.0.0.1:${portOf(server)}`;
+  const apiPort = await freePort();
+  apiUrl = `http://127.0.0.1:${apiPort}`;
+  await stack.startWorker('src/worker/boot-main.ts', 'boot services worker started', { METALFLOW_AGENT_API_HOST: '127.0.0.1', METALFLOW_AGENT_API_PORT: String(apiPort), METALFLOW_AGENT_POLL: '200ms' });
+  connection = await Connection.connect({ address: stack.address });
+  worker = await startInProcessWorker(stack, activities(new Client({ connection, namespace: stack.namespace })));
+}, 180_000);
+afterAll(async () => {
+  await worker?.stop();
+  await connection?.close();
+  await new Promise<void>((r) => (ipaServer ? ipaServer.close(() => r()) : r()));
+  await stack.stop();
+});
+
+describe('history cost of an agent lifecycle', () => {
+  it('inspects, provisions and deprovisions without endAgent, with local short calls, and each session ends before the next power action', async () => {
+    const spec = [
+      'online: true',
+      `bootMACAddress: "${MAC}"`,
+      'bmc: {address: "redfish+http://127.0.0.1:9/redfish/v1/Systems/1", credentialsName: BMC}',
+      `image: {url: "http://images.test.invalid/os.raw", checksum: "${'c'.repeat(64)}", checksumType: sha256, format: raw}`,
+    ];
+    await stack.client.apply([{ name: `${NAME}.yaml`, text: hostManifest(NS, NAME, spec.map((l) => l.replace('BMC', `${NAME}-bmc`))) }]);
+    const provisioned = await stack.client.waitFor(NS, NAME, (h) => h.status.provisioning.state === 'provisioned' || h.status.errorType !== '', 120_000);
+    expect(provisioned.status.errorMessage).toBe('');
+    expect(provisioned.status.provisioning.state).toBe('provisioned');
+    expect(provisioned.status.hardware?.cpu?.count).toBe(4); // inspected by the agent
+    expect(simulated.disks['/dev/sda']?.image).toBe('http://images.test.invalid/os.raw');
+
+    await stack.client.signal(NS, NAME, OperatorSignal.deprovision);
+    await stack.client.waitFor(NS, NAME, (h) => h.status.provisioning.state === 'available' && h.status.operationHistory.deprovision.end !== null && h.status.poweredOn, 120_000);
+
+    // Token rule: no agent session (so no token) outlives its boot into the power action that follows.
+    expect(lookupsAtPowerActions.length).toBeGreaterThanOrEqual(5);
+    expect(lookupsAtPowerActions.filter((l) => l.status !== 404)).toEqual([]);
+
+    const events = (await stack.client.handle(NS, NAME).fetchHistory()).events ?? [];
+    const scheduled = events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => typeof n === 'string');
+    expect(scheduled.filter((n) => GONE.includes(n))).toEqual([]);
+    expect(scheduled.filter((n) => n === 'expectAgent')).toHaveLength(3); // inspect, provision, deprovision: each session was opened
+    expect(events.length).toBeLessThan(MAX_EVENTS);
+  }, 240_000);
+});
