@@ -30,11 +30,6 @@ export const Timeouts = {
    * events), so a slower registration falls back to a normal activity.
    */
   localCallMs: 8_000,
-  /**
-   * The provisioning slot updates as local activities: the semaphore answers at once (granted or
-   * queued), but a burst of hosts queues in the worker (MAX_CONCURRENT_SLOT_UPDATES at a time).
-   */
-  slotUpdateMs: 30_000,
 } as const;
 
 export interface HostSettings {

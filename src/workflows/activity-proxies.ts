@@ -20,9 +20,6 @@ export const local = proxyLocalActivities<HostActivities>({ startToCloseTimeout:
 /** A first attempt as a local activity; the caller falls back to the normal activity (its own timeout and retries). */
 export const localFirstAttempt = proxyLocalActivities<HostActivities>({ startToCloseTimeout: Timeouts.localCallMs, retry: SINGLE_ATTEMPT });
 
-/** The provisioning slot updates (the semaphore answers at once; a burst of hosts queues in the worker). */
-export const localSlots = proxyLocalActivities<HostActivities>({ startToCloseTimeout: Timeouts.slotUpdateMs, retry });
-
 /**
  * The provisioning semaphore's holder check: one short attempt, so a slow check cannot stall the
  * semaphore for the BMC calls' 2 min x 4 attempts; a failed check is tried at the next interval.

@@ -15,7 +15,7 @@ import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type S
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
 import type { RetryPolicy } from '@temporalio/common';
-import { bmc, bmcCall, localFirstAttempt, localSlots } from './activity-proxies.js';
+import { bmc, bmcCall, localFirstAttempt } from './activity-proxies.js';
 import { retryableFailure } from './activity-retry.js';
 import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
@@ -515,13 +515,18 @@ export class HostRun {
     return ok;
   }
 
-  /** Asks the task queue's semaphore; not granted, the host is queued there and woken by signal. */
+  /**
+   * Asks the task queue's semaphore; not granted, the host is queued there and woken by signal.
+   * A normal activity, not a local one: a local activity keeps its workflow task (and the worker's
+   * workflow task slot) open until it returns, and the update it sends needs a workflow task of the
+   * semaphore on the same worker; a burst of asking hosts would hold every slot the semaphore needs.
+   */
   private async acquireSlot(): Promise<boolean> {
     const limit = this.settings.provisioningLimit;
     if (limit <= 0) return true;
     this.slotAsked = true;
     try {
-      const { granted } = await localSlots.acquireProvisioningSlot(this.slotRequest());
+      const { granted } = await bmc.acquireProvisioningSlot(this.slotRequest());
       this.slotAskFailed = false;
       return granted;
     } catch (err) {
@@ -551,7 +556,7 @@ export class HostRun {
   private async forceSlot(): Promise<void> {
     this.slotAsked = true;
     try {
-      await localSlots.acquireProvisioningSlot({ ...this.slotRequest(), force: true });
+      await bmc.acquireProvisioningSlot({ ...this.slotRequest(), force: true });
     } catch (err) {
       if (isCancellation(err)) throw err;
       log.warn('recording a forced provisioning slot failed', { error: describeFailure(err) });
@@ -561,7 +566,7 @@ export class HostRun {
   /** Leaving the busy states (or deleted): the slot goes back, or the host stops waiting for one. */
   private async releaseSlot(): Promise<void> {
     try {
-      await localSlots.releaseProvisioningSlot({ holder: this.workflowId });
+      await bmc.releaseProvisioningSlot({ holder: this.workflowId });
       this.slotAsked = false;
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -4,7 +4,7 @@
  * activities played by the test (as agent-boot.test.ts). The last agent command of each session
  * ends the session itself, and the boot worker ends an inspection session once the inspection was
  * delivered, so no `endAgent` activity runs; the host worker's short local calls (its settings,
- * registration, the provisioning slot updates) are local activities. The token rule still holds:
+ * registration) are local activities. The token rule still holds:
  * at every power action after an agent booted, the agent API no longer knows the host (lookup 404).
  */
 import { Client, Connection } from '@temporalio/client';
@@ -26,12 +26,12 @@ const MAC = '52:54:00:5e:00:01';
 const GIB = 2 ** 30;
 /**
  * Events of this lifecycle (register, inspect, provision, deprovision, the power-on after it) with
- * the session ends and local activities: 3 endAgent activities and 5 short calls as activities
- * (settings, register, 2 slot asks, 1 slot release at least) cost 6 events each before.
+ * the session ends and local activities: 3 endAgent activities and 2 short calls as activities
+ * (settings, register) cost 6 events each before.
  */
 const MAX_EVENTS = 150;
 /** Activities that must not be scheduled as (remote) activities any more. */
-const GONE = ['endAgent', 'loadHostSettings', 'registerHost', 'acquireProvisioningSlot', 'releaseProvisioningSlot'];
+const GONE = ['endAgent', 'loadHostSettings', 'registerHost'];
 
 const stack = new TestStack();
 const ipa = new SimulatedIpaServer({ durationMs: () => 20 });
