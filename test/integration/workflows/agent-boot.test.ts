@@ -159,11 +159,12 @@ describe('agent boot retried after the agent looked up', () => {
     expect(v.status.provisioning.state).toBe('provisioned');
     expect(m.heartbeats).toEqual([202]);
     expect(m.simulated.disks['/dev/sda']?.image).toBe('http://images.test.invalid/os.raw');
-    // Each attempt: machine off, then a new session (fresh token), then the boot; the session ends before the power action after the deploy.
+    // Each attempt: machine off, then a new session (fresh token), then the boot; the deploy, the last
+    // command, ends the session itself before the power action after it (no endAgent).
     const history = await stack.client.handle(NS, 'ab-0').fetchHistory();
     const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => typeof n === 'string');
     const boot = scheduled.slice(scheduled.indexOf('expectAgent') - 1, scheduled.indexOf('bootFromDisk') + 1);
-    expect(boot).toEqual(['setPowerState', 'expectAgent', 'bootAgent', 'setPowerState', 'expectAgent', 'bootAgent', 'agentDeploy', 'endAgent', 'bootFromDisk']);
+    expect(boot).toEqual(['setPowerState', 'expectAgent', 'bootAgent', 'setPowerState', 'expectAgent', 'bootAgent', 'agentDeploy', 'bootFromDisk']);
   });
 
   it('gives up after RETRY_MAXIMUM_ATTEMPTS boot attempts, each with its own token, as a provisioning error', async () => {
