@@ -1,5 +1,5 @@
 /** The activities the host workflow calls, with their timeouts and retries (by type only: see lint). */
-import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { BootActivities } from '../activities/boot-activities.js';
 import type { HostActivities } from '../activities/index.js';
@@ -15,10 +15,12 @@ export const bmc = proxyActivities<HostActivities>({ startToCloseTimeout: Timeou
  * marker in the history instead of three activity events and the workflow task that carries the
  * result. Temporal recommends them for calls of a few seconds that need no routing or rate limit.
  */
-export const local = proxyLocalActivities<HostActivities>({ startToCloseTimeout: Timeouts.localCallMs, retry });
+export const LOCAL_OPTIONS: LocalActivityOptions = { startToCloseTimeout: Timeouts.localCallMs, retry };
+export const local = proxyLocalActivities<HostActivities>(LOCAL_OPTIONS);
 
 /** A first attempt as a local activity; the caller falls back to the normal activity (its own timeout and retries). */
-export const localFirstAttempt = proxyLocalActivities<HostActivities>({ startToCloseTimeout: Timeouts.localCallMs, retry: SINGLE_ATTEMPT });
+export const LOCAL_FIRST_ATTEMPT_OPTIONS: LocalActivityOptions = { startToCloseTimeout: Timeouts.localCallMs, retry: SINGLE_ATTEMPT };
+export const localFirstAttempt = proxyLocalActivities<HostActivities>(LOCAL_FIRST_ATTEMPT_OPTIONS);
 
 /**
  * The provisioning semaphore's holder check: one short attempt, so a slow check cannot stall the

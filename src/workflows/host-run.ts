@@ -14,7 +14,7 @@ import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHos
 import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type SlotRequest, type StepInput, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
-import type { RetryPolicy } from '@temporalio/common';
+import { RetryState, TemporalFailure, type RetryPolicy } from '@temporalio/common';
 import { bmc, bmcCall, localFirstAttempt } from './activity-proxies.js';
 import { retryableFailure } from './activity-retry.js';
 import type { BmcActivity } from './activity-timeouts.js';
@@ -479,8 +479,10 @@ export class HostRun {
     try {
       return await localFirstAttempt.registerHost(input);
     } catch (err) {
-      if (isCancellation(err) || !retryableFailure(err)) throw err;
-      log.info('registering as a local activity failed: as an activity', { error: describeFailure(err) });
+      if (isCancellation(err)) throw err;
+      const failure = asActivityFailure(err, 'registerHost');
+      if (!retryableFailure(failure)) throw failure;
+      log.info('registering as a local activity failed: as an activity', { error: describeFailure(failure) });
       return this.bmc('registerHost').registerHost(input);
     }
   }
@@ -597,6 +599,15 @@ async function interruptible<T>(fn: () => Promise<T>, stop: () => boolean): Prom
   }
   watch.cancel();
   return (first as { v: T }).v;
+}
+
+/**
+ * A local activity's failure reaches the workflow as its cause alone (no ActivityFailure around
+ * it): wrapped here as a normal activity's failure is, so step() and describeFailure read both alike.
+ */
+function asActivityFailure(err: unknown, activityType: string): unknown {
+  if (err instanceof ActivityFailure || !(err instanceof TemporalFailure)) return err;
+  return new ActivityFailure(err.message, activityType, undefined, RetryState.MAXIMUM_ATTEMPTS_REACHED, undefined, err);
 }
 
 export function describeFailure(err: unknown): string {

@@ -20,6 +20,7 @@ import { SimulatedIpaServer, type SimulatedMachine } from '../../../lab/agents/i
 import { portOf } from '../../../src/agent/http-server.js';
 import { DEFAULT_HOST_SETTINGS, OperatorSignal, hostWorkflowId, type HostSettings, type SetPowerInput, type StepInput } from '../../../src/contract/index.js';
 import { freePort } from '../../../lab/processes.js';
+import { FailureType } from '../../../src/errors.js';
 import { hostManifest } from '../../helpers/host-manifest.js';
 import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { replayHistories } from '../../helpers/replay.js';
@@ -89,9 +90,19 @@ const settings: HostSettings = { ...DEFAULT_HOST_SETTINGS, agent: 'ipa', agentCa
 const unused = async (): Promise<never> => {
   throw ApplicationFailure.nonRetryable('not used by this test');
 };
+/** Registration of the other hosts: `flaky-*` fails its first attempt retryably, `refused-*` is refused (bad credentials). */
+const registerAttempts = new Map<string, number>();
+const register = async (input: StepInput): Promise<{ poweredOn: boolean }> => {
+  const name = input.target.name;
+  const n = (registerAttempts.get(name) ?? 0) + 1;
+  registerAttempts.set(name, n);
+  if (name.startsWith('flaky') && n === 1) throw new Error('BMC connection reset');
+  if (name.startsWith('refused')) throw ApplicationFailure.nonRetryable('BMC refused the credentials (401)', FailureType.BmcAuthenticationError);
+  return { poweredOn: name === NAME ? machine.on : false };
+};
 const activities = (client: Client): HostActivities => ({
   loadHostSettings: async () => settings,
-  registerHost: async () => ({ poweredOn: machine.on }),
+  registerHost: register,
   getPowerState: async () => machine.on,
   watchPower: async () => ({ poweredOn: machine.on, watching: true }),
   setPowerState: async (input: SetPowerInput) => {
@@ -177,4 +188,32 @@ describe('history cost of an agent lifecycle', () => {
     expect(failures).toEqual([]);
     expect(replayed).toBe(1);
   }, 240_000);
+});
+
+describe('registration as a local activity', () => {
+  const plain = (name: string, mac: string): Promise<unknown> =>
+    stack.client.apply([{ name: `${name}.yaml`, text: hostManifest(NS, name, ['online: false', 'inspectionMode: disabled', `bootMACAddress: "${mac}"`, `bmc: {address: "redfish+http://127.0.0.1:9/redfish/v1/Systems/1", credentialsName: ${name}-bmc}`]) }]);
+  const historyOf = async (name: string) => (await stack.client.handle(NS, name).fetchHistory()).events ?? [];
+  const localMarkers = (events: Awaited<ReturnType<typeof historyOf>>) => events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  const scheduledRegistrations = (events: Awaited<ReturnType<typeof historyOf>>) => events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'registerHost');
+
+  it('falls back to the normal activity (its retries) after a failed local attempt', async () => {
+    await plain('flaky-0', '52:54:00:5e:00:02');
+    const v = await stack.client.waitFor(NS, 'flaky-0', (h) => h.status.provisioning.state === 'available' || h.status.errorCount > 0, 60_000);
+    expect(v.status.errorMessage).toBe('');
+    expect(v.status.provisioning.state).toBe('available');
+    expect(registerAttempts.get('flaky-0')).toBe(2);
+    const events = await historyOf('flaky-0');
+    expect(localMarkers(events).some((e) => e.markerRecordedEventAttributes?.failure?.message?.includes('BMC connection reset'))).toBe(true);
+    expect(scheduledRegistrations(events)).toHaveLength(1);
+  });
+
+  it('takes a refusal (bad credentials) as final: no fallback, no second try at the BMC', async () => {
+    await plain('refused-0', '52:54:00:5e:00:03');
+    const v = await stack.client.waitFor(NS, 'refused-0', (h) => h.currentStep === 'waiting for new BMC credentials', 60_000);
+    expect(v.status.errorType).toBe('registration error');
+    expect(v.status.errorMessage).toBe('registerHost: BMC refused the credentials (401)'); // as the normal activity's failure reads
+    expect(registerAttempts.get('refused-0')).toBe(1);
+    expect(scheduledRegistrations(await historyOf('refused-0'))).toEqual([]);
+  });
 });
