@@ -17,12 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostActivities } from '../../../src/activities/index.js';
 import { createSlotActivities } from '../../../src/activities/provisioning-slots.js';
 import { SimulatedIpaServer, type SimulatedMachine } from '../../../lab/agents/ipa-server.js';
-import { portOf } from '../../../src/agent/http-server.js';
 import { DEFAULT_HOST_SETTINGS, OperatorSignal, hostWorkflowId, type HostSettings, type SetPowerInput, type StepInput } from '../../../src/contract/index.js';
-import { freePort } from '../../../lab/processes.js';
 import { FailureType } from '../../../src/errors.js';
+import { startAgentBoot, type AgentBoot } from '../../helpers/agent-boot-stack.js';
 import { hostManifest } from '../../helpers/host-manifest.js';
 import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
+import { stubHostActivities } from '../../helpers/stub-host-activities.js';
 import { replayHistories } from '../../helpers/replay.js';
 import { TestStack } from '../../helpers/stack.js';
 
@@ -41,11 +41,11 @@ const GONE = ['endAgent', 'loadHostSettings', 'registerHost'];
 
 const stack = new TestStack();
 const ipa = new SimulatedIpaServer({ durationMs: () => 20 });
-let ipaBase = '';
-let apiUrl = '';
-let worker: InProcessWorker | undefined;
-let ipaServer: { close(cb: () => void): void } | undefined;
+/** The boot worker's agent API and the simulated agents (started in beforeAll). */
+let agentBoot: AgentBoot | undefined;
+const apiUrl = (): string => agentBoot?.apiUrl ?? '';
 let connection: Connection | undefined;
+let worker: InProcessWorker | undefined;
 
 const simulated: SimulatedMachine = {
   inventory: {
@@ -64,7 +64,7 @@ const lookupsAtPowerActions: Array<{ action: string; status: number }> = [];
 let agentBooted = false;
 
 const lookupStatus = async (): Promise<number> => {
-  const res = await fetch(`${apiUrl}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
+  const res = await fetch(`${apiUrl()}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
   await res.arrayBuffer();
   return res.status;
 };
@@ -72,24 +72,21 @@ const powerAction = async (action: string): Promise<void> => {
   if (agentBooted) lookupsAtPowerActions.push({ action, status: await lookupStatus() });
 };
 const post = async (path: string, body: unknown): Promise<Response> =>
-  fetch(`${apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${apiUrl()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** IPA's start-up: inspection data first (refused outside inspection sessions), then lookup and, with a token, the first heartbeat. */
 async function agentBoots(uuid: string): Promise<void> {
   agentBooted = true;
   await (await post('/v1/continue_inspection', { inventory: simulated.inventory })).arrayBuffer();
-  const res = await fetch(`${apiUrl}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
+  const res = await fetch(`${apiUrl()}/v1/lookup?addresses=${MAC}`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.62' } });
   const body = (await res.json()) as { config?: { agent_token?: string } };
   const token = body.config?.agent_token;
   if (res.status !== 200 || !token) return; // an inspection session ended with the inspection: no more lookups
   ipa.boot(uuid, simulated, token);
-  await (await post(`/v1/heartbeat/${uuid}`, { callback_url: `${ipaBase}/${uuid}`, agent_token: token, agent_version: 'test' })).arrayBuffer();
+  await (await post(`/v1/heartbeat/${uuid}`, { callback_url: `${agentBoot?.ipaBase ?? ''}/${uuid}`, agent_token: token, agent_version: 'test' })).arrayBuffer();
 }
 
 const settings: HostSettings = { ...DEFAULT_HOST_SETTINGS, agent: 'ipa', agentCallbackTimeoutMs: 90_000, provisioningLimit: 2 };
-const unused = async (): Promise<never> => {
-  throw ApplicationFailure.nonRetryable('not used by this test');
-};
 /** Registration of the other hosts: `flaky-*` fails its first attempt retryably, `refused-*` is refused (bad credentials). */
 const registerAttempts = new Map<string, number>();
 const register = async (input: StepInput): Promise<{ poweredOn: boolean }> => {
@@ -100,7 +97,7 @@ const register = async (input: StepInput): Promise<{ poweredOn: boolean }> => {
   if (name.startsWith('refused')) throw ApplicationFailure.nonRetryable('BMC refused the credentials (401)', FailureType.BmcAuthenticationError);
   return { poweredOn: name === NAME ? machine.on : false };
 };
-const activities = (client: Client): HostActivities => ({
+const activities = (client: Client): HostActivities => stubHostActivities({
   loadHostSettings: async () => settings,
   registerHost: register,
   getPowerState: async () => machine.on,
@@ -110,13 +107,7 @@ const activities = (client: Client): HostActivities => ({
     machine.on = input.on;
     if (!input.on) ipa.shutdown(input.target.uid);
   },
-  rebootHost: unused,
-  inspectHardware: unused,
   prepareHost: async () => undefined,
-  configureFirmware: unused,
-  configureRaid: unused,
-  provisionHost: unused,
-  deprovisionHost: unused,
   bootAgent: async (input: StepInput) => {
     ipa.shutdown(input.target.uid);
     machine.on = true;
@@ -127,26 +118,20 @@ const activities = (client: Client): HostActivities => ({
     ipa.shutdown(input.target.uid);
     machine.on = input.on;
   },
-  bootLiveIso: unused,
   forgetHost: async () => undefined,
   hasProvisioningCapacity: async () => true,
   ...createSlotActivities(client),
 });
 
 beforeAll(async () => {
-  const server = await ipa.listen(0, '127.0.0.1');
-  ipaServer = server;
-  ipaBase = `http://127.0.0.1:${portOf(server)}`;
-  const apiPort = await freePort();
-  apiUrl = `http://127.0.0.1:${apiPort}`;
-  await stack.startWorker('src/worker/boot-main.ts', 'boot services worker started', { METALFLOW_AGENT_API_HOST: '127.0.0.1', METALFLOW_AGENT_API_PORT: String(apiPort), METALFLOW_AGENT_POLL: '200ms' });
+  agentBoot = await startAgentBoot(stack, ipa);
   connection = await Connection.connect({ address: stack.address });
   worker = await startInProcessWorker(stack, activities(new Client({ connection, namespace: stack.namespace })));
 }, 180_000);
 afterAll(async () => {
   await worker?.stop();
   await connection?.close();
-  await new Promise<void>((r) => (ipaServer ? ipaServer.close(() => r()) : r()));
+  await agentBoot?.close();
   await stack.stop();
 });
 
