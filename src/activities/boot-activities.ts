@@ -2,7 +2,7 @@
  * Activities of the boot-services worker (task queue `boot-<network>`): agent sessions and the
  * agent's commands. They run where the agent API runs, so agent tokens never leave that process.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { configDriveContent } from './config-drive-content.js';
 import { typed } from './typed-failure.js';
 import { buildConfigDrive } from '../agent/config-drive.js';
@@ -12,7 +12,7 @@ import type { IronicAgentApi } from '../agent/ironic-api.js';
 import { selectRootDevice, selectSoftwareRaidRoot } from '../agent/root-device.js';
 import type { AgentSessions } from '../boot/agent-sessions.js';
 import type { AgentMedia } from '../boot/media/agent-media.js';
-import type { AgentDeployInput, AgentMediaInput, AgentRaidInput, AgentStepInput, BootMedia, ExpectAgentInput } from '../contract/index.js';
+import type { AgentCommandInput, AgentCommandResult, AgentDeployInput, AgentMediaInput, AgentRaidInput, AgentStepInput, BootMedia, ExpectAgentInput } from '../contract/index.js';
 import type { BootConfigStore } from '../boot/boot-config.js';
 import { parseHostWorkflowId } from '../contract/index.js';
 import { FailureType, SecretUnsealError } from '../errors.js';
@@ -38,6 +38,34 @@ export function createBootActivities(deps: BootActivityDeps) {
     const ctx = Context.current();
     const opts: IpaClientOptions = { pollMs: deps.agentPollMs ?? 2000, onWait: (c) => ctx.heartbeat(c.command_name), signal: ctx.cancellationSignal };
     return new IpaClient(s.callbackUrl, deps.api.tokens.current(input.uuid), opts);
+  };
+
+  /** Ends an agent session: its ISO URL, its network boot, its lookups and token (Ironic's wipe_token_and_url). */
+  const endSession = async (input: AgentStepInput): Promise<void> => {
+    await deps.media?.end(input.uuid, input.session);
+    const s = deps.sessions.get(input.uuid);
+    if (s?.session === input.session && s.macs[0]) deps.boot?.bootLocal(s.macs[0]);
+    deps.sessions.close(input.uuid, input.session);
+    // A late end of an older session must not wipe the token of the boot that replaced it.
+    if (!s || s.session === input.session) deps.api.endAgentSession(input.uuid);
+  };
+  // An inspection boot's session ends once its data was delivered and answered: the agent has nothing more to do.
+  deps.sessions.endAfterInspection(endSession);
+
+  /**
+   * After the last command of a session (asked with endSession): the session ends here, before the
+   * workflow's next power action. A failed end fails nothing (the command's work is done): the
+   * workflow, told the session did not end, ends it with endAgent as before.
+   */
+  const endAfterCommand = async (input: AgentCommandInput): Promise<AgentCommandResult> => {
+    if (!input.endSession) return {};
+    try {
+      await endSession(input);
+      return { sessionEnded: true };
+    } catch (err) {
+      log.warn('ending the agent session after its last command failed', { session: input.session, error: err instanceof Error ? err.message : String(err) });
+      return {};
+    }
   };
 
   return {
@@ -69,23 +97,20 @@ export function createBootActivities(deps: BootActivityDeps) {
       return typed(() => media.prepare({ uuid: input.uuid, session: input.session, bootMac, ...(s.inspect ? { inspect: true } : {}), ...(s.networkData !== undefined ? { networkData: s.networkData } : {}) }));
     },
 
+    /** Idempotent: a session already ended (by its last command, or at inspection delivery) stays ended. */
     async endAgent(input: AgentStepInput): Promise<void> {
-      await deps.media?.end(input.uuid, input.session);
-      const s = deps.sessions.get(input.uuid);
-      if (s?.session === input.session && s.macs[0]) deps.boot?.bootLocal(s.macs[0]);
-      deps.sessions.close(input.uuid, input.session);
-      // A late end of an older session must not wipe the token of the boot that replaced it.
-      if (!s || s.session === input.session) deps.api.endAgentSession(input.uuid);
+      await endSession(input);
     },
 
     /** Automated cleaning as Metal3 configures it: erase_devices_metadata only. */
-    async agentClean(input: AgentStepInput): Promise<void> {
-      return typed(async () => {
+    async agentClean(input: AgentCommandInput): Promise<AgentCommandResult> {
+      await typed(async () => {
         const c = client(input);
         const steps = await c.getCleanSteps({ uuid: input.uuid });
         const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
         await c.executeCleanStep({ step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args: {} }, { uuid: input.uuid }, version);
       });
+      return endAfterCommand(input);
     },
 
     /**
@@ -93,19 +118,20 @@ export function createBootActivities(deps: BootActivityDeps) {
      * the boot mode/disk label IPA partitions the holders for; each step runs to its end in order.
      * Every attempt runs the whole list from the start (delete first), so a retry is safe.
      */
-    async agentConfigureRaid(input: AgentRaidInput): Promise<void> {
-      return typed(async () => {
+    async agentConfigureRaid(input: AgentRaidInput): Promise<AgentCommandResult> {
+      await typed(async () => {
         const c = client(input);
         const node = raidNode(input);
         const steps = await c.getCleanSteps(node);
         const version = (steps.command_result?.hardware_manager_version ?? {}) as Record<string, unknown>;
         for (const s of input.steps) await c.executeCleanStep({ step: s.step, interface: s.interface, priority: 0, args: {} }, node, version);
       });
+      return endAfterCommand(input);
     },
 
     /** write_image with image_info and the config drive onto the root device chosen by the hints. */
-    async agentDeploy(input: AgentDeployInput): Promise<{ rootDevice: string }> {
-      return typed(async () => {
+    async agentDeploy(input: AgentDeployInput): Promise<{ rootDevice: string } & AgentCommandResult> {
+      const deployed = await typed(async () => {
         const c = client(input);
         const disks = disksFromInventory((await c.runSync('poll.get_hardware_info')).command_result);
         // Hints win (BMO: rootVolume and rootDeviceHints are exclusive); else the applied RAID's md device.
@@ -124,6 +150,7 @@ export function createBootActivities(deps: BootActivityDeps) {
         }
         return { rootDevice: root.name };
       });
+      return { ...deployed, ...(await endAfterCommand(input)) };
     },
   };
 }

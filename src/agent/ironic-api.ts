@@ -50,6 +50,8 @@ export interface AgentBackend {
   heartbeat(host: AgentHost, heartbeat: Heartbeat): Promise<void>;
   /** Resolves once delivered; throws AgentRequestRefusedError (not acceptable) or SignalNotDeliveredError. */
   inspectionData(host: AgentHost, data: Record<string, unknown>, macs: string[]): Promise<void>;
+  /** The delivered inspection was answered (the answer is built): the backend may end the session. */
+  inspectionAnswered?(host: AgentHost): Promise<void>;
 }
 
 export interface IronicApiOptions {
@@ -206,8 +208,10 @@ export class IronicAgentApi {
     if (!host || !host.lookupAllowed) throw new HttpError(404, NOT_FOUND);
     await backendCall(() => this.backend.inspectionData(host, body, macs));
     const version = typeof versionHeader === 'string' ? versionHeader : undefined;
-    if (version && compareVersion(version, '1.84') >= 0) return this.lookupBody(host, base);
-    return { uuid: host.uuid }; // without a version header: the ironic-inspector answer
+    // Without a version header: the ironic-inspector answer.
+    const answer = version && compareVersion(version, '1.84') >= 0 ? this.lookupBody(host, base) : { uuid: host.uuid };
+    await this.backend.inspectionAnswered?.(host);
+    return answer;
   }
 }
 

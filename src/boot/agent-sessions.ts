@@ -5,7 +5,9 @@
  * heartbeat and the inspection data of a session to its workflow. The workflows own host state.
  * Identity rules: a MAC identifies one host only (another host's MACs never join a session, and an
  * ambiguous lookup finds nothing); inspection data is taken only in an inspection session, once.
- * Delivery: a heartbeat or inspection counts only once its signal was accepted.
+ * Delivery: a heartbeat or inspection counts only once its signal was accepted. An inspection
+ * session ends once its data was delivered and answered (when the boot activities said how to end
+ * one): the agent has nothing more to do, and the workflow, told so in the signal, skips endAgent.
  */
 import { AgentRequestRefusedError, SignalNotDeliveredError } from '../agent/agent-errors.js';
 import { hardwareFromInventory, type IpaInventory } from '../agent/inventory.js';
@@ -52,6 +54,8 @@ export interface SessionInspection {
   hardware: HardwareDetails;
   /** What the ramdisk reported as failed (IPA's `error` key): the inspection fails with it. */
   error?: string;
+  /** The boot services end this session themselves once this signal was accepted (the workflow need not). */
+  sessionEnds?: boolean;
 }
 
 export interface SessionNotifier {
@@ -71,6 +75,8 @@ export interface AgentSessionsOptions {
 
 export class AgentSessions implements AgentBackend {
   private readonly byUuid = new Map<string, Session>();
+  /** How a session ends (the boot activities' endSession); unset, inspection sessions wait for endAgent. */
+  private endSession: ((s: { uuid: string; session: string }) => Promise<void>) | undefined;
 
   constructor(
     private readonly notify: SessionNotifier,
@@ -84,6 +90,11 @@ export class AgentSessions implements AgentBackend {
   open(input: AgentSessionInput): void {
     const bootMac = input.macs[0]?.toLowerCase();
     this.byUuid.set(input.uuid, { ...input, macs: bootMac === undefined ? [] : [bootMac] });
+  }
+
+  /** Ends each inspection session once its data was delivered and answered, with `end`. */
+  endAfterInspection(end: (s: { uuid: string; session: string }) => Promise<void>): void {
+    this.endSession = end;
   }
 
   close(uuid: string, session: string): void {
@@ -149,7 +160,7 @@ export class AgentSessions implements AgentBackend {
     }
     // IPA reports collector failures in `error`; Ironic's inspection fails with "Ramdisk reported error".
     const error = typeof data.error === 'string' && data.error !== '' ? data.error.slice(0, MAX_INSPECTION_ERROR_CHARS) : undefined;
-    const arg: SessionInspection = { session: s.session, hardware: hardwareFromInventory(data.inventory as IpaInventory), ...(error ? { error } : {}) };
+    const arg: SessionInspection = { session: s.session, hardware: hardwareFromInventory(data.inventory as IpaInventory), ...(error ? { error } : {}), ...(this.endSession ? { sessionEnds: true } : {}) };
     s.inspection = 'in-flight';
     try {
       await this.notify.inspection(s.workflowId, arg);
@@ -157,6 +168,22 @@ export class AgentSessions implements AgentBackend {
     } catch (err) {
       s.inspection = undefined;
       throw new SignalNotDeliveredError(err);
+    }
+  }
+
+  /**
+   * The agent API answered a delivered inspection: the session ends now. Not earlier: until the
+   * signal was accepted, IPA's retry must still find the session; and the answer (a lookup body
+   * from API 1.84 on) is built first, so no token is revealed after the end.
+   */
+  async inspectionAnswered(host: AgentHost): Promise<void> {
+    const s = this.byUuid.get(host.uuid);
+    if (!s || s.inspection !== 'delivered' || !this.endSession) return;
+    try {
+      await this.endSession({ uuid: s.uuid, session: s.session });
+    } catch (err) {
+      // The workflow was told the session ends: the next session's expectAgent wipes its token in any case.
+      this.opts.log?.('warn', `ending the inspection session of ${s.name} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

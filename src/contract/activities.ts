@@ -154,6 +154,16 @@ export interface AgentStepInput {
   session: string;
 }
 
+/** An agent command; the last one of a session ends the session itself once it succeeded (no endAgent). */
+export interface AgentCommandInput extends AgentStepInput {
+  endSession?: boolean;
+}
+
+/** Whether the command ended the session (asked with endSession, and the end succeeded): the workflow then skips endAgent. */
+export interface AgentCommandResult {
+  sessionEnded?: boolean;
+}
+
 /**
  * The agent ISO of an open session (virtual media, UEFI HTTP boot): built or reused by content on
  * the boot worker, published at a per-boot HTTPS URL that expires and is removed when the session
@@ -164,7 +174,7 @@ export interface AgentMediaInput extends AgentStepInput {
   bootMode?: HostBootMode;
 }
 
-export interface AgentDeployInput extends AgentStepInput {
+export interface AgentDeployInput extends AgentCommandInput {
   name: string;
   namespace: string;
   image: Image;
@@ -176,7 +186,7 @@ export interface AgentDeployInput extends AgentStepInput {
 }
 
 /** The agent's RAID clean steps (raid.delete_configuration, deploy.erase_devices_metadata, raid.create_configuration). */
-export interface AgentRaidInput extends AgentStepInput {
+export interface AgentRaidInput extends AgentCommandInput {
   steps: RaidCleanStep[];
   targetRaidConfig: TargetRaidConfig;
   bootMode?: HostBootMode;

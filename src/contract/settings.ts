@@ -24,6 +24,12 @@ export const Timeouts = {
   bootServicesScheduleMs: 5 * 60_000,
   /** The provisioning semaphore's check whether slot holders ended (one attempt: the next interval tries again). */
   slotHolderCheckMs: 30_000,
+  /**
+   * Local activities of the host worker (its settings, a registration's first attempt): past the
+   * workflow task timeout (10 s) a local activity keeps the task open with heartbeats (more
+   * events), so a slower registration falls back to a normal activity.
+   */
+  localCallMs: 8_000,
 } as const;
 
 export interface HostSettings {

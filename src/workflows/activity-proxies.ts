@@ -1,14 +1,26 @@
 /** The activities the host workflow calls, with their timeouts and retries (by type only: see lint). */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 import type { BootActivities } from '../activities/boot-activities.js';
 import type { HostActivities } from '../activities/index.js';
 import { DEFAULT_BMC_WAITS, TaskQueue, Timeouts, type BmcWaits } from '../contract/index.js';
-import { ACTIVITY_RETRY as retry } from './activity-retry.js';
+import { ACTIVITY_RETRY as retry, SINGLE_ATTEMPT } from './activity-retry.js';
 import { bmcActivityTimeoutMs, type BmcActivity } from './activity-timeouts.js';
 
 /** Calls without driver waits (settings, capacity, forget); BMC calls get timeouts from their waits (bmcCall). */
 export const bmc = proxyActivities<HostActivities>({ startToCloseTimeout: Timeouts.bmcCallMs, retry });
+
+/**
+ * Short calls local to the host worker as local activities (runs past FLEET_SCALE_PATCH): one
+ * marker in the history instead of three activity events and the workflow task that carries the
+ * result. Temporal recommends them for calls of a few seconds that need no routing or rate limit.
+ */
+export const LOCAL_OPTIONS: LocalActivityOptions = { startToCloseTimeout: Timeouts.localCallMs, retry };
+export const local = proxyLocalActivities<HostActivities>(LOCAL_OPTIONS);
+
+/** A first attempt as a local activity; the caller falls back to the normal activity (its own timeout and retries). */
+export const LOCAL_FIRST_ATTEMPT_OPTIONS: LocalActivityOptions = { startToCloseTimeout: Timeouts.localCallMs, retry: SINGLE_ATTEMPT };
+export const localFirstAttempt = proxyLocalActivities<HostActivities>(LOCAL_FIRST_ATTEMPT_OPTIONS);
 
 /**
  * The provisioning semaphore's holder check: one short attempt, so a slow check cannot stall the

@@ -11,11 +11,12 @@ import { inspectionDisabled } from '../api/annotation-rules.js';
 import { firmwarePending } from './firmware.js';
 import { hardwareProfileName } from '../api/hardware-profile.js';
 import { ErrorType, OperationalStatus, ProvisioningState as S, type BareMetalHostStatus, type ErrorType as ErrorTypeT, type HardwareDetails, type ProvisioningState } from '../api/types.js';
-import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type SlotRequest, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
+import { DEFAULT_HOST_SETTINGS, MemoKey, type BmhView, type CarriedState, type SlotRequest, type StepInput, type HostDefinition, type HostBootMode, type HostFlags, type HostSettings, type HostTarget, type HostWorkflowInput } from '../contract/index.js';
 import { FailureType } from '../errors.js';
 import type { HostActivities } from '../activities/index.js';
-import type { RetryPolicy } from '@temporalio/common';
-import { bmc, bmcCall } from './activity-proxies.js';
+import { RetryState, TemporalFailure, type RetryPolicy } from '@temporalio/common';
+import { bmc, bmcCall, localFirstAttempt } from './activity-proxies.js';
+import { retryableFailure } from './activity-retry.js';
 import type { BmcActivity } from './activity-timeouts.js';
 import { backoffMs, delayedRetryMs, slotRecheckMs } from './backoff.js';
 
@@ -46,29 +47,19 @@ export const PREPARE_ON_CHANGE_PATCH = 'prepare-on-change';
 export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
 
 /**
- * Marks runs that take provisioning slots from the task queue's semaphore workflow (exact limit)
- * instead of counting busy hosts in visibility before acting (a burst all got in). Asked at the
- * first capacity-gated transition of a run, where older runs scheduled the visibility count.
+ * Marks runs with issue 14's workflow changes (fleet scale and cost), all under this one id, since
+ * each id costs every new run a marker and an upsert: provisioning slots from the task queue's
+ * semaphore (exact limit: forced slots for deleted hosts deprovisioning, an ask repeated when a
+ * slot-free signal came meanwhile) instead of a visibility count; the BmhView memo; idle hosts'
+ * power watched by their worker (re-registered after any other step, a wake-up during the
+ * registration acted on); the last agent command ending its session; local activities for the
+ * short local calls. Those changes first carried seven ids that were never released (no running
+ * host recorded them; the last release, 6b55277, has none of them), so they were merged here. Once
+ * a release has recorded this id, a change must not add behaviour behind it: that needs a new id.
+ * Asked where each change acts (asking again costs nothing); where a predicate or a later step
+ * depends on the answer it is memoised, as prepareOnChange.
  */
-export const PROVISIONING_SEMAPHORE_PATCH = 'provisioning-semaphore';
-/**
- * Marks runs that upsert the BmhView memo (what `get`/`watch`/`wait` read without a query) when
- * its content changes. Runs recorded before it never upserted a memo.
- */
-export const VISIBILITY_MEMO_PATCH = 'visibility-memo';
-
-/**
- * Marks runs that record a host entering a busy state without a slot (a deleted host
- * deprovisioning) at the semaphore, forced: counted, never refused, as BMO's count includes it.
- * Asked only at such a transition; runs before it did not count those hosts.
- */
-export const FORCED_SLOT_PATCH = 'provisioning-slot-forced';
-
-/**
- * Marks runs that ask again at once when a wake-up (the semaphore's slot-free signal) came while
- * the refused ask was under way; asked only then. Runs before it slept through such a wake-up.
- */
-export const SLOT_WAKEUP_PATCH = 'provisioning-slot-wakeup';
+export const FLEET_SCALE_PATCH = 'fleet-scale-14';
 
 export type StepResult<T> = { ok: true; value: T } | { ok: false; interrupted: boolean; failureType?: string };
 
@@ -79,6 +70,8 @@ export interface AgentReports {
   callbackUrl?: string;
   hardware?: HardwareDetails;
   inspectionError?: string;
+  /** The boot services end the session themselves now that its inspection was delivered. */
+  sessionEnded?: boolean;
 }
 
 function initialStatus(now: string): BareMetalHostStatus {
@@ -141,7 +134,7 @@ export class HostRun {
   prepareOnChange: boolean | undefined;
   /** Holds or waits for a slot at the provisioning semaphore (carried over continue-as-new). */
   slotAsked: boolean;
-  /** patched(PROVISIONING_SEMAPHORE_PATCH), asked once per run at its first capacity-gated transition. */
+  /** patched(FLEET_SCALE_PATCH), asked once per run at its first capacity-gated transition: the semaphore, not the visibility count. */
   private semaphore: boolean | undefined;
   /** The last ask could not reach the semaphore (so no wake-up signal will come). */
   private slotAskFailed = false;
@@ -332,13 +325,13 @@ export class HostRun {
     this.showDetails();
   }
 
-  /** Upserts the BmhView memo if its content changed (runs past VISIBILITY_MEMO_PATCH only). */
+  /** Upserts the BmhView memo if its content changed (runs past FLEET_SCALE_PATCH only). */
   publishMemo(): void {
     const next = bmhViewOf({ uid: this.uid, generation: this.generation, createdAt: this.createdAt, host: this.def.host, status: this.status, flags: this.flags });
     const memo = changedMemo(this.publishedMemo, next);
     if (!memo) return;
     // Asked at each change, not memoised: a run recorded before the patch starts publishing at its first live change.
-    if (!patched(VISIBILITY_MEMO_PATCH)) return;
+    if (!patched(FLEET_SCALE_PATCH)) return;
     upsertMemo({ [MemoKey.view]: memo });
     this.publishedMemo = memo;
   }
@@ -405,13 +398,13 @@ export class HostRun {
     if (t.needsCapacity && !(await this.hasCapacity())) {
       hostMetrics.delayed(this.hostKey(), t.to);
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
-      if (this.wakeups !== seen && patched(SLOT_WAKEUP_PATCH)) return false; // woken meanwhile: the handler asks again now
+      if (this.wakeups !== seen && patched(FLEET_SCALE_PATCH)) return false; // woken meanwhile: the handler asks again now
       // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
       const queued = this.semaphore === true && !this.slotAskFailed;
       await this.sleep(queued ? slotRecheckMs(Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));
       return false;
     }
-    if (!t.needsCapacity && t.to !== DELETED && stateIs(t.to, StateTrait.busy) && !this.slotAsked && this.settings.provisioningLimit > 0 && patched(FORCED_SLOT_PATCH)) {
+    if (!t.needsCapacity && t.to !== DELETED && stateIs(t.to, StateTrait.busy) && !this.slotAsked && this.settings.provisioningLimit > 0 && patched(FLEET_SCALE_PATCH)) {
       await this.forceSlot();
     }
     log.info('transition', { from, event, to: t.to, why: t.why });
@@ -455,7 +448,7 @@ export class HostRun {
     const namespace = this.def.host.metadata.namespace;
     if (creds) this.status.triedCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
     hostMetrics.registrationRequired();
-    const r = await this.step('registerHost', errorType, () => this.bmc('registerHost').registerHost({ target: this.target(), opId: this.opId('register') }), { interruptible });
+    const r = await this.step('registerHost', errorType, () => this.registerCall({ target: this.target(), opId: this.opId('register') }), { interruptible });
     if (!r.ok) {
       if (!r.interrupted && r.failureType === FailureType.BmcAuthenticationError) {
         hostMetrics.credentialsInvalid();
@@ -474,6 +467,24 @@ export class HostRun {
     if (creds) this.status.goodCredentials = { credentials: { name: creds.name, namespace }, credentialsVersion: creds.version };
     this.publish();
     return true;
+  }
+
+  /**
+   * The BMC registration (two Redfish reads): in runs past FLEET_SCALE_PATCH its first attempt is a
+   * local activity of at most Timeouts.localCallMs. A BMC that is slower or fails retryably gets the
+   * normal activity, with its derived timeout and retries; a refusal (bad credentials) is final.
+   */
+  private async registerCall(input: StepInput): Promise<{ poweredOn: boolean }> {
+    if (!patched(FLEET_SCALE_PATCH)) return this.bmc('registerHost').registerHost(input);
+    try {
+      return await localFirstAttempt.registerHost(input);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const failure = asActivityFailure(err, 'registerHost');
+      if (!retryableFailure(failure)) throw failure;
+      log.info('registering as a local activity failed: as an activity', { error: describeFailure(failure) });
+      return this.bmc('registerHost').registerHost(input);
+    }
   }
 
   private guardContext(): GuardContext {
@@ -496,7 +507,7 @@ export class HostRun {
   }
 
   private async hasCapacity(): Promise<boolean> {
-    this.semaphore ??= patched(PROVISIONING_SEMAPHORE_PATCH);
+    this.semaphore ??= patched(FLEET_SCALE_PATCH);
     const ok = this.semaphore ? await this.acquireSlot() : await bmc.hasProvisioningCapacity({ workflowId: this.workflowId, limit: this.settings.provisioningLimit, busyStates: statesWith(StateTrait.busy) });
     if (!ok && !this.delayed) {
       this.delayed = true;
@@ -506,7 +517,12 @@ export class HostRun {
     return ok;
   }
 
-  /** Asks the task queue's semaphore; not granted, the host is queued there and woken by signal. */
+  /**
+   * Asks the task queue's semaphore; not granted, the host is queued there and woken by signal.
+   * A normal activity, not a local one: a local activity keeps its workflow task (and the worker's
+   * workflow task slot) open until it returns, and the update it sends needs a workflow task of the
+   * semaphore on the same worker; a burst of asking hosts would hold every slot the semaphore needs.
+   */
   private async acquireSlot(): Promise<boolean> {
     const limit = this.settings.provisioningLimit;
     if (limit <= 0) return true;
@@ -583,6 +599,15 @@ async function interruptible<T>(fn: () => Promise<T>, stop: () => boolean): Prom
   }
   watch.cancel();
   return (first as { v: T }).v;
+}
+
+/**
+ * A local activity's failure reaches the workflow as its cause alone (no ActivityFailure around
+ * it): wrapped here as a normal activity's failure is, so step() and describeFailure read both alike.
+ */
+function asActivityFailure(err: unknown, activityType: string): unknown {
+  if (err instanceof ActivityFailure || !(err instanceof TemporalFailure)) return err;
+  return new ActivityFailure(err.message, activityType, undefined, RetryState.MAXIMUM_ATTEMPTS_REACHED, undefined, err);
 }
 
 export function describeFailure(err: unknown): string {

@@ -3,24 +3,12 @@
  * (~2,900 actions a day per host), the host worker watches the BMC between syncs and signals the
  * host only on drift (bmc/power-watch.ts, `watchPower`). The workflow reads the power itself
  * and renews the watch on a slow safety poll, which also bounds how long a watch lost with its
- * worker goes unnoticed. Runs from before POWER_WATCH_PATCH keep the per-interval poll.
+ * worker goes unnoticed. Runs from before FLEET_SCALE_PATCH keep the per-interval poll.
  */
 import { patched } from '@temporalio/workflow';
 import { ErrorType } from '../api/types.js';
 import { DEFAULT_POWER_SAFETY_POLL_MS, WATCH_LEASE_SAFETY_POLLS } from '../contract/index.js';
-import type { HostRun } from './host-run.js';
-
-/** Marks runs whose idle hosts are watched by their worker (asked once per run, in the stable states). */
-export const POWER_WATCH_PATCH = 'power-watch';
-
-/** Marks runs that register the watch again after any other step (act() in the worker ended it). */
-export const REWATCH_AFTER_STEP_PATCH = 'power-watch-rewatch-after-step';
-
-/**
- * Marks runs that return to the loop when something woke the host while it registered its watch
- * (before it, such a signal was slept through until the safety poll). Asked only in that case.
- */
-export const WATCH_WAKEUP_PATCH = 'power-watch-wakeup';
+import { FLEET_SCALE_PATCH, type HostRun } from './host-run.js';
 
 /** The run's view of its watch: not carried across continue-as-new (the new run registers again). */
 export class IdlePower {
@@ -41,13 +29,13 @@ export function noteStep(idle: IdlePower, name: string): void {
 }
 
 /**
- * The stable states' wait, for runs past POWER_WATCH_PATCH (false: the caller polls as before).
+ * The stable states' wait, for runs past FLEET_SCALE_PATCH (false: the caller polls as before).
  * Returns when the safety poll is due, drift was reported, or anything else woke the host.
  */
 export async function idleWait(host: HostRun, powerManaged: boolean, waiting: string): Promise<boolean> {
   if (host.settings.powerWatch === false) return false;
   const idle = host.idle;
-  idle.patch ??= patched(POWER_WATCH_PATCH);
+  idle.patch ??= patched(FLEET_SCALE_PATCH);
   if (!idle.patch) return false;
   if (!powerManaged) {
     // unmanaged: nothing to read until BMC details arrive (an apply wakes the host)
@@ -60,7 +48,7 @@ export async function idleWait(host: HostRun, powerManaged: boolean, waiting: st
   if (idle.stale) {
     idle.stale = false;
     // Asked only when a step ran since the registration, so runs without one replay unchanged.
-    if ((idle.rewatchPatch ??= patched(REWATCH_AFTER_STEP_PATCH))) idle.watched = undefined;
+    if ((idle.rewatchPatch ??= patched(FLEET_SCALE_PATCH))) idle.watched = undefined;
   }
   if (idle.reported || idle.watched?.as !== as || Date.now() >= idle.watched.until) {
     idle.reported = false;
@@ -80,7 +68,7 @@ export async function idleWait(host: HostRun, powerManaged: boolean, waiting: st
     }
     // Not watched (the worker's watch list is full): read again at the sync interval, as before the watch.
     idle.watched = { as, until: Date.now() + (r.value.watching ? safetyMs : settings.powerSyncIntervalMs) };
-    if (host.wakeups !== seen && (idle.wakeupPatch ??= patched(WATCH_WAKEUP_PATCH))) return true; // the loop looks at what woke it
+    if (host.wakeups !== seen && (idle.wakeupPatch ??= patched(FLEET_SCALE_PATCH))) return true; // the loop looks at what woke it
   }
   host.currentStep = waiting;
   await host.sleep(Math.max(1, idle.watched.until - Date.now()));

@@ -182,6 +182,7 @@ export function installHandlers(host: HostRun): void {
     if (arg.session !== agent.session) return;
     agent.hardware = arg.hardware;
     agent.inspectionError = arg.error;
+    agent.sessionEnded = arg.sessionEnds === true;
     host.wake();
   });
 }

@@ -10,12 +10,12 @@ import { ApplicationFailure, CancellationScope, condition, isCancellation, log, 
 import type { BootActivities } from '../../activities/boot-activities.js';
 import { bootMethodOf } from '../../api/boot-media.js';
 import type { HardwareDetails } from '../../api/types.js';
-import type { BootMedia } from '../../contract/index.js';
+import type { AgentCommandResult, BootMedia } from '../../contract/index.js';
 import { provisioningNetworkOf } from '../../api/provisioning-network.js';
 import { FailureType } from '../../errors.js';
 import { bootActivitiesOn, hardware } from '../activity-proxies.js';
 import { RETRY_MAXIMUM_ATTEMPTS, SINGLE_ATTEMPT, retryDelayMs, retryableFailure } from '../activity-retry.js';
-import { bootModeOf, describeFailure, type HostRun } from '../host-run.js';
+import { FLEET_SCALE_PATCH, bootModeOf, describeFailure, type HostRun } from '../host-run.js';
 import type { InBandWork } from './in-band-work.js';
 
 /**
@@ -37,9 +37,10 @@ export const viaAgentApi: InBandWork = {
   async inspect(host, mode) {
     // Fast inspection asks the BMC (out of band): no agent involved.
     if (mode === 'fast') return hardware.inspectHardware({ target: host.target(), opId: host.opId('inspect'), mode });
-    return withAgent(host, async (_boot, endSession) => {
+    return withAgent(host, async (_boot, session) => {
       await waitForAgent(host, () => host.agent.hardware !== undefined, 'send inspection data');
-      await endSession(); // before the power off: the agent's token must not outlive its boot
+      session.endedBy({ sessionEnded: host.agent.sessionEnded === true }); // the boot services end it at delivery
+      await session.end(); // before the power off: the agent's token must not outlive its boot
       if (host.agent.inspectionError !== undefined) {
         await powerOffAfterAgent(host, 'power-off-inspection-failed');
         throw ApplicationFailure.nonRetryable(`Ramdisk reported error: ${host.agent.inspectionError}`, FailureType.AgentInspectionError);
@@ -51,10 +52,10 @@ export const viaAgentApi: InBandWork = {
   },
 
   provision: (host, r) =>
-    withAgent(host, async (boot, endSession) => {
+    withAgent(host, async (boot, session) => {
       await waitForAgent(host, () => host.agent.callbackUrl !== undefined, 'boot and heartbeat');
       if (r.clean) await boot.agentClean(agentRef(host));
-      await boot.agentDeploy({
+      const deployed = await boot.agentDeploy({
         ...agentRef(host),
         name: host.def.host.metadata.name,
         namespace: host.def.host.metadata.namespace,
@@ -63,25 +64,27 @@ export const viaAgentApi: InBandWork = {
         ...(r.bootMode ? { bootMode: r.bootMode } : {}),
         secrets: r.secrets,
         ...(r.softwareRaidRoot ? { softwareRaidRoot: r.softwareRaidRoot } : {}),
+        ...session.last,
       });
-      await endSession();
+      session.endedBy(deployed);
+      await session.end();
       await host.bmc('bootFromDisk').bootFromDisk({ target: host.target(), opId: host.opId('boot-disk'), on: r.online, ...bootModeOf(host) });
     }),
 
   async configureRaid(host, r) {
-    await withAgent(host, async (boot, endSession) => {
+    await withAgent(host, async (boot, session) => {
       await waitForAgent(host, () => host.agent.callbackUrl !== undefined, 'boot and heartbeat');
-      await boot.agentConfigureRaid({ ...agentRef(host), steps: r.steps, targetRaidConfig: r.targetRaidConfig, ...bootModeOf(host) });
-      await endSession(); // before the power off: the agent's token must not outlive its boot
+      session.endedBy(await boot.agentConfigureRaid({ ...agentRef(host), steps: r.steps, targetRaidConfig: r.targetRaidConfig, ...bootModeOf(host), ...session.last }));
+      await session.end(); // before the power off: the agent's token must not outlive its boot
     });
     return powerOffAfterAgent(host, 'power-off-prepared');
   },
 
   async deprovision(host, cleaningMode) {
     if (cleaningMode === 'metadata') {
-      await withAgent(host, async (boot) => {
+      await withAgent(host, async (boot, session) => {
         await waitForAgent(host, () => host.agent.callbackUrl !== undefined, 'boot and heartbeat');
-        await boot.agentClean(agentRef(host));
+        session.endedBy(await boot.agentClean({ ...agentRef(host), ...session.last }));
       });
       return powerOffAfterAgent(host, 'power-off-deprovisioned');
     }
@@ -89,11 +92,23 @@ export const viaAgentApi: InBandWork = {
   },
 };
 
-type AgentWork<T> = (boot: BootActivities, endSession: () => Promise<void>) => Promise<T>;
+/** One agent boot's session, as the work inside withAgent sees it. */
+interface AgentSession {
+  /** Ends the session (endAgent) unless it already ended: before the power action that follows the agent's work. */
+  end(): Promise<void>;
+  /** For the session's last agent command: it ends the session itself once it succeeded (runs past FLEET_SCALE_PATCH). */
+  readonly last: { endSession?: true };
+  /** The boot services ended the session (the last command's result or the inspection signal says so): no endAgent. */
+  endedBy(report: AgentCommandResult | undefined): void;
+}
+
+type AgentWork<T> = (boot: BootActivities, session: AgentSession) => Promise<T>;
 
 /**
  * One agent boot: open the session (fresh token), network-boot the agent, run `fn`, close the
- * session. `fn` may end the session early (`endSession`) before powering the machine off.
+ * session. `fn` may end the session early (`session.end`) before powering the machine off; in
+ * runs past FLEET_SCALE_PATCH the session's last agent command ends it (the inspection session:
+ * the boot services, once the data was delivered), which saves the endAgent activity.
  */
 async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: boolean } = {}): Promise<T> {
   const mac = host.spec.bootMACAddress;
@@ -105,6 +120,7 @@ async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: b
   const boot = bootActivitiesOn(provisioningNetworkOf(host.annotations));
   const { agent } = host;
   const byMedia = tokenPerBoot && bootsFromMedia(host);
+  const selfEnding = tokenPerBoot && patched(FLEET_SCALE_PATCH);
   let session = '';
   const open = async (): Promise<BootMedia | undefined> => {
     session = `${host.uid}/${++host.opSeq}-agent`;
@@ -112,6 +128,7 @@ async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: b
     agent.callbackUrl = undefined;
     agent.hardware = undefined;
     agent.inspectionError = undefined;
+    agent.sessionEnded = undefined;
     await boot.expectAgent({ workflowId: host.workflowId, uuid: host.uid, name: host.def.host.metadata.name, macs, session, ...(network ? { preprovisioningNetworkData: network } : {}), ...(opts.inspect ? { inspect: true } : {}) });
     // The ISO belongs to the session (its URL expires with it): a new one for every boot attempt.
     return byMedia ? boot.prepareAgentMedia({ uuid: host.uid, session, ...bootModeOf(host) }) : undefined;
@@ -123,14 +140,19 @@ async function withAgent<T>(host: HostRun, fn: AgentWork<T>, opts: { inspect?: b
     agent.session = undefined;
     await CancellationScope.nonCancellable(() => boot.endAgent({ uuid: host.uid, session }));
   };
+  const endedBy = (report: AgentCommandResult | undefined): void => {
+    if (!selfEnding || report?.sessionEnded !== true || ended) return;
+    ended = true;
+    agent.session = undefined;
+  };
   try {
     if (!tokenPerBoot) {
       await open();
       await host.bmc('bootAgent').bootAgent({ target: host.target(), opId: host.opId('boot-agent') });
-      return await fn(boot, async () => undefined);
+      return await fn(boot, { end: async () => undefined, last: {}, endedBy: () => undefined });
     }
     await bootAgentWithFreshToken(host, open);
-    return await fn(boot, end);
+    return await fn(boot, { end, last: selfEnding ? { endSession: true } : {}, endedBy });
   } finally {
     await end();
   }

@@ -7,17 +7,16 @@
  * commands); the host worker runs in this process with stub BMC activities that play the machine:
  * every boot starts a simulated agent that looks itself up by MAC, as IPA does.
  */
-import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostActivities } from '../../../src/activities/index.js';
 import { createSlotActivities } from '../../../src/activities/provisioning-slots.js';
 import { SimulatedIpaServer, type SimulatedMachine } from '../../../lab/agents/ipa-server.js';
-import { portOf } from '../../../src/agent/http-server.js';
 import { DEFAULT_HOST_SETTINGS, type HostSettings, type SetPowerInput, type StepInput } from '../../../src/contract/index.js';
-import { freePort } from '../../../lab/processes.js';
 import { RETRY_MAXIMUM_ATTEMPTS } from '../../../src/workflows/activity-retry.js';
+import { startAgentBoot, type AgentBoot } from '../../helpers/agent-boot-stack.js';
 import { hostManifest } from '../../helpers/host-manifest.js';
 import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
+import { stubHostActivities } from '../../helpers/stub-host-activities.js';
 import { TestStack } from '../../helpers/stack.js';
 
 const NS = 'it-agent-boot';
@@ -29,7 +28,7 @@ const ipa = new SimulatedIpaServer({ durationMs: () => 20 });
 let ipaBase = '';
 let apiUrl = '';
 let worker: InProcessWorker | undefined;
-let ipaServer: { close(cb: () => void): void } | undefined;
+let agentBoot: AgentBoot | undefined;
 
 /** A machine behind the stub BMC: its power, what each agent boot's lookup returned, and how its boots go. */
 interface Machine {
@@ -76,11 +75,8 @@ async function agentBoots(m: Machine, opts: { cutOffAfterLookup?: boolean } = {}
 }
 
 const settings: HostSettings = { ...DEFAULT_HOST_SETTINGS, agent: 'ipa', agentCallbackTimeoutMs: 90_000 };
-const unused = async (): Promise<never> => {
-  throw ApplicationFailure.nonRetryable('not used by this test');
-};
 /** BMC activities played by the test: power changes are instant; boots start an agent. */
-const activities: HostActivities = {
+const activities: HostActivities = stubHostActivities({
   loadHostSettings: async () => settings,
   registerHost: async (input: StepInput) => ({ poweredOn: machineOf(input).on }),
   getPowerState: async (target) => machineOf({ target, opId: '' }).on,
@@ -89,13 +85,7 @@ const activities: HostActivities = {
     machineOf(input).on = input.on;
     if (!input.on) ipa.shutdown(input.target.uid);
   },
-  rebootHost: unused,
-  inspectHardware: unused,
   prepareHost: async () => undefined,
-  configureFirmware: unused,
-  configureRaid: unused,
-  provisionHost: unused,
-  deprovisionHost: unused,
   bootAgent: async (input: StepInput) => {
     const m = machineOf(input);
     m.bootAttempts += 1;
@@ -112,11 +102,10 @@ const activities: HostActivities = {
     ipa.shutdown(input.target.uid);
     machineOf(input).on = input.on;
   },
-  bootLiveIso: unused,
   forgetHost: async () => undefined,
   hasProvisioningCapacity: async () => true,
   ...createSlotActivities(undefined), // no limit in this test: every slot is granted
-};
+});
 
 const spec = (m: Machine): string[] => [
   'online: true',
@@ -130,17 +119,13 @@ const apply = (name: string, m: Machine): Promise<unknown> =>
   stack.client.apply([{ name: `${name}.yaml`, text: hostManifest(NS, name, spec(m).map((l) => l.replace('BMC', `${name}-bmc`))) }]);
 
 beforeAll(async () => {
-  const server = await ipa.listen(0, '127.0.0.1');
-  ipaServer = server;
-  ipaBase = `http://127.0.0.1:${portOf(server)}`;
-  const apiPort = await freePort();
-  apiUrl = `http://127.0.0.1:${apiPort}`;
-  await stack.startWorker('src/worker/boot-main.ts', 'boot services worker started', { METALFLOW_AGENT_API_HOST: '127.0.0.1', METALFLOW_AGENT_API_PORT: String(apiPort), METALFLOW_AGENT_POLL: '200ms' });
+  agentBoot = await startAgentBoot(stack, ipa);
+  ({ ipaBase, apiUrl } = agentBoot);
   worker = await startInProcessWorker(stack, activities);
 }, 180_000);
 afterAll(async () => {
   await worker?.stop();
-  await new Promise<void>((r) => (ipaServer ? ipaServer.close(() => r()) : r()));
+  await agentBoot?.close();
   await stack.stop();
 });
 
@@ -159,11 +144,12 @@ describe('agent boot retried after the agent looked up', () => {
     expect(v.status.provisioning.state).toBe('provisioned');
     expect(m.heartbeats).toEqual([202]);
     expect(m.simulated.disks['/dev/sda']?.image).toBe('http://images.test.invalid/os.raw');
-    // Each attempt: machine off, then a new session (fresh token), then the boot; the session ends before the power action after the deploy.
+    // Each attempt: machine off, then a new session (fresh token), then the boot; the deploy, the last
+    // command, ends the session itself before the power action after it (no endAgent).
     const history = await stack.client.handle(NS, 'ab-0').fetchHistory();
     const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => typeof n === 'string');
     const boot = scheduled.slice(scheduled.indexOf('expectAgent') - 1, scheduled.indexOf('bootFromDisk') + 1);
-    expect(boot).toEqual(['setPowerState', 'expectAgent', 'bootAgent', 'setPowerState', 'expectAgent', 'bootAgent', 'agentDeploy', 'endAgent', 'bootFromDisk']);
+    expect(boot).toEqual(['setPowerState', 'expectAgent', 'bootAgent', 'setPowerState', 'expectAgent', 'bootAgent', 'agentDeploy', 'bootFromDisk']);
   });
 
   it('gives up after RETRY_MAXIMUM_ATTEMPTS boot attempts, each with its own token, as a provisioning error', async () => {

@@ -50,7 +50,7 @@ afterAll(async () => {
 const boot = () =>
   createBootActivities({
     keyring,
-    sessions: { get: () => ({ session: 's1', callbackUrl: `http://127.0.0.1:${portOf(server)}` }) } as never,
+    sessions: { get: () => ({ session: 's1', callbackUrl: `http://127.0.0.1:${portOf(server)}` }), endAfterInspection: () => undefined } as never,
     api: { tokens: { current: () => 'token' } } as never,
     agentPollMs: 10,
   });

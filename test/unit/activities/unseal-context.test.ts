@@ -52,7 +52,7 @@ describe('unsealing in the host context', () => {
     const opened: Array<{ networkData?: string }> = [];
     const boot = createBootActivities({
       keyring,
-      sessions: { open: (s: { networkData?: string }) => opened.push(s) } as never,
+      sessions: { open: (s: { networkData?: string }) => opened.push(s), endAfterInspection: () => undefined } as never,
       api: { endAgentSession: () => undefined } as never,
     });
     const network = sealer.seal({ namespace: 'tenant-a', purpose: 'preprovisioningNetworkData' }, 'net', { networkData: 'interfaces: []' });

@@ -63,6 +63,28 @@ describe('agent sessions', () => {
     delivered.length = 0;
   });
 
+  it('ends an inspection session once its data was delivered and answered, and says so in the signal; a failed delivery keeps it', async () => {
+    await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's10', inspect: true });
+    const body = { inventory: { interfaces: [{ name: 'eth0', mac_address: MAC }] } };
+    failNext = 1;
+    expect((await call('POST', '/v1/continue_inspection', body, { 'X-OpenStack-Ironic-API-Version': '1.84' })).status).toBe(503);
+    expect(sessions.get(UUID)?.session).toBe('s10'); // IPA's retry must still find it
+    // API 1.84: the answer is a lookup body, the first reveal of this boot's token...
+    const answer = await call('POST', '/v1/continue_inspection', body, { 'X-OpenStack-Ironic-API-Version': '1.84' });
+    expect(answer.status).toBe(202);
+    const token = (answer.json.config as { agent_token: string }).agent_token;
+    expect(token).not.toBe(MASKED_TOKEN);
+    expect(delivered).toEqual([expect.objectContaining({ session: 's10', sessionEnds: true })]);
+    // ...which does not outlive the session: ended as endAgent ends one, with no activity.
+    expect(sessions.get(UUID)).toBeUndefined();
+    expect(api.tokens.verify(UUID, token)).toBe(false);
+    expect(boot.get(MAC)?.action).toBe('local');
+    expect((await call('GET', `/v1/lookup?addresses=${MAC}`)).status).toBe(404);
+    // A workflow from before the change still ends it: nothing left to end, nothing fails.
+    await activities.endAgent({ uuid: UUID, session: 's10' });
+    delivered.length = 0;
+  });
+
   it('does not signal the heartbeat of an inspection session: the workflow waits for its inspection data only', async () => {
     await activities.expectAgent({ workflowId: 'wf', uuid: UUID, name: 'h', macs: [MAC], session: 's9', inspect: true });
     const token = await lookupToken();
