@@ -1,0 +1,146 @@
+/**
+ * The boot HTTP server with `staticServer: 'nginx'`: a real Debian nginx, supervised by the boot
+ * services, listening on the boot ports. Files are streamed by nginx (whole and by range, plain and
+ * TLS), iPXE scripts and every lookup are answered by the Node handler behind it (whose log line a
+ * network boot is followed by), nginx is restarted after a kill -9, its caps answer 4xx without
+ * taking it down, traversal is refused, and nothing is left when the services close.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../lab/processes.js';
+import { BootConfigStore } from '../../../src/boot/boot-config.js';
+import { startBootServices, type BootServicesSettings, type RunningBootServices } from '../../../src/boot/boot-services.js';
+import { NGINX_MAX_BODY_BYTES, NGINX_MAX_HEADER_LINE_BYTES } from '../../../src/boot/http/nginx-config.js';
+import { ensureGeneratedMaterial, type GeneratedMaterial } from '../../../src/tls/generated-material.js';
+import { rawRequest } from '../../helpers/raw-http.js';
+import { removeTempDir } from '../../helpers/temp-dir.js';
+import { until } from '../../helpers/until.js';
+
+const MAC = '52:54:00:ab:cd:01';
+const dir = mkdtempSync(join(tmpdir(), 'metalflow-nginx-front-'));
+const image = Buffer.alloc(3 * 1024 * 1024 + 17);
+for (let i = 0; i < image.length; i++) image[i] = (i * 7 + (i >> 12)) & 0xff;
+const logs: string[] = [];
+let m: GeneratedMaterial;
+let trusting: Agent;
+let running: RunningBootServices | undefined;
+let plainPort = 0;
+let tlsPort = 0;
+
+/** Running (a zombie waiting for init to reap it holds nothing). */
+const pidAlive = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(async () => {
+  m = await ensureGeneratedMaterial(join(dir, 'tls'), ['127.0.0.1']);
+  trusting = new Agent({ connect: { ca: m.caPem } });
+  for (const d of ['agent', 'images', 'fw', 'data']) mkdirSync(join(dir, d));
+  writeFileSync(join(dir, 'images', 'disk.img'), image);
+  writeFileSync(join(dir, 'agent', 'k'), 'KERNEL');
+  writeFileSync(join(dir, 'secret.txt'), 'SECRET');
+  symlinkSync(join(dir, 'secret.txt'), join(dir, 'images', 'out.img'));
+  plainPort = await freePort();
+  tlsPort = await freePort();
+  const s: BootServicesSettings = {
+    bootIp: '127.0.0.1',
+    http: { host: '127.0.0.1', port: plainPort, agentDir: join(dir, 'agent'), imagesDir: join(dir, 'images'), firmwareDir: join(dir, 'fw'), staticServer: 'nginx' },
+    tls: { vmediaPort: tlsPort },
+    agent: { kernel: 'k', initramfs: 'i', extraKernelParams: '', insecure: false },
+    apiUrl: 'https://127.0.0.1:6385',
+  };
+  const store = new BootConfigStore();
+  store.set({ mac: MAC, uuid: 'u-1', name: 'ns/h', action: 'agent' });
+  running = await startBootServices(s, store, join(dir, 'data'), (level, message) => void logs.push(`${level} ${message}`), 'default', { cert: m.certPem, key: m.keyPem });
+}, 30_000);
+
+afterAll(async () => {
+  await running?.close();
+  await trusting?.close();
+  removeTempDir(dir);
+});
+
+describe('boot HTTP behind a supervised nginx', () => {
+  it('streams an image whole and by range, plain and over TLS, from nginx', async () => {
+    const whole = await request(`http://127.0.0.1:${plainPort}/images/disk.img`);
+    expect(whole.statusCode).toBe(200);
+    expect(whole.headers.server).toMatch(/nginx/);
+    expect(Buffer.from(await whole.body.arrayBuffer()).equals(image)).toBe(true);
+    const part = await request(`http://127.0.0.1:${plainPort}/images/disk.img`, { headers: { range: 'bytes=1000-1999' } });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 1000-1999/${image.length}`);
+    expect(Buffer.from(await part.body.arrayBuffer()).equals(image.subarray(1000, 2000))).toBe(true);
+    const tls = await request(`https://127.0.0.1:${tlsPort}/images/disk.img`, { dispatcher: trusting, headers: { range: 'bytes=-10' } });
+    expect(tls.statusCode).toBe(206);
+    expect(Buffer.from(await tls.body.arrayBuffer()).equals(image.subarray(image.length - 10))).toBe(true);
+    const head = await request(`http://127.0.0.1:${plainPort}/agent/k`, { method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe('6');
+    await head.body.dump();
+    // The boot worker still logs the machine's files at info.
+    expect(logs.some((l) => /^info http: GET \/images\/disk\.img from 127\.0\.0\.1$/.test(l))).toBe(true);
+  });
+
+  it('proxies a MAC\'s iPXE script to the Node handler, which logs the request at info', async () => {
+    const res = await request(`http://127.0.0.1:${plainPort}/ipxe/${MAC}/boot.ipxe`);
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toContain('metalflow: agent boot');
+    expect(logs).toContain(`info http: GET /ipxe/${MAC}/boot.ipxe from 127.0.0.1`);
+  });
+
+  it('refuses traversal and symlinks out of the root, and lists no directory', async () => {
+    for (const target of ['/images/../secret.txt', '/images/%2e%2e/secret.txt', '/images/..%2fsecret.txt', '/images/out.img', '/images/', '/images', '/.metalflow-file' + join(dir, 'secret.txt')]) {
+      const a = await rawRequest(plainPort, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(a.status, target).toBeGreaterThanOrEqual(400);
+      expect(a.head, target).not.toContain('SECRET');
+    }
+  });
+
+  it('answers an oversized header 4xx and an oversized body 413, and stays up', async () => {
+    const big = await rawRequest(plainPort, `GET /agent/k HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(NGINX_MAX_HEADER_LINE_BYTES + 1)}\r\nConnection: close\r\n\r\n`);
+    expect(big.status).toBeGreaterThanOrEqual(400);
+    expect(big.status).toBeLessThan(500);
+    const body = await rawRequest(plainPort, `POST /agent/k HTTP/1.1\r\nHost: x\r\nContent-Length: ${NGINX_MAX_BODY_BYTES + 1}\r\nConnection: close\r\n\r\n`);
+    expect(body.status).toBe(413);
+    const after = await request(`http://127.0.0.1:${plainPort}/agent/k`);
+    expect(await after.body.text()).toBe('KERNEL');
+  });
+
+  it('restarts nginx after a kill -9 of its master, with no worker of the old one left', async () => {
+    const front = running?.nginx;
+    if (!front) throw new Error('no nginx front');
+    const old = front.pid();
+    if (old === undefined) throw new Error('nginx not running');
+    const oldWorkers = front.groupPids();
+    expect(oldWorkers.length).toBeGreaterThan(1);
+    process.kill(old, 'SIGKILL');
+    await until('nginx restarted', () => front.pid() !== undefined && front.pid() !== old, 15_000);
+    await until('the new nginx serving', async () => {
+      const r = await request(`http://127.0.0.1:${plainPort}/agent/k`).catch(() => undefined);
+      return (await r?.body.text()) === 'KERNEL';
+    }, 15_000);
+    for (const pid of oldWorkers) expect(pidAlive(pid), `old nginx process ${pid}`).toBe(false);
+    expect(logs.some((l) => /^warn nginx .*exited/.test(l))).toBe(true);
+  });
+
+  it('keeps its generated configuration private and leaves nothing when closed', async () => {
+    const front = running?.nginx;
+    if (!front) throw new Error('no nginx front');
+    expect(statSync(front.dir).mode & 0o777).toBe(0o700);
+    expect(readFileSync(join(front.dir, 'nginx.conf'), 'utf8')).toContain('autoindex off');
+    const pids = front.groupPids();
+    await running?.close();
+    running = undefined;
+    for (const pid of pids) expect(pidAlive(pid), `nginx process ${pid}`).toBe(false);
+    expect(existsSync(front.dir)).toBe(false);
+    await expect(request(`http://127.0.0.1:${plainPort}/agent/k`)).rejects.toThrow();
+  });
+});
