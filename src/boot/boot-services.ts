@@ -113,12 +113,13 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         publications,
       );
       const front = h.staticServer === 'nginx';
+      const agent = { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure };
       const handler = httpBootHandler({
         ...(front ? { front: { fileLocation: NGINX_FILE_LOCATION, clientHeader: NGINX_CLIENT_HEADER } } : {}),
         store,
         log,
         baseUrl: base,
-        agent: { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure },
+        agent,
         dirs: { agent: h.agentDir, images: h.imagesDir, firmware: h.firmwareDir },
         media: publications,
       });
@@ -128,6 +129,7 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
           binary: h.nginxBinary ?? 'nginx',
           dir: nginxDirFor(dataDir, network),
           handler,
+          scripts: { store, agent },
           plain: h.plain !== false ? [{ host: h.host, port: h.port }] : [],
           ...(s.tls && tls ? { tls: { listeners: tlsPorts.map((port) => ({ host: h.host, port })), cert: tls } } : {}),
           log,

@@ -28,6 +28,10 @@ export const NGINX_MAX_CONNECTIONS_PER_CLIENT = 64;
 export const NGINX_UPSTREAM_KEEPALIVE = 32;
 /** The client's address as nginx passes it to the Node handler (set by nginx, whatever the client sent). */
 export const NGINX_CLIENT_HEADER = 'X-Real-IP';
+/** Marks nginx's lines for script requests; the boot worker logs them as its own request lines. */
+export const NGINX_SCRIPT_LOG_MARK = 'metalflow-script-request';
+/** nginx writes script request lines in batches of this size, or after a second. */
+export const NGINX_SCRIPT_LOG_BUFFER_BYTES = 32 * 1024;
 /** The internal location X-Accel-Redirect points at (never reachable from a client). */
 export const NGINX_FILE_LOCATION = '/.metalflow-file';
 
@@ -40,11 +44,17 @@ export interface NginxConfigInput {
   plain: Array<{ host: string; port: number }>;
   /** TLS listeners, with the certificate and key files in `dir`. */
   tls?: { listeners: Array<{ host: string; port: number }>; certFile: string; keyFile: string };
+  /** Pre-rendered iPXE scripts (src/boot/http/script-files.ts): nginx answers /ipxe/<mac>/boot.ipxe from them. */
+  scriptsDir?: string;
+  /** Where nginx writes its script request lines: a FIFO the boot worker reads. */
+  scriptLog?: string;
   /** Run the workers as this user (the boot worker's own, when it is root; nginx's default would be nobody). */
   user?: string;
   /** Tests lower caps; defaults are the constants above. */
   maxConnectionsPerClient?: number;
 }
+
+import { LOCAL_SCRIPT_FILE } from './script-files.js';
 
 const listenAddr = (l: { host: string; port: number }): string => (l.host.includes(':') ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`);
 
@@ -77,6 +87,7 @@ ${temp}
   autoindex off;
   types { }
   default_type application/octet-stream;
+  log_format metalflow_script '${NGINX_SCRIPT_LOG_MARK} $request_method $metalflow_script $remote_addr';
   upstream metalflow {
     server unix:${c.upstreamSocket};
     keepalive ${NGINX_UPSTREAM_KEEPALIVE};
@@ -91,12 +102,25 @@ ${c.tls ? `    ssl_certificate ${c.tls.certFile};\n    ssl_certificate_key ${c.t
       proxy_read_timeout ${NGINX_IO_TIMEOUT_S}s;
       proxy_buffering on;
     }
-    location ^~ ${NGINX_FILE_LOCATION}/ {
+${c.scriptsDir ? scriptLocation(c.scriptsDir, c.scriptLog) : ''}    location ^~ ${NGINX_FILE_LOCATION}/ {
       internal;
       alias /;
       disable_symlinks on;
     }
   }
 }
+`;
+}
+
+/** A MAC in iPXE's spelling: its file, else the local script; the request line goes to stderr for the boot worker's log. */
+function scriptLocation(dir: string, log: string | undefined): string {
+  return `    location ~ "^/ipxe/(?<mac>[0-9a-f]{2}(:[0-9a-f]{2}){5})/boot\\.ipxe$" {
+      set $metalflow_script $uri; # before try_files rewrites $uri to the file
+      root ${dir};
+      try_files /$mac.ipxe /${LOCAL_SCRIPT_FILE} =404;
+      types { }
+      default_type "text/plain; charset=utf-8";
+      ${log ? `access_log ${log} metalflow_script buffer=${NGINX_SCRIPT_LOG_BUFFER_BYTES} flush=1s;` : 'access_log off;'}
+    }
 `;
 }

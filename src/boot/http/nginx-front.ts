@@ -94,10 +94,16 @@ export class NginxFront {
     this.child = child;
     const started = Date.now();
     let stderr = '';
+    let partial = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-4096);
-      for (const line of d.split('\n').filter(Boolean)) o.log('warn', `nginx: ${line}`);
+      const lines = (partial + d).split('\n');
+      partial = (lines.pop() ?? '').slice(-4096); // a line cut between two reads
+      for (const line of lines) {
+        if (!line) continue;
+        stderr = (stderr + line + '\n').slice(-4096);
+        o.log('warn', `nginx: ${line}`);
+      }
     });
     return new Promise((resolve, reject) => {
       let up = false;

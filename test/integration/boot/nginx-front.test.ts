@@ -27,6 +27,7 @@ const logs: string[] = [];
 let m: GeneratedMaterial;
 let trusting: Agent;
 let running: RunningBootServices | undefined;
+const store = new BootConfigStore();
 let plainPort = 0;
 let tlsPort = 0;
 
@@ -57,7 +58,6 @@ beforeAll(async () => {
     agent: { kernel: 'k', initramfs: 'i', extraKernelParams: '', insecure: false },
     apiUrl: 'https://127.0.0.1:6385',
   };
-  const store = new BootConfigStore();
   store.set({ mac: MAC, uuid: 'u-1', name: 'ns/h', action: 'agent' });
   running = await startBootServices(s, store, join(dir, 'data'), (level, message) => void logs.push(`${level} ${message}`), 'default', { cert: m.certPem, key: m.keyPem });
 }, 30_000);
@@ -89,11 +89,25 @@ describe('boot HTTP behind a supervised nginx', () => {
     expect(logs.some((l) => /^info http: GET \/images\/disk\.img from 127\.0\.0\.1$/.test(l))).toBe(true);
   });
 
-  it('proxies a MAC\'s iPXE script to the Node handler, which logs the request at info', async () => {
-    const res = await request(`http://127.0.0.1:${plainPort}/ipxe/${MAC}/boot.ipxe`);
-    expect(res.statusCode).toBe(200);
-    expect(await res.body.text()).toContain('metalflow: agent boot');
-    expect(logs).toContain(`info http: GET /ipxe/${MAC}/boot.ipxe from 127.0.0.1`);
+  it('serves a MAC\'s iPXE script as nginx renders it from the boot configuration, logged by the boot worker at info', async () => {
+    const script = async (mac: string): Promise<{ body: string; fromFile: boolean }> => {
+      const res = await request(`http://127.0.0.1:${plainPort}/ipxe/${mac}/boot.ipxe`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      // A static file carries Last-Modified; the Node handler's answer does not.
+      return { body: await res.body.text(), fromFile: res.headers['last-modified'] !== undefined };
+    };
+    expect(await script(MAC)).toMatchObject({ fromFile: true, body: expect.stringContaining('metalflow: agent boot') });
+    await until('the script request in the boot worker\'s log', () => logs.includes(`info http: GET /ipxe/${MAC}/boot.ipxe from 127.0.0.1`), 10_000);
+    // The boot configuration changes what the next request gets, at once.
+    store.bootLocal(MAC);
+    expect((await script(MAC)).body).toContain('metalflow: local boot');
+    store.set({ mac: MAC, uuid: 'u-1', name: 'ns/h', action: 'agent', inspect: true });
+    expect((await script(MAC)).body).toContain('ipa-inspection-callback-url');
+    // Unknown MACs get the local script, like every other MAC that boots locally.
+    expect(await script('52:54:00:00:00:99')).toMatchObject({ fromFile: true, body: expect.stringContaining('metalflow: local boot') });
+    // Other spellings of a MAC are the Node handler's (it normalises them).
+    expect(await script(MAC.toUpperCase())).toMatchObject({ fromFile: false, body: expect.stringContaining('metalflow: agent boot') });
   });
 
   it('refuses traversal and symlinks out of the root, and lists no directory', async () => {
