@@ -166,6 +166,6 @@ export function throughputTable(ours: ThroughputColumn, front: ThroughputColumn 
     row(`TFTP MiB/s, one atftp client, 20 MiB, blksize 1468, lock-step (${o.tftpTimes} reads)`, (c) => ({ v: c.tftp?.mibPerSecond, f: c.tftp?.failed }), 1, oursTftp, peerTftp, false),
     '',
     `- ${o.seconds} s per HTTP figure; image: ${o.streams} curl (-k) downloads of a 1 GiB sparse file at once, cut at ${o.seconds} s; scripts: one Node client, ${o.connections} keep-alive connections each sending its next GET when the answer is in (no pipelining), ~700-byte agent script (nginx: the same bytes as a static file)`,
-    '- nginx: Debian nginx, worker_processes auto, sendfile on, tcp_nopush on, access_log off; TLS: RSA 2048 self-signed on both; metalflow: the boot worker\'s HTTP server (startBootServices, plain 80 + vmedia TLS 8083), logging at info to /dev/null; nginx front: the same with METALFLOW_BOOT_STATIC_SERVER=nginx (nginx on the ports, files by X-Accel-Redirect, scripts from Node over a unix socket)',
+    '- nginx: Debian nginx, worker_processes auto, sendfile on, tcp_nopush on, access_log off; TLS: RSA 2048 self-signed on both; metalflow: the boot worker\'s HTTP server (startBootServices, plain 80 + vmedia TLS 8083), logging at info to /dev/null; nginx front: the same with METALFLOW_BOOT_STATIC_SERVER=nginx (nginx on the ports; files by X-Accel-Redirect from the Node handler on a unix socket; per-MAC scripts pre-rendered to files, their request lines logged by the boot worker)',
   ].join('\n');
 }
