@@ -57,10 +57,14 @@ export class NginxFront {
 
   /** Writes the directory and starts nginx; resolves once it listens. */
   static async start(o: NginxFrontOptions): Promise<NginxFront> {
+    const owner = ownerOf(o.dir);
+    // A second boot worker (or boot services) of the same network and data directory must fail, not take over the first's nginx; stop() removes the directory.
+    if (owner !== undefined && alive(owner)) throw new NginxStartError(`${o.dir} belongs to a running boot worker (pid ${owner})`);
     killStale(o.dir);
     rmSync(o.dir, { recursive: true, force: true });
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
     chmodSync(o.dir, 0o700); // whatever the umask or an older directory said
+    writeFileSync(join(o.dir, OWNER_FILE), String(process.pid), { mode: 0o600 });
     writeFileSync(join(o.dir, 'nginx.conf'), o.config, { mode: 0o600 });
     for (const [name, content] of Object.entries(o.files ?? {})) writeFileSync(join(o.dir, name), content, { mode: 0o600 });
     const front = new NginxFront(o);
@@ -176,6 +180,26 @@ export class NginxFront {
     if (child?.pid !== undefined) this.killGroup('SIGKILL', child.pid);
     process.off('exit', this.exitHook);
     rmSync(this.o.dir, { recursive: true, force: true });
+  }
+}
+
+const OWNER_FILE = 'owner.pid';
+
+function ownerOf(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dir, OWNER_FILE), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -12,9 +12,10 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../lab/processes.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
-import { startBootServices, type BootServicesSettings, type RunningBootServices } from '../../../src/boot/boot-services.js';
+import { nginxDirFor, startBootServices, type BootServicesSettings, type RunningBootServices } from '../../../src/boot/boot-services.js';
 import { NGINX_MAX_BODY_BYTES, NGINX_MAX_HEADER_LINE_BYTES } from '../../../src/boot/http/nginx-config.js';
 import { ensureGeneratedMaterial, type GeneratedMaterial } from '../../../src/tls/generated-material.js';
+import { startBootServicesIn } from '../../helpers/boot-services-process.js';
 import { rawRequest } from '../../helpers/raw-http.js';
 import { removeTempDir } from '../../helpers/temp-dir.js';
 import { until } from '../../helpers/until.js';
@@ -41,6 +42,14 @@ const pidAlive = (pid: number): boolean => {
   }
 };
 
+const settings = (): BootServicesSettings => ({
+  bootIp: '127.0.0.1',
+  http: { host: '127.0.0.1', port: plainPort, agentDir: join(dir, 'agent'), imagesDir: join(dir, 'images'), firmwareDir: join(dir, 'fw'), staticServer: 'nginx' },
+  tls: { vmediaPort: tlsPort },
+  agent: { kernel: 'k', initramfs: 'i', extraKernelParams: '', insecure: false },
+  apiUrl: 'https://127.0.0.1:6385',
+});
+
 beforeAll(async () => {
   m = await ensureGeneratedMaterial(join(dir, 'tls'), ['127.0.0.1']);
   trusting = new Agent({ connect: { ca: m.caPem } });
@@ -51,13 +60,7 @@ beforeAll(async () => {
   symlinkSync(join(dir, 'secret.txt'), join(dir, 'images', 'out.img'));
   plainPort = await freePort();
   tlsPort = await freePort();
-  const s: BootServicesSettings = {
-    bootIp: '127.0.0.1',
-    http: { host: '127.0.0.1', port: plainPort, agentDir: join(dir, 'agent'), imagesDir: join(dir, 'images'), firmwareDir: join(dir, 'fw'), staticServer: 'nginx' },
-    tls: { vmediaPort: tlsPort },
-    agent: { kernel: 'k', initramfs: 'i', extraKernelParams: '', insecure: false },
-    apiUrl: 'https://127.0.0.1:6385',
-  };
+  const s = settings();
   store.set({ mac: MAC, uuid: 'u-1', name: 'ns/h', action: 'agent' });
   running = await startBootServices(s, store, join(dir, 'data'), (level, message) => void logs.push(`${level} ${message}`), 'default', { cert: m.certPem, key: m.keyPem });
 }, 30_000);
@@ -128,6 +131,14 @@ describe('boot HTTP behind a supervised nginx', () => {
     expect(await after.body.text()).toBe('KERNEL');
   });
 
+  it('refuses a second boot worker on the same network and data directory, and the first keeps serving', async () => {
+    const second: BootServicesSettings = { ...settings(), http: { ...settings().http!, port: await freePort() } };
+    delete second.tls;
+    await expect(startBootServices(second, new BootConfigStore(), join(dir, 'data'), () => undefined, 'default')).rejects.toThrow(/belongs to a running boot worker/);
+    const r = await request(`http://127.0.0.1:${plainPort}/agent/k`);
+    expect(await r.body.text()).toBe('KERNEL');
+  });
+
   it('restarts nginx after a kill -9 of its master, with no worker of the old one left', async () => {
     const front = running?.nginx;
     if (!front) throw new Error('no nginx front');
@@ -156,5 +167,28 @@ describe('boot HTTP behind a supervised nginx', () => {
     for (const pid of pids) expect(pidAlive(pid), `nginx process ${pid}`).toBe(false);
     expect(existsSync(front.dir)).toBe(false);
     await expect(request(`http://127.0.0.1:${plainPort}/agent/k`)).rejects.toThrow();
+  });
+});
+
+describe('an nginx left by a boot worker that was killed', () => {
+  it('is stopped when the next boot worker starts on the same data directory', async () => {
+    const data = join(dir, 'killed');
+    const port = await freePort();
+    const env = { METALFLOW_HTTP: 'true', METALFLOW_HTTP_PORT: String(port), METALFLOW_BOOT_STATIC_SERVER: 'nginx', METALFLOW_DATA_DIR: data, METALFLOW_AGENT_IMAGE_DIR: join(dir, 'agent') };
+    const first = await startBootServicesIn(['env'], env);
+    await first.waitFor(/boot services ready/);
+    const nginxPid = Number(readFileSync(join(nginxDirFor(data, 'default'), 'nginx.pid'), 'utf8'));
+    first.proc.kill('SIGKILL');
+    await new Promise((r) => first.proc.once('exit', r));
+    expect(pidAlive(nginxPid)).toBe(true); // orphaned, still holding the port
+    const plainOnly: BootServicesSettings = { ...settings(), http: { ...settings().http!, port } };
+    delete plainOnly.tls;
+    const next = await startBootServices(plainOnly, new BootConfigStore(), data, () => undefined, 'default');
+    try {
+      expect(pidAlive(nginxPid)).toBe(false);
+      expect(await (await request(`http://127.0.0.1:${port}/agent/k`)).body.text()).toBe('KERNEL');
+    } finally {
+      await next.close();
+    }
   });
 });
