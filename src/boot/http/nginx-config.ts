@@ -30,8 +30,6 @@ export const NGINX_UPSTREAM_KEEPALIVE = 32;
 export const NGINX_CLIENT_HEADER = 'X-Real-IP';
 /** Marks nginx's lines for script requests; the boot worker logs them as its own request lines. */
 export const NGINX_SCRIPT_LOG_MARK = 'metalflow-script-request';
-/** nginx writes script request lines in batches of this size, or after a second. */
-export const NGINX_SCRIPT_LOG_BUFFER_BYTES = 32 * 1024;
 /** The internal location X-Accel-Redirect points at (never reachable from a client). */
 export const NGINX_FILE_LOCATION = '/.metalflow-file';
 
@@ -120,7 +118,8 @@ function scriptLocation(dir: string, log: string | undefined): string {
       try_files /$mac.ipxe /${LOCAL_SCRIPT_FILE} =404;
       types { }
       default_type "text/plain; charset=utf-8";
-      ${log ? `access_log ${log} metalflow_script buffer=${NGINX_SCRIPT_LOG_BUFFER_BYTES} flush=1s;` : 'access_log off;'}
+      # Unbuffered: the line must reach the boot worker's log before the machine's next request does.
+      ${log ? `access_log ${log} metalflow_script;` : 'access_log off;'}
     }
 `;
 }

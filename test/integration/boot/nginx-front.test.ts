@@ -5,7 +5,9 @@
  * network boot is followed by), nginx is restarted after a kill -9, its caps answer 4xx without
  * taking it down, traversal is refused, and nothing is left when the services close.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../lab/processes.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
 import { nginxDirFor, startBootServices, type BootServicesSettings, type RunningBootServices } from '../../../src/boot/boot-services.js';
-import { NGINX_MAX_BODY_BYTES, NGINX_MAX_HEADER_LINE_BYTES } from '../../../src/boot/http/nginx-config.js';
+import { NGINX_MAX_BODY_BYTES, NGINX_MAX_CONNECTIONS_PER_CLIENT, NGINX_MAX_HEADER_LINE_BYTES } from '../../../src/boot/http/nginx-config.js';
 import { ensureGeneratedMaterial, type GeneratedMaterial } from '../../../src/tls/generated-material.js';
 import { startBootServicesIn } from '../../helpers/boot-services-process.js';
 import { rawRequest } from '../../helpers/raw-http.js';
@@ -129,6 +131,32 @@ describe('boot HTTP behind a supervised nginx', () => {
     expect(body.status).toBe(413);
     const after = await request(`http://127.0.0.1:${plainPort}/agent/k`);
     expect(await after.body.text()).toBe('KERNEL');
+  });
+
+  it('answers 503 to a client over NGINX_MAX_CONNECTIONS_PER_CLIENT requests at once, and serves again when they end', async () => {
+    // Downloads that do not read hold their request open (nginx blocked on the socket).
+    execFileSync('truncate', ['-s', String(256 * 1024 * 1024), join(dir, 'images', 'big.img')]);
+    const held: Socket[] = [];
+    let started = 0;
+    try {
+      for (let i = 0; i < NGINX_MAX_CONNECTIONS_PER_CLIENT; i++) {
+        const sock = connect(plainPort, '127.0.0.1');
+        // The first bytes show nginx is sending; then stop reading (pause stops reading the socket).
+        sock.once('data', () => {
+          sock.pause();
+          started++;
+        });
+        await new Promise((r) => sock.once('connect', r));
+        sock.write('GET /images/big.img HTTP/1.1\r\nHost: x\r\n\r\n');
+        held.push(sock);
+      }
+      await until('every held download started', () => started === NGINX_MAX_CONNECTIONS_PER_CLIENT, 15_000);
+      const over = await rawRequest(plainPort, 'GET /agent/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(over.status).toBe(503);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+    await until('served again', async () => (await (await request(`http://127.0.0.1:${plainPort}/agent/k`)).body.text()) === 'KERNEL', 10_000);
   });
 
   it('refuses a second boot worker on the same network and data directory, and the first keeps serving', async () => {
