@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../lab/processes.js';
 import { BootConfigStore } from '../../../src/boot/boot-config.js';
 import { nginxDirFor, startBootServices, type BootServicesSettings, type RunningBootServices } from '../../../src/boot/boot-services.js';
+import { mediaPath } from '../../../src/boot/media/media-publications.js';
 import { NGINX_MAX_BODY_BYTES, NGINX_MAX_CONNECTIONS_PER_CLIENT, NGINX_MAX_HEADER_LINE_BYTES } from '../../../src/boot/http/nginx-config.js';
 import { ensureGeneratedMaterial, type GeneratedMaterial } from '../../../src/tls/generated-material.js';
 import { startBootServicesIn } from '../../helpers/boot-services-process.js';
@@ -92,6 +93,21 @@ describe('boot HTTP behind a supervised nginx', () => {
     await head.body.dump();
     // The boot worker still logs the machine's files at info.
     expect(logs.some((l) => /^info http: GET \/images\/disk\.img from 127\.0\.0\.1$/.test(l))).toBe(true);
+  });
+
+  it('streams a published agent ISO by its token (virtual media), and nothing for a wrong token', async () => {
+    const iso = join(dir, 'data', 'published.iso');
+    writeFileSync(iso, image.subarray(0, 4096));
+    const token = running?.media?.publications.publish({ uuid: 'u-1', session: 's-1' }, iso);
+    if (!token) throw new Error('no media publications');
+    const res = await request(`https://127.0.0.1:${tlsPort}${mediaPath(token)}`, { dispatcher: trusting, headers: { range: 'bytes=0-99' } });
+    expect(res.statusCode).toBe(206);
+    expect(Buffer.from(await res.body.arrayBuffer()).equals(image.subarray(0, 100))).toBe(true);
+    const wrong = await request(`https://127.0.0.1:${tlsPort}${mediaPath('A'.repeat(token.length))}`, { dispatcher: trusting });
+    expect(wrong.statusCode).toBe(404);
+    await wrong.body.dump();
+    // The token never reaches a log line.
+    expect(logs.some((l) => l.includes(token))).toBe(false);
   });
 
   it('serves a MAC\'s iPXE script as nginx renders it from the boot configuration, logged by the boot worker at info', async () => {
