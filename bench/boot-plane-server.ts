@@ -3,7 +3,7 @@
  * namespace (its own process, so its RSS and fds are measured like the peer's):
  *   boot-plane-server.ts dhcp <server ip> <first,last> <file of registered MACs> <lease file>
  *   boot-plane-server.ts tftp <server ip> <root>
- *   boot-plane-server.ts http <server ip> <dir> <agent MAC> <cert.pem> <key.pem>   (80 plain, 8083 TLS)
+ *   boot-plane-server.ts http <server ip> <dir> <agent MAC> <cert.pem> <key.pem> [node|nginx]   (80 plain, 8083 TLS; nginx: the supervised nginx front)
  * Prints `ready` once listening; on SIGTERM prints `stats <json>` (the server's counters) and exits.
  */
 import { readFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ if (kind === 'dhcp') {
   const services = await startBootServices(
     {
       bootIp: serverIp,
-      http: { host: serverIp, port: 80, agentDir: join(arg1, 'agent'), imagesDir: join(arg1, 'images'), firmwareDir: join(arg1, 'firmware') },
+      http: { host: serverIp, port: 80, agentDir: join(arg1, 'agent'), imagesDir: join(arg1, 'images'), firmwareDir: join(arg1, 'firmware'), staticServer: process.argv[8] === 'nginx' ? 'nginx' : 'node' },
       tls: { vmediaPort: 8083 },
       agent: { kernel: 'vmlinuz', initramfs: 'initramfs', extraKernelParams: 'console=ttyS0', insecure: false },
       apiUrl: `https://${serverIp}:6385`,

@@ -81,14 +81,15 @@ export class ThroughputBench {
     return this.h.srv.ip ?? '';
   }
 
-  async metalflow(): Promise<ThroughputColumn> {
-    const p = this.h.node(this.h.srv, 'metalflow-http', 'boot-plane-server.ts', ['http', this.ip, this.www, BENCH_MAC, this.cert, this.key]);
+  /** `nginx`: the boot worker's HTTP server with its supervised nginx in front (METALFLOW_BOOT_STATIC_SERVER=nginx). */
+  async metalflow(staticServer: 'node' | 'nginx' = 'node'): Promise<ThroughputColumn> {
+    const p = this.h.node(this.h.srv, `metalflow-http-${staticServer}`, 'boot-plane-server.ts', ['http', this.ip, this.www, BENCH_MAC, this.cert, this.key, staticServer]);
     try {
       await this.h.listening(p, 8083, 'metalflow HTTP', 'tcp');
       // nginx serves the very bytes ours renders, as a static file.
       const script = execFileSync('ip', ['netns', 'exec', this.h.cli.ns, 'curl', '-sf', `http://${this.ip}${SCRIPT_PATH}`]);
       writeFileSync(join(this.www, SCRIPT_PATH), script, { mode: 0o644 });
-      return { server: 'metalflow', ...(await this.http()) };
+      return { server: staticServer === 'nginx' ? 'metalflow (nginx front)' : 'metalflow', ...(await this.http()) };
     } finally {
       await p.stop();
     }
@@ -145,21 +146,26 @@ http {
   }
 }
 
-export function throughputTable(ours: ThroughputColumn, peer: ThroughputColumn, oursTftp: ThroughputColumn, peerTftp: ThroughputColumn, o: ThroughputOptions): string {
+/** `front`: the same server with its supervised nginx in front (HTTP rows only). */
+export function throughputTable(ours: ThroughputColumn, front: ThroughputColumn | undefined, peer: ThroughputColumn, oursTftp: ThroughputColumn, peerTftp: ThroughputColumn, o: ThroughputOptions): string {
   const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b ? `${fmt(a / b, 2)}×` : '-');
   const failed = (n: number | undefined): string => (n ? ` (${n} failed)` : '');
-  const row = (name: string, a: number | undefined, b: number | undefined, fa: number | undefined, fb: number | undefined, digits = 0): string =>
-    `| ${name} | ${fmt(a ?? NaN, digits)}${failed(fa)} | ${fmt(b ?? NaN, digits)}${failed(fb)} | ${ratio(a, b)} |`;
+  const cell = (v: number | undefined, f: number | undefined, digits: number): string => (v === undefined ? '-' : `${fmt(v, digits)}${failed(f)}`);
+  type Pick = (c: ThroughputColumn) => { v: number | undefined; f: number | undefined };
+  const row = (name: string, pick: Pick, digits = 0, a = ours, b = peer, withFront = true): string => {
+    const [x, y, z] = [pick(a), withFront && front ? pick(front) : { v: undefined, f: undefined }, pick(b)];
+    return `| ${name} | ${cell(x.v, x.f, digits)} | ${cell(y.v, y.f, digits)} | ${cell(z.v, z.f, digits)} | ${ratio(x.v, z.v)} | ${ratio(y.v, z.v)} |`;
+  };
   return [
-    '| | metalflow | nginx / tftpd-hpa | metalflow ÷ peer |',
-    '|---|---|---|---|',
-    row(`HTTP image MiB/s (1 GiB, ${o.streams} curl at once)`, ours.image?.mibPerSecond, peer.image?.mibPerSecond, ours.image?.failed, peer.image?.failed),
-    row('HTTPS image MiB/s (vmedia TLS port)', ours.imageTls?.mibPerSecond, peer.imageTls?.mibPerSecond, ours.imageTls?.failed, peer.imageTls?.failed),
-    row(`HTTP iPXE script req/s (${o.connections} keep-alive connections)`, ours.script?.perSecond, peer.script?.perSecond, ours.script?.failed, peer.script?.failed),
-    row('HTTPS iPXE script req/s', ours.scriptTls?.perSecond, peer.scriptTls?.perSecond, ours.scriptTls?.failed, peer.scriptTls?.failed),
-    row(`TFTP MiB/s, one atftp client, 20 MiB, blksize 1468, lock-step (${o.tftpTimes} reads)`, oursTftp.tftp?.mibPerSecond, peerTftp.tftp?.mibPerSecond, oursTftp.tftp?.failed, peerTftp.tftp?.failed, 1),
+    '| | metalflow (Node) | metalflow (nginx front) | nginx / tftpd-hpa | Node ÷ peer | nginx front ÷ peer |',
+    '|---|---|---|---|---|---|',
+    row(`HTTP image MiB/s (1 GiB, ${o.streams} curl at once)`, (c) => ({ v: c.image?.mibPerSecond, f: c.image?.failed })),
+    row('HTTPS image MiB/s (vmedia TLS port)', (c) => ({ v: c.imageTls?.mibPerSecond, f: c.imageTls?.failed })),
+    row(`HTTP iPXE script req/s (${o.connections} keep-alive connections)`, (c) => ({ v: c.script?.perSecond, f: c.script?.failed })),
+    row('HTTPS iPXE script req/s', (c) => ({ v: c.scriptTls?.perSecond, f: c.scriptTls?.failed })),
+    row(`TFTP MiB/s, one atftp client, 20 MiB, blksize 1468, lock-step (${o.tftpTimes} reads)`, (c) => ({ v: c.tftp?.mibPerSecond, f: c.tftp?.failed }), 1, oursTftp, peerTftp, false),
     '',
     `- ${o.seconds} s per HTTP figure; image: ${o.streams} curl (-k) downloads of a 1 GiB sparse file at once, cut at ${o.seconds} s; scripts: one Node client, ${o.connections} keep-alive connections each sending its next GET when the answer is in (no pipelining), ~700-byte agent script (nginx: the same bytes as a static file)`,
-    '- nginx: Debian nginx, worker_processes auto, sendfile on, tcp_nopush on, access_log off; TLS: RSA 2048 self-signed on both; metalflow: the boot worker\'s HTTP server (startBootServices, plain 80 + vmedia TLS 8083), logging at info to /dev/null',
+    '- nginx: Debian nginx, worker_processes auto, sendfile on, tcp_nopush on, access_log off; TLS: RSA 2048 self-signed on both; metalflow: the boot worker\'s HTTP server (startBootServices, plain 80 + vmedia TLS 8083), logging at info to /dev/null; nginx front: the same with METALFLOW_BOOT_STATIC_SERVER=nginx (nginx on the ports; files by X-Accel-Redirect from the Node handler on a unix socket; per-MAC scripts pre-rendered to files, their request lines logged by the boot worker)',
   ].join('\n');
 }

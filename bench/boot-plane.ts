@@ -345,6 +345,8 @@ async function main(): Promise<void> {
       const t = new ThroughputBench(bench, o);
       log('throughput: metalflow HTTP');
       const ours = await t.metalflow();
+      log('throughput: metalflow HTTP with its nginx front');
+      const front = await t.metalflow('nginx');
       log('throughput: nginx');
       const peer = await t.nginx();
       const tftpOf = async (server: string, start: () => NsProcess): Promise<ThroughputColumn> => {
@@ -356,7 +358,7 @@ async function main(): Promise<void> {
           await p.stop();
         }
       };
-      throughput = [ours, peer, await tftpOf('metalflow', bench.metalflowTftp), await tftpOf('tftpd-hpa', bench.tftpdHpa)];
+      throughput = [ours, front, peer, await tftpOf('metalflow', bench.metalflowTftp), await tftpOf('tftpd-hpa', bench.tftpdHpa)];
     }
     const dnsmasqVersion = execFileSync('dnsmasq', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
     const tftpdVersion = execFileSync('sh', ['-c', 'in.tftpd -V 2>&1 || true'], { encoding: 'utf8' }).trim();
@@ -366,8 +368,8 @@ async function main(): Promise<void> {
       const nginxVersion = o.parts.has('throughput') ? execFileSync('sh', ['-c', 'nginx -v 2>&1 || true'], { encoding: 'utf8' }).trim() : '';
       process.stdout.write(`# bench/boot-plane — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${dnsmasqVersion}; ${tftpdVersion}${nginxVersion ? `; ${nginxVersion}` : ''}\n\n`);
       if (dhcp.length || tftp.length) process.stdout.write(`${table(dhcp, tftp, o)}\n\n`);
-      const [ours, peer, oursTftp, peerTftp] = throughput;
-      if (ours && peer && oursTftp && peerTftp) process.stdout.write(`${throughputTable(ours, peer, oursTftp, peerTftp, o)}\n`);
+      const [ours, front, peer, oursTftp, peerTftp] = throughput;
+      if (ours && peer && oursTftp && peerTftp) process.stdout.write(`${throughputTable(ours, front, peer, oursTftp, peerTftp, o)}\n`);
     }
   } finally {
     cleanUp();

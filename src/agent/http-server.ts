@@ -66,6 +66,8 @@ export interface ListenHttpOptions {
   service?: string;
   /** Serve HTTPS with this certificate instead of plain HTTP (same handler, same limits). */
   tls?: HttpTlsOptions;
+  /** Listen on this unix socket instead of host:port (a front server's upstream, e.g. nginx). */
+  socketPath?: string;
 }
 
 /** A request target we do not serve: 400 (malformed) or 414 (too long). */
@@ -102,10 +104,12 @@ export function listenHttp(handler: Handler, port: number, host: string, opts: L
   return new Promise((resolve, reject) => {
     const failed = (err: unknown): void => reject(bindError(err, 'tcp', host, port, opts.service ?? 'HTTP listener'));
     server.once('error', failed);
-    server.listen(port, host, () => {
+    const listening = (): void => {
       server.off('error', failed);
       resolve(server);
-    });
+    };
+    if (opts.socketPath !== undefined) server.listen(opts.socketPath, listening);
+    else server.listen(port, host, listening);
   });
 }
 

@@ -19,19 +19,36 @@ export interface BootTarget {
 
 export class BootConfigStore implements KnownHosts {
   private readonly byMac = new Map<string, BootTarget>();
+  private readonly listeners = new Set<(mac: string) => void>();
 
   set(target: BootTarget): void {
     this.byMac.set(target.mac.toLowerCase(), { ...target, mac: target.mac.toLowerCase() });
+    this.changed(target.mac);
   }
 
   /** Known hosts keep their entry (DHCP reservation) but boot locally. */
   bootLocal(mac: string): void {
     const t = this.byMac.get(mac.toLowerCase());
     if (t) t.action = 'local';
+    this.changed(mac);
   }
 
   forget(mac: string): void {
     this.byMac.delete(mac.toLowerCase());
+    this.changed(mac);
+  }
+
+  /**
+   * Called synchronously after every change of a MAC's entry (lower-case MAC), so a copy (the
+   * scripts nginx serves) is current before the change's caller goes on. Returns the unsubscribe.
+   */
+  subscribe(listener: (mac: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private changed(mac: string): void {
+    for (const l of this.listeners) l(mac.toLowerCase());
   }
 
   get(mac: string): BootTarget | undefined {

@@ -12,6 +12,9 @@ import { LeaseStore } from './dhcp/leases.js';
 import { DhcpResponder } from './dhcp/responder.js';
 import { DhcpServer } from './dhcp/server.js';
 import { httpBootHandler } from './http/http-boot.js';
+import { startNginxBootServer } from './http/nginx-boot-server.js';
+import { NGINX_CLIENT_HEADER, NGINX_FILE_LOCATION } from './http/nginx-config.js';
+import type { NginxFront } from './http/nginx-front.js';
 import { AgentMedia } from './media/agent-media.js';
 import { AgentIsoCache } from './media/iso-cache.js';
 import { MediaPublications } from './media/media-publications.js';
@@ -37,13 +40,19 @@ export interface BootServicesSettings {
   };
   tftp?: { host: string; port: number; root: string };
   /** The HTTP boot server; `plain: false` serves it on the TLS ports only. */
-  http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string; plain?: boolean };
+  http?: { host: string; port: number; agentDir: string; imagesDir: string; firmwareDir: string; plain?: boolean; staticServer?: StaticServer; nginxBinary?: string };
   /** HTTPS listeners of the boot server (same content, same bind address as `http`), when TLS is on. */
   tls?: BootTlsSettings;
   agent: { kernel: string; initramfs: string; extraKernelParams: string; insecure: boolean };
   /** The Ironic agent API as the agents reach it. */
   apiUrl: string;
 }
+
+/** Who streams the boot server's files: its own Node listeners, or a supervised nginx in front of them. */
+export type StaticServer = 'node' | 'nginx';
+
+/** nginx's private directory (configuration, certificate copy, the Node handler's socket) for one provisioning network. */
+export const nginxDirFor = (dataDir: string, network: string): string => join(dataDir, `boot-nginx-${network}`);
 
 export interface BootTlsSettings {
   /** Metal3's vmediaTLSPort: BMCs fetch virtual media (agent ISOs) here (8083). */
@@ -74,6 +83,9 @@ export interface RunningBootServices {
   media?: AgentMedia;
   /** The HTTPS listeners: the vmedia TLS port, then the optional second HTTPS port. */
   https?: Server[];
+  /** The supervised nginx, when it fronts the HTTP boot server (then `http` and `https` are unset). */
+  nginx?: NginxFront;
+  closeNginx?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,16 +112,33 @@ export async function startBootServices(s: BootServicesSettings, store: BootConf
         cache,
         publications,
       );
+      const front = h.staticServer === 'nginx';
+      const agent = { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure };
       const handler = httpBootHandler({
+        ...(front ? { front: { fileLocation: NGINX_FILE_LOCATION, clientHeader: NGINX_CLIENT_HEADER } } : {}),
         store,
         log,
         baseUrl: base,
-        agent: { agentBaseUrl: `${base}/agent`, kernel: s.agent.kernel, initramfs: s.agent.initramfs, apiUrl: s.apiUrl, extraKernelParams: s.agent.extraKernelParams, insecure: s.agent.insecure },
+        agent,
         dirs: { agent: h.agentDir, images: h.imagesDir, firmware: h.firmwareDir },
         media: publications,
       });
-      if (h.plain !== false) running.http = await listenHttp(handler, h.port, h.host, { log, service: 'HTTP boot server' });
-      if (s.tls && tls) {
+      const tlsPorts = s.tls ? [s.tls.vmediaPort, ...(s.tls.httpsPort !== undefined ? [s.tls.httpsPort] : [])] : [];
+      if (front) {
+        const nginx = await startNginxBootServer({
+          binary: h.nginxBinary ?? 'nginx',
+          dir: nginxDirFor(dataDir, network),
+          handler,
+          scripts: { store, agent },
+          plain: h.plain !== false ? [{ host: h.host, port: h.port }] : [],
+          ...(s.tls && tls ? { tls: { listeners: tlsPorts.map((port) => ({ host: h.host, port })), cert: tls } } : {}),
+          log,
+        });
+        running.nginx = nginx.front;
+        running.closeNginx = () => nginx.close();
+      }
+      if (!front && h.plain !== false) running.http = await listenHttp(handler, h.port, h.host, { log, service: 'HTTP boot server' });
+      if (!front && s.tls && tls) {
         running.https = [];
         const ports: Array<[number, string]> = [[s.tls.vmediaPort, 'HTTPS boot server (vmedia TLS port)']];
         if (s.tls.httpsPort !== undefined) ports.push([s.tls.httpsPort, 'HTTPS boot server']);
@@ -154,6 +183,7 @@ async function close(r: RunningBootServices): Promise<void> {
   r.media?.publications.close();
   await r.dhcp?.close();
   await r.tftp?.close();
+  await r.closeNginx?.();
   await new Promise((res) => (r.http ? r.http.close(res) : res(undefined)));
   await Promise.all((r.https ?? []).map((server) => new Promise((res) => server.close(res))));
 }

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { parseDurationMs } from '../api/durations.js';
-import type { BootServicesSettings } from '../boot/boot-services.js';
+import type { BootServicesSettings, StaticServer } from '../boot/boot-services.js';
 import { tlsListenerSettingsFromEnv } from './tls-settings.js';
 
 export type { BootServicesSettings };
@@ -21,6 +21,7 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
   const tls = tlsListenerSettingsFromEnv(env);
   // With TLS the boot server also serves media on its HTTPS ports; its plain listener stays a choice.
   const plainHttp = on(env.METALFLOW_HTTP, mode !== 'off');
+  const staticServer = staticServerFromEnv(env);
   return {
     bootIp,
     ...(mode !== 'off'
@@ -50,6 +51,8 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
             agentDir: env.METALFLOW_AGENT_IMAGE_DIR || `${dataDir}/agent`,
             imagesDir: env.METALFLOW_IMAGES_DIR || `${dataDir}/images`,
             firmwareDir: env.METALFLOW_FIRMWARE_DIR || env.METALFLOW_TFTP_ROOT || '/usr/lib/ipxe',
+            staticServer,
+            ...(staticServer === 'nginx' ? { nginxBinary: env.METALFLOW_NGINX || 'nginx' } : {}),
           },
         }
       : {}),
@@ -62,6 +65,18 @@ export function bootSettingsFromEnv(env: NodeJS.ProcessEnv, dataDir: string, api
     ...(tls ? { tls } : {}),
     apiUrl: env.METALFLOW_AGENT_API_URL || `${tls ? 'https' : 'http'}://${bootIp}:${apiPort}`,
   };
+}
+
+/**
+ * Who streams the boot server's files (METALFLOW_BOOT_STATIC_SERVER): `node` by default, because it
+ * needs nothing beyond metalflow itself (nginx is a Debian package a host may not have) and is what
+ * every boot test runs; `nginx` puts a supervised nginx in front (src/boot/http/nginx-front.ts) for
+ * image throughput at line rate.
+ */
+function staticServerFromEnv(env: NodeJS.ProcessEnv): StaticServer {
+  const v = env.METALFLOW_BOOT_STATIC_SERVER || 'node';
+  if (v !== 'node' && v !== 'nginx') throw new Error(`METALFLOW_BOOT_STATIC_SERVER=${v}: expected node or nginx`);
+  return v;
 }
 
 /**

@@ -4,7 +4,7 @@
  * (UEFI HTTP boot), with HEAD and single byte ranges (IPA and curl resume image downloads).
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { BadRequestTargetError, describeRequest, parseTarget, type RequestTarget } from '../../agent/http-server.js';
@@ -29,6 +29,13 @@ export interface HttpBootOptions {
   media?: MediaPublications;
   /** Shared by every listener of this handler (tests pass a small one). */
   readahead?: ReadaheadBudget;
+  /**
+   * Behind a front server (nginx, src/boot/http/nginx-config.ts): files are answered with an
+   * X-Accel-Redirect to this internal location plus the file's real path, for the front to stream,
+   * and the client's address is read from this header (the front sets it; only the front reaches
+   * this handler's socket).
+   */
+  front?: { fileLocation: string; clientHeader: string };
 }
 
 export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
@@ -47,6 +54,11 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
     agentScripts.set(target, { inspect, body });
     return body;
   };
+  const client = (req: IncomingMessage): string => {
+    const forwarded = opts.front ? req.headers[opts.front.clientHeader.toLowerCase()] : undefined;
+    return (typeof forwarded === 'string' ? forwarded : req.socket.remoteAddress) ?? '?';
+  };
+  const send: SendFile = opts.front ? accelRedirect(opts.front.fileLocation) : (req, res, path, size, name) => sendFile(req, res, path, size, name, opts.log, readahead);
   return async (req, res) => {
     let parsed: RequestTarget;
     try {
@@ -61,7 +73,7 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
     // A media token is the only key to an ISO holding the host's network data: never in a log line.
     // The generic chain script at debug (every machine asks for it first); a machine's own script
     // and files at info: operators (and the QEMU lab test) follow a network boot by them.
-    opts.log?.(path === '/boot.ipxe' ? 'debug' : 'info', `http: ${req.method ?? '?'} ${path.replace(/^\/media\/[^/]+/, '/media/…')} from ${req.socket.remoteAddress ?? '?'}`);
+    opts.log?.(path === '/boot.ipxe' ? 'debug' : 'info', `http: ${req.method ?? '?'} ${path.replace(/^\/media\/[^/]+/, '/media/…')} from ${client(req)}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n', true, { allow: 'GET, HEAD' });
     // Nothing here takes a body: refuse one rather than read (or drain) it.
     if (hasBody(req)) return text(res, 413, 'request body not allowed\n', true);
@@ -79,10 +91,10 @@ export function httpBootHandler(opts: HttpBootOptions): (req: IncomingMessage, r
       const file = media[2] === MEDIA_FILE_NAME ? opts.media?.resolve(media[1] ?? '') : undefined;
       const st = file ? await stat(file).catch(() => undefined) : undefined;
       if (!file || !st?.isFile()) return text(res, 404, 'not found\n');
-      return sendFile(req, res, file, st.size, 'agent media', opts.log, readahead);
+      return send(req, res, file, st.size, 'agent media');
     }
     const file = /^\/(agent|images|firmware)\/(.+)$/.exec(path);
-    if (file) return serveFile(req, res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '', opts.log, readahead);
+    if (file) return serveFile(res, opts.dirs[file[1] as keyof HttpBootOptions['dirs']], file[2] ?? '', (path, size) => send(req, res, path, size, file[2] ?? ''));
     return text(res, 404, 'not found\n');
   };
 }
@@ -97,10 +109,26 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-async function serveFile(req: IncomingMessage, res: ServerResponse, root: string, name: string, log: HttpBootOptions['log'], readahead: ReadaheadBudget): Promise<void> {
+type SendFile = (req: IncomingMessage, res: ServerResponse, path: string, size: number, name: string) => void | Promise<void>;
+
+async function serveFile(res: ServerResponse, root: string, name: string, send: (path: string, size: number) => void | Promise<void>): Promise<void> {
   const r = await resolveInside(root, name);
   if ('refused' in r) return text(res, r.refused === 'escape' ? 403 : 404, r.refused === 'escape' ? 'forbidden\n' : 'not found\n');
-  sendFile(req, res, r.path, r.size, name, log, readahead);
+  return send(r.path, r.size);
+}
+
+/**
+ * The front streams the file (ranges, HEAD, sendfile): it is told the real path, every segment
+ * percent-encoded (nginx decodes it, and a `?` or `%` in a name stays part of the name).
+ */
+function accelRedirect(location: string): SendFile {
+  return async (_req, res, path) => {
+    const real = await realpath(path).catch(() => undefined);
+    if (!real) return text(res, 404, 'not found\n');
+    const target = location + real.split('/').map(encodeURIComponent).join('/');
+    res.writeHead(200, { 'x-accel-redirect': target, 'content-length': 0 });
+    res.end();
+  };
 }
 
 /** A whole file or one byte range of it (BMCs read virtual media by ranges). */

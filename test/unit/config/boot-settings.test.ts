@@ -25,4 +25,12 @@ describe('boot services settings', () => {
     expect(() => bootSettingsFromEnv({ METALFLOW_DHCP_MODE: 'full' }, '/data', 6385)).toThrow(/METALFLOW_DHCP_RANGE/);
     expect(bootSettingsFromEnv({ METALFLOW_DHCP_MODE: 'proxy' }, '/data', 6385).dhcp?.mode).toBe('proxy');
   });
+
+  it('chooses the static server: Node by default, nginx (and its binary) when asked, nothing else', () => {
+    const on = { METALFLOW_HTTP: 'true' };
+    expect(bootSettingsFromEnv(on, '/data', 6385).http?.staticServer).toBe('node');
+    expect(bootSettingsFromEnv({ ...on, METALFLOW_BOOT_STATIC_SERVER: 'nginx', METALFLOW_NGINX: '/opt/nginx' }, '/data', 6385).http).toMatchObject({ staticServer: 'nginx', nginxBinary: '/opt/nginx' });
+    expect(bootSettingsFromEnv({ ...on, METALFLOW_BOOT_STATIC_SERVER: 'nginx' }, '/data', 6385).http?.nginxBinary).toBe('nginx');
+    expect(() => bootSettingsFromEnv({ ...on, METALFLOW_BOOT_STATIC_SERVER: 'httpd' }, '/data', 6385)).toThrow(/METALFLOW_BOOT_STATIC_SERVER=httpd: expected node or nginx/);
+  });
 });
