@@ -6,6 +6,7 @@
  * delays), history events and actions per host lifecycle, CPU seconds and peak RSS.
  *   npm run bench -- --hosts 200 --ironic
  *   npm run bench -- --hosts 30 --limit 5   (the provisioning limit; prints the max observed concurrency beside it)
+ *   npm run bench -- --hosts 50 --sqlite-default   (the dev server on SQLite's default journal and sync, as before change 13)
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,14 +36,14 @@ function report(r: RunResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' }, trace: { type: 'boolean', default: false }, histories: { type: 'string' }, 'worker-exec': { type: 'string' }, 'server-metrics': { type: 'string' }, limit: { type: 'string' } } });
+  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' }, trace: { type: 'boolean', default: false }, histories: { type: 'string' }, 'worker-exec': { type: 'string' }, 'server-metrics': { type: 'string' }, limit: { type: 'string' }, 'sqlite-default': { type: 'boolean', default: false } } });
   const hosts = Number(values.hosts);
   if (!Number.isInteger(hosts) || hosts < 1) throw new Error(`--hosts ${values.hosts}: expected a positive whole number`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`--limit ${values.limit}: expected a whole number (0: no limit)`);
   // Each result is printed as soon as it is measured, so a failure in a later run loses nothing.
   process.stdout.write(`# bench/lifecycle — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
-  if (values.only !== 'ironic') process.stdout.write(`${report(await runMetalflow(hosts, { trace: values.trace, ...(limit !== undefined ? { limit } : {}), ...(values.histories ? { historyDir: values.histories } : {}), ...(values['worker-exec'] ? { workerExec: [values['worker-exec']] } : {}), ...(values['server-metrics'] ? { serverMetricsFile: values['server-metrics'] } : {}) }))}\n\n`);
+  if (values.only !== 'ironic') process.stdout.write(`${report(await runMetalflow(hosts, { trace: values.trace, ...(limit !== undefined ? { limit } : {}), ...(values.histories ? { historyDir: values.histories } : {}), ...(values['worker-exec'] ? { workerExec: [values['worker-exec']] } : {}), ...(values['server-metrics'] ? { serverMetricsFile: values['server-metrics'] } : {}), sqliteDefault: values['sqlite-default'] }))}\n\n`);
   if (values.ironic || values.only === 'ironic') process.stdout.write(`${report(await runIronic(hosts))}\n`);
 }
 

@@ -17,7 +17,7 @@ import { maxOverlap, type Interval } from './concurrency.js';
 import type { BareMetalHostStatus } from '../src/api/types.js';
 import { freePort, startNodeWorker } from '../lab/processes.js';
 import { startRedfishLab } from '../lab/redfish-lab.js';
-import { startTemporalDevServer, temporalCli } from '../lab/temporal-dev-server.js';
+import { DEV_SERVER_SQLITE_PRAGMAS, startTemporalDevServer, temporalCli } from '../lab/temporal-dev-server.js';
 import { createKeys, readPublicKey } from '../src/secrets/key-store.js';
 import { Sealer } from '../src/secrets/sealer.js';
 import { countActions } from './history-actions.js';
@@ -45,12 +45,13 @@ export interface RunResult {
 const NS = 'bench';
 const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
-export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string; limit?: number } = {}): Promise<RunResult> {
+export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string; limit?: number; sqliteDefault?: boolean } = {}): Promise<RunResult> {
   const limit = opts.limit ?? hosts;
   const dir = mkdtempSync(join(tmpdir(), 'metalflow-bench-'));
   const keyDir = join(dir, 'keys');
   createKeys(keyDir); // the run's own sealing keys, as `metalflow keys create` makes them
-  const server = await startTemporalDevServer({ cli: temporalCli(), dataDir: dir, namespace: 'metalflow-bench' });
+  const pragmas = opts.sqliteDefault ? [] : DEV_SERVER_SQLITE_PRAGMAS;
+  const server = await startTemporalDevServer({ cli: temporalCli(), dataDir: dir, namespace: 'metalflow-bench', sqlitePragmas: pragmas });
   const apiPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -161,6 +162,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       notes: [
         'sushy-tools Redfish (fake systems, 1-11 s power delays) + simulated IPA: agent boot 2 s, clean/deploy steps 2 s each',
         `provisioning limit ${limit}; worker logs at info`,
+        `Temporal dev server: SQLite file on ${dir}, ${pragmas.length ? `pragmas ${pragmas.join(', ')}` : 'SQLite default journal and sync (no pragmas)'}`,
       ],
     };
   } finally {

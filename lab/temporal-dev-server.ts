@@ -17,6 +17,26 @@ export interface TemporalDevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * SQLite pragmas of the dev server (PERF-PLAN change 13). WAL with synchronous=NORMAL: a commit
+ * appends to the log without an fsync each, where the default rollback journal rewrites and syncs
+ * per transaction, and every workflow task, activity start/completion and signal is one. The
+ * database stays consistent after a crash; a power loss may drop the last commits, acceptable for
+ * a dev and bench server (a production Temporal runs on its own database). The bench figures state it.
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'] as const;
+
+/** The `temporal server start-dev` arguments: loopback, our namespace and search attributes, the pragmas above. */
+export function devServerArgs(o: { port: number; httpPort: number; metricsPort: number; dbFile: string; namespace: string; sqlitePragmas?: readonly string[] }): string[] {
+  return [
+    'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(o.port),
+    '--http-port', String(o.httpPort), '--metrics-port', String(o.metricsPort),
+    '--db-filename', o.dbFile, '--namespace', o.namespace, '--log-level', 'warn',
+    ...(o.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
+    ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+  ];
+}
+
 /** The temporal CLI: TEMPORAL_CLI_PATH, or whatever scripts/ensure-temporal.sh finds or installs. */
 export function temporalCli(root = '.'): string {
   return process.env.TEMPORAL_CLI_PATH || execFileSync('bash', [join(root, 'scripts/ensure-temporal.sh')], { encoding: 'utf8' }).trim();
@@ -30,7 +50,8 @@ async function distinctPorts(n: number): Promise<number[]> {
 }
 
 /** Starts the server; a port taken between our pick and the server's bind makes it exit at once, so it tries again. */
-export async function startTemporalDevServer(opts: { cli: string; dataDir: string; namespace: string; attempts?: number }): Promise<TemporalDevServer> {
+/** `sqlitePragmas`: default DEV_SERVER_SQLITE_PRAGMAS; [] runs SQLite's own defaults (the bench's --sqlite-default). */
+export async function startTemporalDevServer(opts: { cli: string; dataDir: string; namespace: string; attempts?: number; sqlitePragmas?: readonly string[] }): Promise<TemporalDevServer> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= (opts.attempts ?? 3); attempt++) {
     try {
@@ -43,18 +64,13 @@ export async function startTemporalDevServer(opts: { cli: string; dataDir: strin
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
 
-async function startOnce(opts: { cli: string; dataDir: string; namespace: string }): Promise<TemporalDevServer> {
+async function startOnce(opts: { cli: string; dataDir: string; namespace: string; sqlitePragmas?: readonly string[] }): Promise<TemporalDevServer> {
   const [port, httpPort, metricsPort] = await distinctPorts(3);
   const address = `127.0.0.1:${port}`;
   const logFile = join(opts.dataDir, 'temporal.log');
   const proc = spawn(
     opts.cli,
-    [
-      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
-      '--http-port', String(httpPort), '--metrics-port', String(metricsPort),
-      '--db-filename', join(opts.dataDir, 'temporal.sqlite'), '--namespace', opts.namespace, '--log-level', 'warn',
-      ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
-    ],
+    devServerArgs({ port: port ?? 0, httpPort: httpPort ?? 0, metricsPort: metricsPort ?? 0, dbFile: join(opts.dataDir, 'temporal.sqlite'), namespace: opts.namespace, ...(opts.sqlitePragmas ? { sqlitePragmas: opts.sqlitePragmas } : {}) }),
     { stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')] },
   );
   const stop = async (): Promise<void> => {

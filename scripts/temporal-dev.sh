@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Temporal dev server (SQLite file, Web UI, our namespace and search attributes).
+# SQLite in WAL mode with synchronous=NORMAL, as lab/temporal-dev-server.ts (DEV_SERVER_SQLITE_PRAGMAS): why there.
 # Env: METALFLOW_DATA_DIR (.metalflow), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233),
 #      TEMPORAL_NAMESPACE (metalflow), TEMPORAL_IP (127.0.0.1).
 set -euo pipefail
@@ -9,6 +10,7 @@ mkdir -p "$data"
 temporal="$("$root/scripts/ensure-temporal.sh")"
 exec "$temporal" server start-dev \
   --db-filename "$data/temporal.sqlite" \
+  --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=NORMAL \
   --ip "${TEMPORAL_IP:-127.0.0.1}" \
   --port "${TEMPORAL_PORT:-7233}" \
   --ui-port "${TEMPORAL_UI_PORT:-8233}" \

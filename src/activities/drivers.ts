@@ -8,6 +8,7 @@ import { FakeHardware } from '../bmc/fake/fake-hardware.js';
 import { parseFakeOptions } from '../api/fake-annotations.js';
 import { IpmiDriver } from '../bmc/ipmi/ipmi-driver.js';
 import { RedfishDriver } from '../bmc/redfish/redfish-driver.js';
+import { systemPathCacheKey, type RedfishSystemPathCache } from '../bmc/redfish/system-path-cache.js';
 import { BMC_POWER_POLL_MS, IPMITOOL_TIMEOUT_MS, IPMI_MIN_INTERVAL_MS, POWER_STATE_TIMEOUT_MS, REDFISH_REQUEST_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS, type DriverTiming } from '../bmc/timing.js';
 
 export interface DriverSettings {
@@ -53,7 +54,12 @@ class NoAgent implements AgentDriver {
   async forget(): Promise<void> {}
 }
 
-export function driversFor(target: HostTarget, settings: DriverSettings, credentials?: { username: string; password: string }): HostDrivers {
+/** What the host worker keeps between activities (a driver lives for one activity). */
+export interface DriverCaches {
+  redfishSystemPaths?: RedfishSystemPathCache;
+}
+
+export function driversFor(target: HostTarget, settings: DriverSettings, credentials?: { username: string; password: string }, caches: DriverCaches = {}): HostDrivers {
   const address = parseBmcAddress(target.bmcAddress);
   const hostKey = `${target.namespace}/${target.name}`;
   const simulated = (): AgentDriver => (settings.simulatedAgent ? new FakeHardware(settings.fakeStateDir, hostKey, parseFakeOptions(target.annotations, settings.fakeStepMs)) : new NoAgent());
@@ -66,8 +72,11 @@ export function driversFor(target: HostTarget, settings: DriverSettings, credent
       const fake = new FakeHardware(settings.fakeStateDir, hostKey, parseFakeOptions(target.annotations, settings.fakeStepMs));
       return { bmc: fake, agent: fake };
     }
-    case 'redfish':
-      return { bmc: new RedfishDriver(address, creds, target.disableCertificateVerification !== true, { ...timing, requestTimeoutMs: t.redfishRequestTimeoutMs }), agent: simulated() };
+    case 'redfish': {
+      const paths = caches.redfishSystemPaths;
+      const discovery = paths ? { cache: paths, key: systemPathCacheKey({ host: hostKey, bmcAddress: target.bmcAddress, credentialsVersion: target.credentials?.version }) } : undefined;
+      return { bmc: new RedfishDriver(address, creds, target.disableCertificateVerification !== true, { ...timing, requestTimeoutMs: t.redfishRequestTimeoutMs, ...(discovery ? { discovery } : {}) }), agent: simulated() };
+    }
     case 'ipmi':
       return {
         bmc: new IpmiDriver(address, creds, {

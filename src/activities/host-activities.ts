@@ -13,6 +13,7 @@ import type { BmcDriver, BootMode, OperationContext } from '../bmc/driver.js';
 import { parseBmcAddress } from '../api/bmc-address.js';
 import { liveIsoUnsupported } from '../api/boot-media.js';
 import { bmcWaitsOf, driversFor, type DriverSettings, type HostDrivers } from './drivers.js';
+import { RedfishSystemPathCache } from '../bmc/redfish/system-path-cache.js';
 import { DEFAULT_HOST_SETTINGS, type HostSettings } from '../contract/index.js';
 import { MissingSecretError, UnsupportedDriverError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -46,7 +47,9 @@ export function createHostActivities(deps: ActivityDeps) {
     return { username: data.username ?? '', password: data.password ?? '' };
   };
 
-  const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers, target.credentials ? credentialsOf(target) : undefined);
+  // Discovered Redfish system paths outlive one activity's driver (PERF-PLAN change 12).
+  const caches = { redfishSystemPaths: new RedfishSystemPathCache() };
+  const open = (target: HostTarget): HostDrivers => driversFor(target, deps.drivers, target.credentials ? credentialsOf(target) : undefined, caches);
   const watch = deps.powerWatch ?? powerWatchOf(deps);
   /** The calling host's identity: its watch entry is keyed by it, never by anything in an input. */
   const callerId = (): string => {

@@ -7,7 +7,7 @@
 import type { HardwareDetails } from '../../api/types.js';
 import type { BmcAddress } from '../../api/bmc-address.js';
 import type { RebootMode } from '../../api/types.js';
-import { BmcResponseLimitError, RedfishRequestError, UnsupportedDriverError } from '../../errors.js';
+import { BmcAuthenticationError, BmcResponseLimitError, RedfishRequestError, UnsupportedDriverError } from '../../errors.js';
 import { clip } from '../../net/peer-request.js';
 import { waitForPower } from '../power-wait.js';
 import { BMC_POWER_POLL_MS, POWER_STATE_TIMEOUT_MS, SOFT_POWER_OFF_TIMEOUT_MS } from '../timing.js';
@@ -16,6 +16,7 @@ import type { BmcDriver, BootDevice, BootDeviceOptions, FirmwareComponentReading
 import { RedfishBios, type RedfishBiosOptions } from './redfish-bios.js';
 import { RedfishClient, type Json, type RedfishClientOptions } from './redfish-client.js';
 import { hardwareFromRedfish } from './redfish-inventory.js';
+import type { RedfishSystemPathCache } from './system-path-cache.js';
 
 export interface RedfishDriverOptions extends RedfishClientOptions {
   /** Firmware update task and BIOS verification waits (redfish-bios.ts). */
@@ -25,6 +26,8 @@ export interface RedfishDriverOptions extends RedfishClientOptions {
   /** GracefulShutdown this long before ForceOff (Ironic soft power-off timeout: 180 s). */
   softPowerOffTimeoutMs?: number;
   pollMs?: number;
+  /** The worker's discovered system paths, and this host's key into them (system-path-cache.ts). */
+  discovery?: { cache: RedfishSystemPathCache; key: string };
 }
 
 const BOOT_TARGET: Record<BootDevice, string> = { pxe: 'Pxe', disk: 'Hdd', cdrom: 'Cd', uefihttp: 'UefiHttp' };
@@ -47,6 +50,9 @@ export class RedfishDriver implements BmcDriver {
   private readonly softOffMs: number;
   private readonly pollMs: number;
   private readonly biosResource: RedfishBios;
+  private readonly discovery: { cache: RedfishSystemPathCache; key: string } | undefined;
+  /** The system path came from the worker's cache, not from this BMC in this activity. */
+  private systemPathFromCache = false;
 
   constructor(
     address: BmcAddress,
@@ -61,6 +67,8 @@ export class RedfishDriver implements BmcDriver {
     this.powerTimeoutMs = opts.powerStateTimeoutMs ?? POWER_STATE_TIMEOUT_MS;
     this.softOffMs = opts.softPowerOffTimeoutMs ?? SOFT_POWER_OFF_TIMEOUT_MS;
     this.pollMs = opts.pollMs ?? BMC_POWER_POLL_MS;
+    // Only a discovered path is cached: one in the address needs no request to find.
+    this.discovery = this.systemPathCache ? undefined : opts.discovery;
     this.biosResource = new RedfishBios({ client: this.client, systemPath: () => this.systemPath(), poweredOn: () => this.getPowerState(), restart: (ctx) => this.reboot(ctx, 'hard'), powerOff: (ctx) => this.setPower(ctx, false, { force: true }) }, opts.firmware);
   }
 
@@ -227,16 +235,33 @@ export class RedfishDriver implements BmcDriver {
 
   private async systemPath(): Promise<string> {
     if (this.systemPathCache) return this.systemPathCache;
+    const cached = this.discovery?.cache.get(this.discovery.key);
+    if (cached) {
+      this.systemPathCache = cached;
+      this.systemPathFromCache = true;
+      return cached;
+    }
     const list = this.members((await this.client.get('/redfish/v1/Systems')).Members, '/redfish/v1/Systems');
     if (list.length !== 1) {
       throw new RedfishRequestError(`BMC has ${list.length} systems; put the system path in the BMC address (e.g. .../redfish/v1/Systems/1)`, { systems: list.slice(0, 8).map((p) => clip(p)) });
     }
     this.systemPathCache = list[0];
+    if (this.discovery && list[0]) this.discovery.cache.set(this.discovery.key, list[0]);
     return list[0] as string;
   }
 
   private async system(): Promise<Json> {
-    return this.client.get(await this.systemPath());
+    try {
+      return await this.client.get(await this.systemPath());
+    } catch (err) {
+      if (!this.discovery || !(err instanceof BmcAuthenticationError || statusOf(err) === 404)) throw err;
+      this.discovery.cache.drop(this.discovery.key);
+      if (!this.systemPathFromCache || err instanceof BmcAuthenticationError) throw err;
+      // A cached path the BMC no longer has (a reset renumbered its systems): find it again, once.
+      this.systemPathCache = undefined;
+      this.systemPathFromCache = false;
+      return this.client.get(await this.systemPath());
+    }
   }
 
   private async allowedResetTypes(): Promise<string[] | undefined> {
@@ -280,6 +305,10 @@ export class RedfishDriver implements BmcDriver {
     }
     throw new RedfishRequestError('this BMC has no virtual CD/DVD device');
   }
+}
+
+function statusOf(err: unknown): unknown {
+  return err instanceof RedfishRequestError ? err.context.status : undefined;
 }
 
 function actionTarget(resource: Json, action: string): string | undefined {
