@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { nextRestartCount, restartDelayMs } from './backoff.js';
+import { nextRestartCount, restartDelayMs } from '../tools/restart-backoff.js';
 
 /** SIGTERM to SIGKILL when stopping (the workers' own shutdown grace is 10 s). */
 export const STOP_GRACE_MS = 20_000;

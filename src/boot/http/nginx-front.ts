@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AddressInUseError } from '../../net/listen-error.js';
-import { nextRestartCount, restartDelayMs } from '../../supervisor/backoff.js';
+import { nextRestartCount, restartDelayMs } from '../../tools/restart-backoff.js';
 
 /** nginx up (its pid file written, which it does after binding every listener) within this. */
 export const NGINX_START_TIMEOUT_MS = 15_000;

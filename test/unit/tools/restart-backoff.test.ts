@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESTART_BASE_MS, RESTART_MAX_MS, STABLE_RUN_MS, nextRestartCount, restartDelayMs } from '../../../src/supervisor/backoff.js';
+import { RESTART_BASE_MS, RESTART_MAX_MS, STABLE_RUN_MS, nextRestartCount, restartDelayMs } from '../../../src/tools/restart-backoff.js';
 
 describe('restart backoff', () => {
   it('doubles from RESTART_BASE_MS per restart in a row, up to RESTART_MAX_MS', () => {
