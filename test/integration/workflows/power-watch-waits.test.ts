@@ -6,14 +6,11 @@
  * watch the test holds (not ticking: only its entries are looked at); limit 1 (the slot test runs last:
  * its holder keeps the slot).
  */
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHostActivities } from '../../../src/activities/index.js';
 import { PowerWatch } from '../../../src/bmc/power-watch.js';
-import { DEFAULT_HOST_SETTINGS, detachSignal, deleteSignal, hostWorkflowId, inspectSignal, powerDriftSignal, statusQuery } from '../../../src/contract/index.js';
-import { Keyring } from '../../../src/secrets/keyring.js';
-import { startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
+import { detachSignal, deleteSignal, hostWorkflowId, inspectSignal, powerDriftSignal, statusQuery } from '../../../src/contract/index.js';
+import { realHostActivities, startInProcessWorker, type InProcessWorker } from '../../helpers/in-process-worker.js';
 import { TestStack, fakeHostsManifest } from '../../helpers/stack.js';
 import { until } from '../../helpers/until.js';
 
@@ -32,16 +29,7 @@ const idle = (name: string) => stack.client.waitFor(NS, name, (h) => h.status.pr
 beforeAll(async () => {
   connection = await Connection.connect({ address: stack.address });
   client = new Client({ connection, namespace: stack.namespace });
-  worker = await startInProcessWorker(
-    stack,
-    createHostActivities({
-      keyring: Keyring.load(stack.keyDir),
-      drivers: { fakeStateDir: join(stack.dataDir, 'fake-hardware'), fakeStepMs: 10 },
-      settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline', provisioningLimit: 1, powerSyncIntervalMs: 500 },
-      temporal: client,
-      powerWatch: watch,
-    }),
-  );
+  worker = await startInProcessWorker(stack, realHostActivities(stack, client, { provisioningLimit: 1, powerSyncIntervalMs: 500 }, watch));
 }, 120_000);
 afterAll(async () => {
   await worker?.stop();
