@@ -52,7 +52,7 @@ export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
  * semaphore (exact limit: forced slots for deleted hosts deprovisioning, an ask repeated when a
  * slot-free signal came meanwhile) instead of a visibility count; the BmhView memo; idle hosts'
  * power watched by their worker (re-registered after any other step, a wake-up during the
- * registration acted on); the last agent command ending its session; local activities for the
+ * registration acted on, its reports waking only the idle wait, the watch dropped on detach); the last agent command ending its session; local activities for the
  * short local calls. Those changes first carried seven ids that were never released (no running
  * host recorded them; the last release, 6b55277, has none of them), so they were merged here. Once
  * a release has recorded this id, a change must not add behaviour behind it: that needs a new id.
