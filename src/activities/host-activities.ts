@@ -100,6 +100,11 @@ export function createHostActivities(deps: ActivityDeps) {
       });
     },
 
+    /** Ends this worker's watch of the calling host (detached: the host makes no BMC calls); none held is fine. */
+    async unwatchPower(): Promise<void> {
+      watch?.unwatch(callerId());
+    },
+
     async setPowerState(input: SetPowerInput): Promise<void> {
       return typed(async () => {
         const { bmc } = act(input.target);

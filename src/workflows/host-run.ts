@@ -52,7 +52,7 @@ export const DISABLE_POWER_OFF_PATCH = 'disable-power-off';
  * semaphore (exact limit: forced slots for deleted hosts deprovisioning, an ask repeated when a
  * slot-free signal came meanwhile) instead of a visibility count; the BmhView memo; idle hosts'
  * power watched by their worker (re-registered after any other step, a wake-up during the
- * registration acted on); the last agent command ending its session; local activities for the
+ * registration acted on, its reports waking only the idle wait, the watch dropped on detach); the last agent command ending its session; local activities for the
  * short local calls. Those changes first carried seven ids that were never released (no running
  * host recorded them; the last release, 6b55277, has none of them), so they were merged here. Once
  * a release has recorded this id, a change must not add behaviour behind it: that needs a new id.
@@ -124,6 +124,8 @@ export class HostRun {
   finished = false;
   /** Counts wake-ups (any signal or update); waits compare against it. */
   wakeups = 0;
+  /** The wake-ups that were the power watch's reports (counted in `wakeups` too): see wakeCount. */
+  driftWakeups = 0;
   /** Counts what cuts an error backoff short (`retry`, a spec change, delete). */
   backoffCut = 0;
   readonly notes: string[];
@@ -242,6 +244,23 @@ export class HostRun {
 
   wake(): void {
     this.wakeups += 1;
+  }
+
+  /** A powerDrift report: meant for the idle wait only (wakeCount). */
+  wakeByDrift(): void {
+    this.driftWakeups += 1;
+    this.wake();
+  }
+
+  /**
+   * The wake-ups a wait counts. A power watch report is meant for the idle wait (`drift`); in runs
+   * past FLEET_SCALE_PATCH any other wait (a provisioning slot, detached, the per-interval poll)
+   * leaves it out, so a report does not make the host ask again or re-run its loop (the report
+   * stays recorded: the next idle wait reads the power). Asks the patch: never from a predicate.
+   */
+  wakeCount(drift = false): () => number {
+    if (drift || !patched(FLEET_SCALE_PATCH)) return () => this.wakeups;
+    return () => this.wakeups - this.driftWakeups;
   }
 
   cutBackoff(): void {
@@ -371,14 +390,15 @@ export class HostRun {
     this.retryAt = undefined;
   }
 
-  /** Sleeps until a signal or update arrives, or `timeoutMs` passes; true when woken. */
-  async sleep(timeoutMs?: number): Promise<boolean> {
-    const seen = this.wakeups;
+  /** Sleeps until a signal or update arrives (a power watch report only with `drift`: wakeCount), or `timeoutMs` passes; true when woken. */
+  async sleep(timeoutMs?: number, opts: { drift?: boolean } = {}): Promise<boolean> {
+    const count = this.wakeCount(opts.drift);
+    const seen = count();
     if (timeoutMs === undefined) {
-      await condition(() => this.wakeups !== seen);
+      await condition(() => count() !== seen);
       return true;
     }
-    return condition(() => this.wakeups !== seen, timeoutMs);
+    return condition(() => count() !== seen, timeoutMs);
   }
 
   /**
@@ -394,11 +414,12 @@ export class HostRun {
       return false;
     }
     // Counted before asking: a slot-free signal that arrives while the ask completes is not lost.
-    const seen = this.wakeups;
+    const count = this.wakeCount();
+    const seen = count();
     if (t.needsCapacity && !(await this.hasCapacity())) {
       hostMetrics.delayed(this.hostKey(), t.to);
       this.currentStep = `delayed: waiting for a provisioning slot to enter ${t.to}`;
-      if (this.wakeups !== seen && patched(FLEET_SCALE_PATCH)) return false; // woken meanwhile: the handler asks again now
+      if (count() !== seen && patched(FLEET_SCALE_PATCH)) return false; // woken meanwhile: the handler asks again now
       // With the semaphore a freed slot wakes the host (signal); the timer is only a safety net.
       const queued = this.semaphore === true && !this.slotAskFailed;
       await this.sleep(queued ? slotRecheckMs(Math.random, this.backoffUnitMs()) : delayedRetryMs(Math.random, this.backoffUnitMs()));

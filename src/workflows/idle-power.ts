@@ -5,10 +5,11 @@
  * and renews the watch on a slow safety poll, which also bounds how long a watch lost with its
  * worker goes unnoticed. Runs from before FLEET_SCALE_PATCH keep the per-interval poll.
  */
-import { patched } from '@temporalio/workflow';
+import { isCancellation, log, patched } from '@temporalio/workflow';
 import { ErrorType } from '../api/types.js';
 import { DEFAULT_POWER_SAFETY_POLL_MS, WATCH_LEASE_SAFETY_POLLS } from '../contract/index.js';
-import { FLEET_SCALE_PATCH, type HostRun } from './host-run.js';
+import { local } from './activity-proxies.js';
+import { FLEET_SCALE_PATCH, describeFailure, type HostRun } from './host-run.js';
 
 /** The run's view of its watch: not carried across continue-as-new (the new run registers again). */
 export class IdlePower {
@@ -21,6 +22,8 @@ export class IdlePower {
   /** A step other than watchPower ran since the registration (the worker may have dropped the entry). */
   stale = false;
   rewatchPatch: boolean | undefined;
+  /** The worker was told to drop the watch (detached) and no registration followed. */
+  dropped = false;
 }
 
 /** Called by every step: any step but watchPower may have ended the worker's watch (act()). */
@@ -68,9 +71,29 @@ export async function idleWait(host: HostRun, powerManaged: boolean, waiting: st
     }
     // Not watched (the worker's watch list is full): read again at the sync interval, as before the watch.
     idle.watched = { as, until: Date.now() + (r.value.watching ? safetyMs : settings.powerSyncIntervalMs) };
+    idle.dropped = false;
     if (host.wakeups !== seen && (idle.wakeupPatch ??= patched(FLEET_SCALE_PATCH))) return true; // the loop looks at what woke it
   }
   host.currentStep = waiting;
-  await host.sleep(Math.max(1, idle.watched.until - Date.now()));
+  await host.sleep(Math.max(1, idle.watched.until - Date.now()), { drift: true });
   return true;
+}
+
+/**
+ * A detached host makes no BMC calls, so its worker stops watching it (else it polls the BMC until
+ * the lease ends, up to WATCH_LEASE_SAFETY_POLLS safety polls): once per detachment, in runs past
+ * FLEET_SCALE_PATCH (earlier runs replay without the call). A deleted host's last steps end the
+ * watch themselves (act() in the activities). Best effort: a failure leaves only the lease.
+ */
+export async function dropWatch(host: HostRun): Promise<void> {
+  const idle = host.idle;
+  if (idle.dropped || host.settings.powerWatch === false || !host.spec.bmc?.address || !patched(FLEET_SCALE_PATCH)) return;
+  idle.dropped = true;
+  idle.watched = undefined;
+  try {
+    await local.unwatchPower();
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('dropping the power watch failed', { error: describeFailure(err) });
+  }
 }

@@ -9,6 +9,7 @@ import { ErrorType, ProvisioningState as S } from '../api/types.js';
 import type { HostWorkflowInput } from '../contract/index.js';
 import { desiredEvent, sameImage } from './desired-event.js';
 import { HANDLERS } from './handlers/index.js';
+import { dropWatch } from './idle-power.js';
 import type { HostRun } from './host-run.js';
 import { HostEvent, StateTrait, stateIs } from './state-machine.js';
 
@@ -86,6 +87,7 @@ async function detached(host: HostRun): Promise<boolean> {
     await host.advance(HostEvent.Delete); // deleted as it is; the deleting handler runs next
     return false;
   }
+  await dropWatch(host);
   host.currentStep = 'detached';
   await host.sleep();
   return true;

@@ -168,7 +168,7 @@ export function installHandlers(host: HostRun): void {
   // The host worker's power watch: the host reads the power itself (the report is only a hint).
   setHandler(powerDriftSignal, () => {
     host.idle.reported = true;
-    if (stateIs(host.state(), StateTrait.powerManaged)) host.wake();
+    if (stateIs(host.state(), StateTrait.powerManaged)) host.wakeByDrift(); // wakes the idle wait only (HostRun.wakeCount)
   });
 
   // The agent protocol: signals from the boot services, for the current agent session only.

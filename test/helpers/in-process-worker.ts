@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createHostActivities } from '../../src/activities/index.js';
+import type { PowerWatch } from '../../src/bmc/power-watch.js';
 import { MetalflowClient } from '../../src/client/metalflow-client.js';
 import { workflowBundlePathFromEnv } from '../../src/config/worker-settings.js';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.js';
@@ -18,13 +19,14 @@ import { readPublicKey } from '../../src/secrets/key-store.js';
 import { Sealer } from '../../src/secrets/sealer.js';
 import type { TestStack } from './stack.js';
 
-/** Real host activities for `stack` (fake driver, 10 ms steps, inline agent) with `settings` over the defaults. */
-export function realHostActivities(stack: TestStack, temporal: Client, settings: Partial<HostSettings> = {}) {
+/** Real host activities for `stack` (fake driver, 10 ms steps, inline agent) with `settings` over the defaults (and the test's power watch, if given). */
+export function realHostActivities(stack: TestStack, temporal: Client, settings: Partial<HostSettings> = {}, powerWatch?: PowerWatch) {
   return createHostActivities({
     keyring: Keyring.load(stack.keyDir),
     drivers: { fakeStateDir: join(stack.dataDir, 'fake-hardware'), fakeStepMs: 10 },
     settings: { ...DEFAULT_HOST_SETTINGS, agent: 'inline', ...settings },
     temporal,
+    ...(powerWatch ? { powerWatch } : {}),
   });
 }
 
