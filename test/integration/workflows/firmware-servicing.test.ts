@@ -55,7 +55,9 @@ describe('firmware settings, components and servicing', () => {
     const name = 'avail';
     const host = fakeHostsManifest(NS, [{ name }]);
     await stack.client.apply([{ name: 'a.yaml', text: host }]);
-    const first = await stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available' && h.status.poweredOn === false, 60_000);
+    // Settled in available: powered on as spec.online asks (fakeHostsManifest's default). Waiting for
+    // poweredOn false caught only the moment between preparing and the power-on, which a fast worker skips.
+    const first = await stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available' && h.status.poweredOn === true, 60_000);
     const hfs = `---\napiVersion: metal3.io/v1alpha1\nkind: HostFirmwareSettings\nmetadata: {name: ${name}, namespace: ${NS}}\nspec:\n  settings: {ProcTurboMode: "Disabled"}`;
     await stack.client.apply([{ name: 'a.yaml', text: `${host}\n${hfs}` }]);
     const v = await stack.client.waitFor(NS, name, (h) => h.status.provisioning.state === 'available' && h.status.firmware?.settings?.ProcTurboMode === 'Disabled', 60_000);
