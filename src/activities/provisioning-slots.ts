@@ -18,6 +18,7 @@ import {
   type SlotRelease,
   type SlotRequest,
 } from '../contract/index.js';
+import { concurrencyLimit } from '../tools/concurrency-limit.js';
 
 /**
  * Acquire/release updates one worker process has in flight at once; the rest wait in-process.
@@ -25,24 +26,6 @@ import {
  * burst of 1000 hosts asks at once; each update takes milliseconds, so the queue drains fast.
  */
 export const MAX_CONCURRENT_SLOT_UPDATES = 8;
-
-/** Runs at most `max` of the given calls at once, the others in arrival order. */
-export function concurrencyLimit(max: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const queue: Array<() => void> = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (running >= max) await new Promise<void>((resolve) => queue.push(resolve));
-    else running += 1;
-    try {
-      return await fn();
-    } finally {
-      // The slot passes straight to the next queued call (running stays counted for it).
-      const next = queue.shift();
-      if (next) next();
-      else running -= 1;
-    }
-  };
-}
 
 export function createSlotActivities(temporal: Pick<Client, 'workflow'> | undefined) {
   const limited = concurrencyLimit(MAX_CONCURRENT_SLOT_UPDATES);

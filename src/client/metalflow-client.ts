@@ -13,7 +13,7 @@ import {
 } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { mapBounded } from './bounded-map.js';
+import { mapBounded } from '../tools/concurrency-limit.js';
 import { bootMacConflicts } from '../api/boot-mac.js';
 import { parseManifests, type ManifestError, type ManifestSource, type ResolvedHost, type SealedSecretsOf } from '../api/manifest.js';
 import type { BareMetalHostSpec, BareMetalHostStatus } from '../api/types.js';
