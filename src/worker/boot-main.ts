@@ -31,6 +31,8 @@ import { loadTlsMaterial } from '../tls/material.js';
 import { metricsSettingsFromEnv } from '../config/metrics-settings.js';
 import { createLogger } from './logger.js';
 import { installRuntime, serveHealth } from './metrics/observability.js';
+import { bootWorkerTuningFromEnv } from '../config/worker-tuning.js';
+import { bootWorkerOptions } from './tuning.js';
 
 async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     namespace: temporal.namespace,
     taskQueue: TaskQueue.boot(network),
     activities: createBootActivities({ sessions, api, keyring, boot, ...(services.media ? { media: services.media } : {}), agentPollMs: agentApi.commandPollMs }),
+    ...bootWorkerOptions(bootWorkerTuningFromEnv()), // slots, pollers: values and reasons in src/config/worker-tuning.ts
     shutdownGraceTime: '10s',
   });
   const health = await serveHealth(metricsSettings, obs, worker, logger);

@@ -13,6 +13,8 @@ import { metricsSettingsFromEnv } from '../config/metrics-settings.js';
 import { createLogger } from './logger.js';
 import { hostMetricsSinks, installRuntime, serveHealth } from './metrics/observability.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
+import { hostWorkerTuningFromEnv } from '../config/worker-tuning.js';
+import { hostWorkerOptions } from './tuning.js';
 
 async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
   const obs = await installRuntime(logger, metricsSettings); // Temporal logging, and SDK metrics when on
   const temporal = temporalConfigFromEnv();
   const taskQueue = hostTaskQueueFromEnv();
+  const tuning = hostWorkerTuningFromEnv();
   const keyring = Keyring.load(settings.sealKeyDir); // never creates keys: `metalflow keys create` does
 
   const connection = await NativeConnection.connect(connectionOptions(temporal));
@@ -52,11 +55,12 @@ async function main(): Promise<void> {
       onError: (what, err) => logger.warn({ err }, `power watch: ${what}`),
     }),
     sinks: hostMetricsSinks(obs.registry),
+    ...hostWorkerOptions(tuning), // slots, sticky cache, pollers: values and reasons in src/config/worker-tuning.ts
     // Let in-flight hardware steps finish on shutdown; a SIGKILL is covered by heartbeat timeouts.
     shutdownGraceTime: '10s',
   });
   const health = await serveHealth(metricsSettings, obs, worker, logger);
-  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue, dataDir: settings.dataDir, metrics: health?.url ?? 'off' }, 'host worker started');
+  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue, dataDir: settings.dataDir, tuning, metrics: health?.url ?? 'off' }, 'host worker started');
   await worker.run();
   health?.server.close();
   await clientConnection.close();
