@@ -3,7 +3,7 @@
  * each explicit with the reason for its default, sized for ~1000 hosts on one host worker.
  *   METALFLOW_WORKER_ACTIVITY_SLOTS (1000), METALFLOW_WORKER_LOCAL_ACTIVITY_SLOTS (200),
  *   METALFLOW_WORKER_WORKFLOW_TASK_SLOTS (40), METALFLOW_WORKER_CACHED_WORKFLOWS (2000),
- *   METALFLOW_WORKER_STICKY_TIMEOUT (30s), METALFLOW_WORKER_POLLERS (autoscaling | fixed),
+ *   METALFLOW_WORKER_STICKY_TIMEOUT (10s), METALFLOW_WORKER_POLLERS (autoscaling | fixed),
  *   METALFLOW_BOOT_WORKER_ACTIVITY_SLOTS (1000).
  */
 import { parseDurationMs } from '../api/durations.js';
@@ -41,9 +41,11 @@ export interface HostWorkerTuning {
   cachedWorkflows: number;
   /**
    * How long a task waits on this worker's sticky queue before any worker may take it (and
-   * replay the history from scratch). The SDK's 10 s is exceeded on a saturated worker, adding
-   * replays exactly when CPU is short; 30 s rides out a burst, and bounds the stall a crashed
-   * worker's hosts see before a restarted worker picks their tasks up.
+   * replay the history from scratch). Kept at the SDK's 10 s, on purpose: it is also how long a
+   * crashed worker's hosts stall, and their queries fail ("no poller seen for task queue
+   * recently"), before a restarted worker gets them; 30 s made the SIGKILL integration test
+   * (test/integration/worker/worker-crash.test.ts) fail that way. A longer value only helps a
+   * saturated worker that is never restarted: raise it there.
    */
   stickyTimeoutMs: number;
   pollers: PollerMode;
@@ -70,7 +72,7 @@ function pollers(env: NodeJS.ProcessEnv): PollerMode {
 }
 
 export function hostWorkerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): HostWorkerTuning {
-  const sticky = env.METALFLOW_WORKER_STICKY_TIMEOUT ? parseDurationMs(env.METALFLOW_WORKER_STICKY_TIMEOUT) : 30_000;
+  const sticky = env.METALFLOW_WORKER_STICKY_TIMEOUT ? parseDurationMs(env.METALFLOW_WORKER_STICKY_TIMEOUT) : 10_000;
   if (sticky < MIN_STICKY_TIMEOUT_MS || sticky > MAX_STICKY_TIMEOUT_MS) {
     throw new Error(`METALFLOW_WORKER_STICKY_TIMEOUT=${env.METALFLOW_WORKER_STICKY_TIMEOUT ?? ''}: expected between ${MIN_STICKY_TIMEOUT_MS} and ${MAX_STICKY_TIMEOUT_MS} ms`);
   }

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CACHED_WORKFLOWS, MAX_STICKY_TIMEOUT_MS, MAX_WORKER_SLOTS, bootWorkerTuningFromEnv, hostWorkerTuningFromEnv } from '../../../src/config/worker-tuning.js';
 
 describe('worker tuning settings', () => {
-  it('defaults: 1000 activity slots, 200 local activity slots, 40 workflow task slots, 2000 cached workflows, 30 s sticky timeout, autoscaling pollers', () => {
-    expect(hostWorkerTuningFromEnv({})).toEqual({ activitySlots: 1000, localActivitySlots: 200, workflowTaskSlots: 40, cachedWorkflows: 2000, stickyTimeoutMs: 30_000, pollers: 'autoscaling' });
+  it('defaults: 1000 activity slots, 200 local activity slots, 40 workflow task slots, 2000 cached workflows, 10 s sticky timeout (crash recovery), autoscaling pollers', () => {
+    expect(hostWorkerTuningFromEnv({})).toEqual({ activitySlots: 1000, localActivitySlots: 200, workflowTaskSlots: 40, cachedWorkflows: 2000, stickyTimeoutMs: 10_000, pollers: 'autoscaling' });
     expect(bootWorkerTuningFromEnv({})).toEqual({ activitySlots: 1000, pollers: 'autoscaling' });
   });
 

@@ -8,13 +8,13 @@ import { bootWorkerOptions, hostWorkerOptions } from '../../../src/worker/tuning
 
 describe('worker tuning → SDK worker options', () => {
   it('sets every slot count, the sticky cache and timeout, and autoscaling pollers on the host worker', () => {
-    const options: Partial<WorkerOptions> = hostWorkerOptions({ activitySlots: 1000, localActivitySlots: 200, workflowTaskSlots: 40, cachedWorkflows: 2000, stickyTimeoutMs: 30_000, pollers: 'autoscaling' });
+    const options: Partial<WorkerOptions> = hostWorkerOptions({ activitySlots: 1000, localActivitySlots: 200, workflowTaskSlots: 40, cachedWorkflows: 2000, stickyTimeoutMs: 10_000, pollers: 'autoscaling' });
     expect(options).toEqual({
       maxConcurrentActivityTaskExecutions: 1000,
       maxConcurrentLocalActivityExecutions: 200,
       maxConcurrentWorkflowTaskExecutions: 40,
       maxCachedWorkflows: 2000,
-      stickyQueueScheduleToStartTimeout: 30_000,
+      stickyQueueScheduleToStartTimeout: 10_000,
       workflowTaskPollerBehavior: { type: 'autoscaling' },
       activityTaskPollerBehavior: { type: 'autoscaling' },
     });
