@@ -22,6 +22,10 @@ function report(r: RunResult): string {
     const s = (xs: number[], p: number): string => fmt(percentile(xs, p) / 1000, 2);
     lines.push(`| ${phase} | ${s(of.map((x) => x.totalMs), 50)} | ${s(of.map((x) => x.totalMs), 95)} | ${s(of.map((x) => x.overheadMs), 50)} | ${s(of.map((x) => x.overheadMs), 95)} |`);
   }
+  if (r.hardwareSeconds?.length) {
+    const hw = r.hardwareSeconds;
+    lines.push('', `simulated hardware time per host lifecycle: p50 ${fmt(percentile(hw, 50))} s, max ${fmt(Math.max(...hw))} s (the max is a floor for the wall time: the hosts' hardware steps run in series)`);
+  }
   if (r.historyEvents.length) {
     lines.push('', `history events per host lifecycle: p50 ${percentile(r.historyEvents, 50)}, max ${Math.max(...r.historyEvents)}; actions: p50 ${percentile(r.actions, 50)}, max ${Math.max(...r.actions)}`);
   }

@@ -38,6 +38,11 @@ export interface RunResult {
   actions: number[];
   usage: Record<string, ProcessUsage>;
   notes: string[];
+  /**
+   * Per host, the simulated hardware time (power delays, agent boots, steps) of its whole lifecycle:
+   * the slowest host's figure is a floor for the wall time that no orchestration can go below.
+   */
+  hardwareSeconds?: number[];
   /** The provisioning limit and the most hosts seen in inspecting/provisioning/deprovisioning at once. */
   provisioning?: { limit: number; maxConcurrent: number; semaphoreMaxHolders?: number };
 }
@@ -111,7 +116,9 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       await Promise.all(lab.hosts.slice(i, i + 32).map((h) => client.handle(NS, h.name).signal(deprovisionSignal)));
     }
     await waitAll('available');
-    const wallSeconds = (Date.now() - t0) / 1000;
+    const tEnd = Date.now();
+    const wallSeconds = (tEnd - t0) / 1000;
+    const hardwareSeconds = lab.hosts.map((h) => lab.fleet.hardwareMs(h.uuid, t0, tEnd) / 1000);
 
     const usage = {
       'host worker': treeUsage(worker.proc.pid ?? 0),
@@ -155,6 +162,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       provisioning: { limit, maxConcurrent: maxOverlap(busy), ...(semaphore ? { semaphoreMaxHolders: semaphore.maxHolders } : {}) },
       hosts,
       wallSeconds,
+      hardwareSeconds,
       phases,
       historyEvents,
       actions,
