@@ -26,6 +26,9 @@ async function main(): Promise<void> {
   const activities = Number(values.activities);
   const upserts = Number(values.upserts);
   for (const [k, v] of Object.entries({ workflows: n, activities, upserts })) if (!Number.isInteger(v) || v < 0) throw new Error(`--${k}: expected a whole number`);
+  if (n < 1) throw new Error(`--workflows ${n}: expected at least 1`);
+  // The workflow upserts at most once per activity: more would be silently left out of the figure.
+  if (upserts > activities) throw new Error(`--upserts ${upserts}: expected at most --activities (${activities})`);
   process.stdout.write(`# bench/temporal-floor — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
   const dir = mkdtempSync(join(tmpdir(), 'metalflow-floor-'));
   const namespace = 'metalflow-floor';

@@ -18,7 +18,6 @@ async function main(): Promise<void> {
     workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)),
     activities,
     ...hostWorkerOptions(hostWorkerTuningFromEnv()),
-    bundlerOptions: { ignoreModules: [] },
   });
   process.once('SIGTERM', () => worker.shutdown());
   const running = worker.run();

@@ -5,6 +5,7 @@ import { MAX_WATCH_LEASE_MS } from '../bmc/power-watch.js';
 import { DEFAULT_HOST_SETTINGS, DEFAULT_POWER_SAFETY_POLL_MS, TaskQueue, Timeouts, WATCH_LEASE_SAFETY_POLLS, type HostSettings } from '../contract/index.js';
 import type { PublicKeySources } from '../secrets/key-store.js';
 import { parseDurationMs } from '../api/durations.js';
+import { wholeNumberFromEnv } from './env-numbers.js';
 import { DEFAULT_PROVISIONING_NETWORK, isValidProvisioningNetwork } from '../api/provisioning-network.js';
 
 /** The slowest safety poll: the watch lease (WATCH_LEASE_SAFETY_POLLS polls) must fit in MAX_WATCH_LEASE_MS. */
@@ -32,14 +33,6 @@ function safetyPollMs(env: NodeJS.ProcessEnv, syncMs: number): number {
   const ms = parseDurationMs(raw);
   if (ms < syncMs || ms > MAX_POWER_SAFETY_POLL_MS) throw new Error(`METALFLOW_POWER_SAFETY_POLL_INTERVAL=${raw}: expected between the power sync interval (${syncMs} ms) and ${MAX_POWER_SAFETY_POLL_MS} ms`);
   return ms;
-}
-
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${raw}: expected a whole number`);
-  return n;
 }
 
 export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -87,17 +80,17 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
     fakeStepMs: parseDurationMs(env.METALFLOW_FAKE_STEP || '1s'),
     simulatedAgent: env.METALFLOW_SIMULATED_AGENT === 'true' || env.METALFLOW_SIMULATED_AGENT === '1',
     ipmiMinIntervalMs: parseDurationMs(env.METALFLOW_IPMI_MIN_INTERVAL || '5s'),
-    ipmiCipherSuite: int(env, 'METALFLOW_IPMI_CIPHER_SUITE', 3),
+    ipmiCipherSuite: wholeNumberFromEnv(env, 'METALFLOW_IPMI_CIPHER_SUITE', 3),
     powerStateTimeoutMs: env.METALFLOW_POWER_STATE_TIMEOUT ? parseDurationMs(env.METALFLOW_POWER_STATE_TIMEOUT) : Timeouts.powerStateMs,
     softPowerOffTimeoutMs: env.METALFLOW_SOFT_POWER_OFF_TIMEOUT ? parseDurationMs(env.METALFLOW_SOFT_POWER_OFF_TIMEOUT) : Timeouts.softPowerOffMs,
     logLevel: env.METALFLOW_LOG_LEVEL || 'info',
     host: {
-      provisioningLimit: int(env, 'METALFLOW_PROVISIONING_LIMIT', DEFAULT_HOST_SETTINGS.provisioningLimit),
-      maxProvisioningRetries: int(env, 'METALFLOW_MAX_PROVISIONING_RETRIES', DEFAULT_HOST_SETTINGS.maxProvisioningRetries),
+      provisioningLimit: wholeNumberFromEnv(env, 'METALFLOW_PROVISIONING_LIMIT', DEFAULT_HOST_SETTINGS.provisioningLimit),
+      maxProvisioningRetries: wholeNumberFromEnv(env, 'METALFLOW_MAX_PROVISIONING_RETRIES', DEFAULT_HOST_SETTINGS.maxProvisioningRetries),
       powerSyncIntervalMs,
       powerSafetyPollIntervalMs: safetyPollMs(env, powerSyncIntervalMs),
       powerWatch: !(env.METALFLOW_POWER_WATCH === 'false' || env.METALFLOW_POWER_WATCH === '0'),
-      maxHistoryEvents: int(env, 'METALFLOW_MAX_HISTORY_EVENTS', DEFAULT_HOST_SETTINGS.maxHistoryEvents),
+      maxHistoryEvents: wholeNumberFromEnv(env, 'METALFLOW_MAX_HISTORY_EVENTS', DEFAULT_HOST_SETTINGS.maxHistoryEvents),
       backoffUnitMs: env.METALFLOW_BACKOFF_UNIT ? parseDurationMs(env.METALFLOW_BACKOFF_UNIT) : DEFAULT_HOST_SETTINGS.backoffUnitMs,
       agent: env.METALFLOW_SIMULATED_AGENT === 'true' || env.METALFLOW_SIMULATED_AGENT === '1' ? 'inline' : 'ipa',
       agentCallbackTimeoutMs: parseDurationMs(env.METALFLOW_AGENT_CALLBACK_TIMEOUT || '30m'),

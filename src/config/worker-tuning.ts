@@ -7,6 +7,7 @@
  *   METALFLOW_BOOT_WORKER_ACTIVITY_SLOTS (1000).
  */
 import { parseDurationMs } from '../api/durations.js';
+import { wholeNumberFromEnv } from './env-numbers.js';
 
 /** Most slots of any kind: a typo (1e6) must not let one worker open a million BMC requests. */
 export const MAX_WORKER_SLOTS = 10_000;
@@ -57,13 +58,7 @@ export interface BootWorkerTuning {
   pollers: PollerMode;
 }
 
-function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
-  return n;
-}
+const count = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => wholeNumberFromEnv(env, name, fallback, { min, max });
 
 function pollers(env: NodeJS.ProcessEnv): PollerMode {
   const raw = env.METALFLOW_WORKER_POLLERS || 'autoscaling';
