@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       m.client = await MetalflowClient.connect({ address: server.address, namespace: server.namespace }, Sealer.fromPublicKey(readPublicKey(keyDir)), m.taskQueue);
       const lab = labHosts(hosts, { kind: 'fake' });
       m.hosts = lab.map((h) => h.name);
-      await m.client.apply([{ name: `${m.namespace}.yaml`, text: labManifest(lab, m.namespace, 'IdleBenchPassword', () => false).replaceAll('inspect=3s,clean=2s,deploy=5s', 'inspect=100ms') }]);
+      await m.client.apply([{ name: `${m.namespace}.yaml`, text: labManifest(lab, m.namespace, 'IdleBenchPassword', () => false, 'inspect=100ms') }]);
     }
     for (const m of modes) {
       for (;;) {

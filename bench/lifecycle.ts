@@ -7,6 +7,7 @@
  *   npm run bench -- --hosts 200 --ironic
  *   npm run bench -- --hosts 30 --limit 5   (the provisioning limit; prints the max observed concurrency beside it)
  *   npm run bench -- --hosts 50 --sqlite-default   (the dev server on SQLite's default journal and sync, as before change 13)
+ *   npm run bench -- --hosts 200 --ironic --driver fake   (like for like: our fake driver beside Ironic's fake-hardware, no hardware time on either side)
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -40,14 +41,16 @@ function report(r: RunResult): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' }, trace: { type: 'boolean', default: false }, histories: { type: 'string' }, 'worker-exec': { type: 'string' }, 'server-metrics': { type: 'string' }, limit: { type: 'string' }, 'sqlite-default': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { hosts: { type: 'string', default: '200' }, ironic: { type: 'boolean', default: false }, only: { type: 'string' }, trace: { type: 'boolean', default: false }, histories: { type: 'string' }, 'worker-exec': { type: 'string' }, 'server-metrics': { type: 'string' }, limit: { type: 'string' }, 'sqlite-default': { type: 'boolean', default: false }, driver: { type: 'string', default: 'lab' } } });
+  const driver = values.driver;
+  if (driver !== 'lab' && driver !== 'fake') throw new Error(`--driver ${driver}: expected lab (sushy-tools and simulated agents) or fake (no hardware time, like Ironic's fake-hardware)`);
   const hosts = Number(values.hosts);
   if (!Number.isInteger(hosts) || hosts < 1) throw new Error(`--hosts ${values.hosts}: expected a positive whole number`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`--limit ${values.limit}: expected a whole number (0: no limit)`);
   // Each result is printed as soon as it is measured, so a failure in a later run loses nothing.
   process.stdout.write(`# bench/lifecycle — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
-  if (values.only !== 'ironic') process.stdout.write(`${report(await runMetalflow(hosts, { trace: values.trace, ...(limit !== undefined ? { limit } : {}), ...(values.histories ? { historyDir: values.histories } : {}), ...(values['worker-exec'] ? { workerExec: [values['worker-exec']] } : {}), ...(values['server-metrics'] ? { serverMetricsFile: values['server-metrics'] } : {}), sqliteDefault: values['sqlite-default'] }))}\n\n`);
+  if (values.only !== 'ironic') process.stdout.write(`${report(await runMetalflow(hosts, { trace: values.trace, ...(limit !== undefined ? { limit } : {}), ...(values.histories ? { historyDir: values.histories } : {}), ...(values['worker-exec'] ? { workerExec: [values['worker-exec']] } : {}), ...(values['server-metrics'] ? { serverMetricsFile: values['server-metrics'] } : {}), sqliteDefault: values['sqlite-default'], driver }))}\n\n`);
   if (values.ironic || values.only === 'ironic') process.stdout.write(`${report(await runIronic(hosts))}\n`);
 }
 

@@ -1,9 +1,11 @@
 /**
  * One benchmark run of metalflow: a private Temporal dev server, the host worker and the
- * boot-services worker as their own processes, and the emulated Redfish lab (sushy-tools +
- * simulated agents) in this process. N hosts go register → inspect → clean + provision →
- * deprovision (clean); figures come from the hosts' operation history, the lab's record of
- * simulated hardware time, the workflows' histories and /proc.
+ * boot-services worker as their own processes, and either the emulated Redfish lab (sushy-tools +
+ * simulated agents) in this process or, with `driver: 'fake'`, the fake driver with 0 ms steps
+ * (Ironic's fake-hardware: no BMC, no agent, no hardware time, so both sides run orchestration
+ * alone). N hosts go register → inspect → clean + provision → deprovision (clean); figures come
+ * from the hosts' operation history, the lab's record of simulated hardware time, the workflows'
+ * histories and /proc.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { maxOverlap, type Interval } from './concurrency.js';
 import type { BareMetalHostStatus } from '../src/api/types.js';
 import { freePort, startNodeWorker } from '../lab/processes.js';
 import { startRedfishLab } from '../lab/redfish-lab.js';
+import { labHosts, labManifest } from '../lab/lab-manifest.js';
 import { DEV_SERVER_SQLITE_PRAGMAS, startTemporalDevServer, temporalCli } from '../lab/temporal-dev-server.js';
 import { createKeys, readPublicKey } from '../src/secrets/key-store.js';
 import { Sealer } from '../src/secrets/sealer.js';
@@ -48,9 +51,21 @@ export interface RunResult {
 }
 
 const NS = 'bench';
+/** Every fake step at 0 ms, as Ironic's fake-hardware takes no time for power, inspection, cleaning or deploy. */
+const FAKE_NO_TIME = 'register=0ms,power=0ms,inspect=0ms,clean=0ms,deploy=0ms';
+
+/** What the hosts run on: the lab's hardware, or the fake driver with no hardware time. */
+interface Hardware {
+  manifest: string;
+  hosts: Array<{ name: string; uuid: string }>;
+  hardwareMs(uuid: string, from: number, to: number): number;
+  usage(): Record<string, ProcessUsage>;
+  notes: string[];
+  stop(): Promise<void>;
+}
 const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
-export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string; limit?: number; sqliteDefault?: boolean } = {}): Promise<RunResult> {
+export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string; limit?: number; sqliteDefault?: boolean; driver?: 'lab' | 'fake' } = {}): Promise<RunResult> {
   const limit = opts.limit ?? hosts;
   const dir = mkdtempSync(join(tmpdir(), 'metalflow-bench-'));
   const keyDir = join(dir, 'keys');
@@ -76,16 +91,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     stops.unshift(() => boot.stop());
     const worker = await startNodeWorker('src/worker/main.ts', 'host worker started', join(dir, 'worker.log'), { ...env, METALFLOW_LOG_LEVEL: 'info' }, opts.workerExec);
     stops.unshift(() => worker.stop());
-    const lab = await startRedfishLab({
-      hosts,
-      dir: join(dir, 'lab'),
-      namespace: NS,
-      agentApi: `http://127.0.0.1:${apiPort}`,
-      bootDelayMs: 2000,
-      heartbeatMs: 10_000,
-      durationMs: (c) => (c.includes('execute') ? 2000 : 20),
-      withImage: () => true,
-    });
+    const lab: Hardware = opts.driver === 'fake' ? fakeHardware(hosts) : await redfishLab(hosts, join(dir, 'lab'), `http://127.0.0.1:${apiPort}`);
     stops.unshift(() => lab.stop());
 
     const connection = await Connection.connect({ address: server.address });
@@ -118,15 +124,13 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     await waitAll('available');
     const tEnd = Date.now();
     const wallSeconds = (tEnd - t0) / 1000;
-    const hardwareSeconds = lab.hosts.map((h) => lab.fleet.hardwareMs(h.uuid, t0, tEnd) / 1000);
+    const hardwareSeconds = lab.hosts.map((h) => lab.hardwareMs(h.uuid, t0, tEnd) / 1000);
 
     const usage = {
       'host worker': treeUsage(worker.proc.pid ?? 0),
       'boot-services worker': treeUsage(boot.proc.pid ?? 0),
       'Temporal dev server': treeUsage(server.proc.pid ?? 0),
-      // The lab, not metalflow: the emulated BMCs, and this process (simulated agents, the client).
-      'lab: sushy-tools': treeUsage(lab.sushy.proc.pid ?? 0),
-      'lab: bench process (agents, client)': processUsage(process.pid),
+      ...lab.usage(),
     };
     const phases: PhaseSample[] = [];
     const historyEvents: number[] = [];
@@ -138,7 +142,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
         if (!m.start || !m.end) continue;
         const start = Date.parse(m.start);
         const end = Date.parse(m.end);
-        phases.push({ phase, totalMs: end - start, overheadMs: end - start - lab.fleet.hardwareMs(h.uuid, start, end) });
+        phases.push({ phase, totalMs: end - start, overheadMs: end - start - lab.hardwareMs(h.uuid, start, end) });
         if (phase !== 'register') busy.push({ start, end }); // inspect, provision, deprovision: the states that take a slot
       }
       const history = await client.handle(NS, h.name).fetchHistory();
@@ -162,13 +166,13 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       provisioning: { limit, maxConcurrent: maxOverlap(busy), ...(semaphore ? { semaphoreMaxHolders: semaphore.maxHolders } : {}) },
       hosts,
       wallSeconds,
-      hardwareSeconds,
+      ...(opts.driver === 'fake' ? {} : { hardwareSeconds }),
       phases,
       historyEvents,
       actions,
       usage,
       notes: [
-        'sushy-tools Redfish (fake systems, 1-11 s power delays) + simulated IPA: agent boot 2 s, clean/deploy steps 2 s each',
+        ...lab.notes,
         `provisioning limit ${limit}; worker logs at info`,
         `Temporal dev server: SQLite file on ${dir}, ${pragmas.length ? `pragmas ${pragmas.join(', ')}` : 'SQLite default journal and sync (no pragmas)'}`,
       ],
@@ -177,6 +181,31 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     for (const stop of stops) await stop().catch(() => undefined);
     if (!opts.keepDir) (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function redfishLab(hosts: number, dir: string, agentApi: string): Promise<Hardware> {
+  const lab = await startRedfishLab({ hosts, dir, namespace: NS, agentApi, bootDelayMs: 2000, heartbeatMs: 10_000, durationMs: (c) => (c.includes('execute') ? 2000 : 20), withImage: () => true });
+  return {
+    manifest: lab.manifest,
+    hosts: lab.hosts,
+    hardwareMs: (uuid, from, to) => lab.fleet.hardwareMs(uuid, from, to),
+    // The lab, not metalflow: the emulated BMCs, and this process (simulated agents, the client).
+    usage: () => ({ 'lab: sushy-tools': treeUsage(lab.sushy.proc.pid ?? 0), 'lab: bench process (agents, client)': processUsage(process.pid) }),
+    notes: ['sushy-tools Redfish (fake systems, 1-11 s power delays) + simulated IPA: agent boot 2 s, clean/deploy steps 2 s each'],
+    stop: () => lab.stop(),
+  };
+}
+
+function fakeHardware(count: number): Hardware {
+  const hosts = labHosts(count, { kind: 'fake' });
+  return {
+    manifest: labManifest(hosts, NS, 'bench-password', () => true, FAKE_NO_TIME),
+    hosts,
+    hardwareMs: () => 0,
+    usage: () => ({ 'bench process (client)': processUsage(process.pid) }),
+    notes: [`fake driver in the host worker (like Ironic's fake-hardware): ${FAKE_NO_TIME}, so every second of a phase is orchestration`],
+    stop: async () => undefined,
+  };
 }
 
 /** One host's history as a timeline (seconds from the start, event, activity/timer), to see where time goes. */

@@ -21,7 +21,10 @@ export function labHosts(count: number, bmc: { kind: 'fake' } | { kind: 'redfish
   });
 }
 
-export function labManifest(hosts: LabHost[], namespace: string, password: string, withImage: (index: number) => boolean = (i) => i % 2 === 0): string {
+/** The fake driver's step durations in the lab (the annotation; Redfish hosts ignore it). */
+export const LAB_FAKE_DURATIONS = 'inspect=3s,clean=2s,deploy=5s';
+
+export function labManifest(hosts: LabHost[], namespace: string, password: string, withImage: (index: number) => boolean = (i) => i % 2 === 0, fakeDurations = LAB_FAKE_DURATIONS): string {
   const docs: unknown[] = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'lab-bmc-credentials', namespace }, type: 'Opaque', stringData: { username: 'admin', password } },
   ];
@@ -37,7 +40,7 @@ export function labManifest(hosts: LabHost[], namespace: string, password: strin
     docs.push({
       apiVersion: 'metal3.io/v1alpha1',
       kind: 'BareMetalHost',
-      metadata: { name: h.name, namespace, annotations: { 'fake.metalflow.io/durations': 'inspect=3s,clean=2s,deploy=5s' } },
+      metadata: { name: h.name, namespace, annotations: { 'fake.metalflow.io/durations': fakeDurations } },
       spec: {
         online: true,
         bootMACAddress: h.mac,
