@@ -19,7 +19,7 @@ import { maxOverlap, type Interval } from './concurrency.js';
 import type { BareMetalHostStatus } from '../src/api/types.js';
 import { freePort, startNodeWorker } from '../lab/processes.js';
 import { startRedfishLab } from '../lab/redfish-lab.js';
-import { labHosts, labManifest } from '../lab/lab-manifest.js';
+import { LAB_FAKE_NO_TIME, labHosts, labManifest } from '../lab/lab-manifest.js';
 import { DEV_SERVER_SQLITE_PRAGMAS, startTemporalDevServer, temporalCli } from '../lab/temporal-dev-server.js';
 import { createKeys, readPublicKey } from '../src/secrets/key-store.js';
 import { Sealer } from '../src/secrets/sealer.js';
@@ -51,8 +51,6 @@ export interface RunResult {
 }
 
 const NS = 'bench';
-/** Every fake step at 0 ms, as Ironic's fake-hardware takes no time for power, inspection, cleaning or deploy. */
-const FAKE_NO_TIME = 'register=0ms,power=0ms,inspect=0ms,clean=0ms,deploy=0ms';
 
 /** What the hosts run on: the lab's hardware, or the fake driver with no hardware time. */
 interface Hardware {
@@ -199,11 +197,11 @@ async function redfishLab(hosts: number, dir: string, agentApi: string): Promise
 function fakeHardware(count: number): Hardware {
   const hosts = labHosts(count, { kind: 'fake' });
   return {
-    manifest: labManifest(hosts, NS, 'bench-password', () => true, FAKE_NO_TIME),
+    manifest: labManifest(hosts, NS, 'bench-password', () => true, LAB_FAKE_NO_TIME),
     hosts,
     hardwareMs: () => 0,
     usage: () => ({ 'bench process (client)': processUsage(process.pid) }),
-    notes: [`fake driver in the host worker (like Ironic's fake-hardware): ${FAKE_NO_TIME}, so every second of a phase is orchestration`],
+    notes: [`fake driver in the host worker (like Ironic's fake-hardware): ${LAB_FAKE_NO_TIME}, so every second of a phase is orchestration`],
     stop: async () => undefined,
   };
 }

@@ -23,6 +23,8 @@ export function labHosts(count: number, bmc: { kind: 'fake' } | { kind: 'redfish
 
 /** The fake driver's step durations in the lab (the annotation; Redfish hosts ignore it). */
 export const LAB_FAKE_DURATIONS = 'inspect=3s,clean=2s,deploy=5s';
+/** Every step of a lifecycle at 0 ms, as Ironic's fake-hardware takes no time (the bench's `--driver fake`). */
+export const LAB_FAKE_NO_TIME = 'register=0ms,power=0ms,inspect=0ms,clean=0ms,deploy=0ms';
 
 export function labManifest(hosts: LabHost[], namespace: string, password: string, withImage: (index: number) => boolean = (i) => i % 2 === 0, fakeDurations = LAB_FAKE_DURATIONS): string {
   const docs: unknown[] = [
