@@ -51,17 +51,18 @@ export interface RunResult {
 }
 
 const NS = 'bench';
+const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
 /** What the hosts run on: the lab's hardware, or the fake driver with no hardware time. */
 interface Hardware {
   manifest: string;
   hosts: Array<{ name: string; uuid: string }>;
-  hardwareMs(uuid: string, from: number, to: number): number;
+  /** The simulated hardware time of a host in a window; absent where there is none (the fake driver). */
+  hardwareMs?: (uuid: string, from: number, to: number) => number;
   usage(): Record<string, ProcessUsage>;
   notes: string[];
   stop(): Promise<void>;
 }
-const log = (m: string): void => void process.stderr.write(`[metalflow] ${m}\n`);
 
 export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; trace?: boolean; historyDir?: string; workerExec?: string[]; serverMetricsFile?: string; limit?: number; sqliteDefault?: boolean; driver?: 'lab' | 'fake' } = {}): Promise<RunResult> {
   const limit = opts.limit ?? hosts;
@@ -122,7 +123,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
     await waitAll('available');
     const tEnd = Date.now();
     const wallSeconds = (tEnd - t0) / 1000;
-    const hardwareSeconds = lab.hosts.map((h) => lab.hardwareMs(h.uuid, t0, tEnd) / 1000);
+    const hardwareMs = lab.hardwareMs ?? ((): number => 0);
 
     const usage = {
       'host worker': treeUsage(worker.proc.pid ?? 0),
@@ -140,7 +141,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
         if (!m.start || !m.end) continue;
         const start = Date.parse(m.start);
         const end = Date.parse(m.end);
-        phases.push({ phase, totalMs: end - start, overheadMs: end - start - lab.hardwareMs(h.uuid, start, end) });
+        phases.push({ phase, totalMs: end - start, overheadMs: end - start - hardwareMs(h.uuid, start, end) });
         if (phase !== 'register') busy.push({ start, end }); // inspect, provision, deprovision: the states that take a slot
       }
       const history = await client.handle(NS, h.name).fetchHistory();
@@ -164,7 +165,7 @@ export async function runMetalflow(hosts: number, opts: { keepDir?: boolean; tra
       provisioning: { limit, maxConcurrent: maxOverlap(busy), ...(semaphore ? { semaphoreMaxHolders: semaphore.maxHolders } : {}) },
       hosts,
       wallSeconds,
-      ...(opts.driver === 'fake' ? {} : { hardwareSeconds }),
+      ...(lab.hardwareMs ? { hardwareSeconds: lab.hosts.map((h) => hardwareMs(h.uuid, t0, tEnd) / 1000) } : {}),
       phases,
       historyEvents,
       actions,
@@ -199,7 +200,6 @@ function fakeHardware(count: number): Hardware {
   return {
     manifest: labManifest(hosts, NS, 'bench-password', () => true, LAB_FAKE_NO_TIME),
     hosts,
-    hardwareMs: () => 0,
     usage: () => ({ 'bench process (client)': processUsage(process.pid) }),
     notes: [`fake driver in the host worker (like Ironic's fake-hardware): ${LAB_FAKE_NO_TIME}, so every second of a phase is orchestration`],
     stop: async () => undefined,
